@@ -1,0 +1,41 @@
+namespace Packyard.Api.Conditions;
+
+/// <summary>Condition types (kstatus). Ready has positive polarity; Reconciling and Stalled negative (True means "not done").</summary>
+public static class ConditionTypes
+{
+    /// <summary>Positive polarity: the desired state is realised for the current generation.</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>Negative polarity: work is in progress.</summary>
+    public const string Reconciling = "Reconciling";
+
+    /// <summary>Negative polarity: no progress is possible without a spec change.</summary>
+    public const string Stalled = "Stalled";
+
+    /// <summary>Negative polarity: the last sync failed (Repository).</summary>
+    public const string SyncFailed = "SyncFailed";
+
+    /// <summary>Negative polarity: the last publish failed (Repository).</summary>
+    public const string PublishFailed = "PublishFailed";
+}
+
+/// <summary>Condition reasons (CamelCase, stable: users and tooling match on them).</summary>
+public static class Reasons
+{
+    public const string Succeeded = "Succeeded";
+    public const string Progressing = "Progressing";
+    public const string InvalidSpec = "InvalidSpec";
+    public const string ReferenceNotFound = "ReferenceNotFound";
+    public const string TypeMismatch = "TypeMismatch";
+    public const string BasePathConflict = "BasePathConflict";
+    public const string SyncFailed = "SyncFailed";
+    public const string SyncSucceeded = "SyncSucceeded";
+    public const string PublishFailed = "PublishFailed";
+    public const string Published = "Published";
+    public const string Promoted = "Promoted";
+    public const string PromotionFailed = "PromotionFailed";
+    public const string Suspended = "Suspended";
+    public const string WaitingForPublication = "WaitingForPublication";
+    public const string VersionNotFound = "VersionNotFound";
+    public const string SecretNotFound = "SecretNotFound";
+}

@@ -1,0 +1,58 @@
+using Packyard.Api.Schema;
+
+namespace Packyard.Api.Resources;
+
+[KubernetesResource("Distribution", "distributions", "pdist")]
+[Description("A URL that package managers use: serves a repository's publication under a base path.")]
+[PrinterColumn("Base Path", "string", ".spec.basePath")]
+[PrinterColumn("Served", "integer", ".status.servedVersion")]
+[PrinterColumn("URL", "string", ".status.url", Priority = 1)]
+[PrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status")]
+[PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
+public sealed class Distribution : PackyardResource<DistributionSpec, DistributionStatus>
+{
+    public override string Kind { get; set; } = "Distribution";
+}
+
+[ValidationRule("!(self.basePath.split('/')[0] in ['api', 'v2', 'healthz', 'readyz', 'metrics'])",
+    "spec.basePath must not start with a reserved segment (api, v2, healthz, readyz, metrics)")]
+public sealed class DistributionSpec
+{
+    [Required, Pattern(Patterns.BasePath), Description("URL path prefix, unique across the installation, e.g. debian/prod.")]
+    public string BasePath { get; set; } = "";
+
+    [Required]
+    public LocalObjectReference RepositoryRef { get; set; } = new();
+
+    [Range(0), Description("Serve exactly this version (it must be published); absent serves the newest publication.")]
+    public long? Version { get; set; }
+
+    [Description("Also serve /<basePath>/<YYYYMMDDTHHMMSSZ>/ with the publication current at that time.")]
+    public bool Checkpoints { get; set; }
+
+    public ContentGuard? ContentGuard { get; set; }
+
+    public PullThrough? PullThrough { get; set; }
+}
+
+[ValidationRule("!(has(self.basicAuthSecretRef) && has(self.tokenSecretRef))", "set either basicAuthSecretRef or tokenSecretRef, not both")]
+public sealed class ContentGuard
+{
+    [Description("Secret whose entries are username: password pairs allowed to read.")]
+    public SecretReference? BasicAuthSecretRef { get; set; }
+
+    [Description("Secret whose values are bearer tokens allowed to read.")]
+    public SecretReference? TokenSecretRef { get; set; }
+}
+
+public sealed class PullThrough
+{
+    [Required]
+    public LocalObjectReference RemoteRef { get; set; } = new();
+}
+
+public sealed class DistributionStatus : ResourceStatus
+{
+    public string? Url { get; set; }
+    public long? ServedVersion { get; set; }
+}

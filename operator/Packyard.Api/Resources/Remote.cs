@@ -1,0 +1,140 @@
+using System.Text.Json.Serialization;
+using Packyard.Api.Schema;
+
+namespace Packyard.Api.Resources;
+
+[KubernetesResource("Remote", "remotes", "prem")]
+[Description("Where content comes from: an upstream repository and how to download from it.")]
+[PrinterColumn("Type", "string", ".spec.type")]
+[PrinterColumn("URL", "string", ".spec.url")]
+[PrinterColumn("Policy", "string", ".spec.policy")]
+[PrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status")]
+[PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
+public sealed class Remote : PackyardResource<RemoteSpec, RemoteStatus>
+{
+    public override string Kind { get; set; } = "Remote";
+}
+
+[ValidationRule("self.type == 'file' || !has(self.file)", "spec.file is only allowed when spec.type is file")]
+[ValidationRule("self.type == 'python' || !has(self.python)", "spec.python is only allowed when spec.type is python")]
+[ValidationRule("self.type == 'deb' || !has(self.deb)", "spec.deb is only allowed when spec.type is deb")]
+[ValidationRule("self.type == 'rpm' || !has(self.rpm)", "spec.rpm is only allowed when spec.type is rpm")]
+[ValidationRule("self.type == 'container' || !has(self.container)", "spec.container is only allowed when spec.type is container")]
+public sealed class RemoteSpec
+{
+    [Required, Immutable, Description("Content type of the upstream (immutable).")]
+    public ContentType Type { get; set; }
+
+    [Required, Pattern(Patterns.RemoteUrl), Description("Upstream base URL: http(s)://, file:///absolute or, in standalone mode, file:relative (to the manifest's folder).")]
+    public string Url { get; set; } = "";
+
+    [Default("Immediate"), Description("Immediate downloads all artifacts at sync; OnDemand stores metadata and fetches artifacts on first request; Streamed fetches on request and never stores.")]
+    public DownloadPolicy Policy { get; set; } = DownloadPolicy.Immediate;
+
+    [Description("Secret with username+password, or token, for the upstream.")]
+    public SecretReference? AuthSecretRef { get; set; }
+
+    public RemoteTls? Tls { get; set; }
+
+    public RemoteProxy? Proxy { get; set; }
+
+    [Default(8), Range(1, 64), Description("Concurrent downloads from this upstream.")]
+    public int DownloadConcurrency { get; set; } = 8;
+
+    [Range(0.001), Description("Requests per second to this upstream; absent means unlimited.")]
+    public double? RateLimit { get; set; }
+
+    [Default("5m"), Pattern(Patterns.Duration), Description("Timeout of one request (Go duration, e.g. 30s, 5m, 1h30m).")]
+    public string Timeout { get; set; } = "5m";
+
+    public FileRemoteOptions? File { get; set; }
+    public PythonRemoteOptions? Python { get; set; }
+    public DebRemoteOptions? Deb { get; set; }
+    public RpmRemoteOptions? Rpm { get; set; }
+    public ContainerRemoteOptions? Container { get; set; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<DownloadPolicy>))]
+public enum DownloadPolicy
+{
+    Immediate,
+    OnDemand,
+    Streamed,
+}
+
+public sealed class RemoteTls
+{
+    [Description("Secret with a PEM CA bundle to trust for the upstream.")]
+    public SecretReference? CaSecretRef { get; set; }
+
+    [Description("Secret with a PEM client certificate and key (keys tls.crt and tls.key).")]
+    public SecretReference? ClientCertSecretRef { get; set; }
+
+    public bool InsecureSkipVerify { get; set; }
+}
+
+public sealed class RemoteProxy
+{
+    [Required, Pattern(Patterns.HttpUrl)]
+    public string Url { get; set; } = "";
+
+    public SecretReference? AuthSecretRef { get; set; }
+}
+
+public sealed class FileRemoteOptions
+{
+    [Default("PULP_MANIFEST"), Description("Path of the manifest relative to the remote URL.")]
+    public string Manifest { get; set; } = "PULP_MANIFEST";
+}
+
+public sealed class PythonRemoteOptions
+{
+    [Description("PEP 508 requirement strings to mirror; absent mirrors the whole index.")]
+    public List<string>? Includes { get; set; }
+
+    public List<string>? Excludes { get; set; }
+
+    public List<PythonPackageType>? PackageTypes { get; set; }
+
+    [Description("Platforms (from wheel tags) to leave out, e.g. windows, macos, linux.")]
+    public List<string>? ExcludePlatforms { get; set; }
+
+    public bool Prereleases { get; set; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<PythonPackageType>))]
+public enum PythonPackageType
+{
+    [JsonStringEnumMemberName("bdist_wheel")] BdistWheel,
+    [JsonStringEnumMemberName("sdist")] Sdist,
+}
+
+public sealed class DebRemoteOptions
+{
+    public List<string>? Distributions { get; set; }
+    public List<string>? Components { get; set; }
+    public List<string>? Architectures { get; set; }
+    public bool Sources { get; set; }
+
+    [Description("Secret with the OpenPGP public key(s) that must have signed the upstream Release.")]
+    public SecretReference? SigningKeySecretRef { get; set; }
+}
+
+public sealed class RpmRemoteOptions
+{
+    public List<string>? SkipTypes { get; set; }
+
+    [Description("Secret with the OpenPGP public key(s) that must have signed repomd.xml.")]
+    public SecretReference? SigningKeySecretRef { get; set; }
+}
+
+public sealed class ContainerRemoteOptions
+{
+    [Required]
+    public string UpstreamName { get; set; } = "";
+
+    public List<string>? IncludeTags { get; set; }
+    public List<string>? ExcludeTags { get; set; }
+}
+
+public sealed class RemoteStatus : ResourceStatus;

@@ -1,0 +1,131 @@
+using System.Text.Json.Serialization;
+using Packyard.Api.Schema;
+
+namespace Packyard.Api.Resources;
+
+[KubernetesResource("Repository", "repositories", "prepo")]
+[Description("A versioned set of content, fed by a Remote, uploads and promotions.")]
+[PrinterColumn("Type", "string", ".spec.type")]
+[PrinterColumn("Version", "integer", ".status.latestVersion")]
+[PrinterColumn("Content", "integer", ".status.contentCount")]
+[PrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status")]
+[PrinterColumn("Status", "string", ".status.conditions[?(@.type==\"Ready\")].message", Priority = 1)]
+[PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
+public sealed class Repository : PackyardResource<RepositorySpec, RepositoryStatus>
+{
+    public override string Kind { get; set; } = "Repository";
+}
+
+public sealed class RepositorySpec
+{
+    [Required, Immutable, Description("Content type of the repository (immutable).")]
+    public ContentType Type { get; set; }
+
+    [Description("Remote to sync from; absent means the repository is fed only by uploads and promotions.")]
+    public LocalObjectReference? RemoteRef { get; set; }
+
+    public RepositorySync? Sync { get; set; }
+
+    [Range(0), Description("Keep the newest N versions; 0 or absent keeps all.")]
+    public int? RetainVersions { get; set; }
+
+    public RepositoryPublish? Publish { get; set; }
+
+    public RepositoryUploads? Uploads { get; set; }
+}
+
+public sealed class RepositorySync
+{
+    [Default("Additive"), Description("Additive keeps what the upstream dropped; Mirror makes the repository equal to the upstream.")]
+    public SyncMode Mode { get; set; } = SyncMode.Additive;
+
+    [Description("Cron schedule (5 fields); absent means sync on create and on spec change.")]
+    public string? Schedule { get; set; }
+
+    [Default("UTC"), Description("IANA time zone the schedule is read in.")]
+    public string TimeZone { get; set; } = "UTC";
+
+    public bool Suspend { get; set; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<SyncMode>))]
+public enum SyncMode
+{
+    Additive,
+    Mirror,
+}
+
+public sealed class RepositoryPublish
+{
+    [Default(true), Description("Publish every new version.")]
+    public bool Enabled { get; set; } = true;
+
+    [Description("Secret with the OpenPGP private key that signs Release/repomd metadata.")]
+    public SecretReference? SigningKeySecretRef { get; set; }
+
+    public DebPublishOptions? Deb { get; set; }
+}
+
+public sealed class DebPublishOptions
+{
+    [Default(true)]
+    public bool ByHash { get; set; } = true;
+}
+
+public sealed class RepositoryUploads
+{
+    [Description("Accept pushed content through the content API.")]
+    public bool Enabled { get; set; }
+}
+
+public sealed class RepositoryStatus : ResourceStatus
+{
+    public long? LatestVersion { get; set; }
+
+    [Description("The newest few versions.")]
+    public List<RepositoryVersionSummary>? Versions { get; set; }
+
+    public SyncSummary? LastSync { get; set; }
+
+    public DateTimeOffset? NextSyncTime { get; set; }
+
+    public PublicationSummary? Publication { get; set; }
+
+    public long? ContentCount { get; set; }
+}
+
+public sealed class RepositoryVersionSummary
+{
+    public long Number { get; set; }
+    public DateTimeOffset Created { get; set; }
+    public long Added { get; set; }
+    public long Removed { get; set; }
+    public long ContentCount { get; set; }
+}
+
+public sealed class SyncSummary
+{
+    public DateTimeOffset? StartTime { get; set; }
+    public DateTimeOffset? CompletionTime { get; set; }
+    public SyncResult? Result { get; set; }
+
+    [Description("The version the sync created, or the current version when nothing changed.")]
+    public long? Version { get; set; }
+
+    public long? Added { get; set; }
+    public long? Removed { get; set; }
+    public string? Message { get; set; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<SyncResult>))]
+public enum SyncResult
+{
+    Succeeded,
+    Failed,
+}
+
+public sealed class PublicationSummary
+{
+    public long Version { get; set; }
+    public DateTimeOffset Created { get; set; }
+}
