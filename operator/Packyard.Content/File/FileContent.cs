@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Packyard.Engine.Plugins;
+using Packyard.Content.File;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the <c>file</c> content type.</summary>
+public static class FileContentServiceCollectionExtensions
+{
+    public static IServiceCollection AddFileContent(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton(new ContentTypePlugin(
+            FileContentType.Name, new FileSyncSource(), new FileUploadParser(), new FilePublisher(), Routes: null)));
+        return services;
+    }
+}

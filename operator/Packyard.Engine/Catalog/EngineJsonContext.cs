@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using Packyard.Engine.Downloads;
+
+namespace Packyard.Engine.Catalog;
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(RemoteSettings))] // remotes.config: resolved download settings, read back by on-demand serving
+[JsonSerializable(typeof(ContentGuardRecord))] // distributions.guard: hashed reader credentials
+internal sealed partial class EngineJsonContext : JsonSerializerContext;

@@ -1,0 +1,24 @@
+namespace Packyard.Engine.Catalog;
+
+/// <summary>A distribution as the engine stores it.</summary>
+public sealed record DistributionRecord(string Namespace, string Name, string BasePath, long RepositoryId, long? Version,
+    bool Checkpoints, ContentGuardRecord? Guard, long? PullThroughRemoteId);
+
+/// <summary>The newest versions (newest first) and latest publication of a repository.</summary>
+public sealed record RepositoryState(IReadOnlyList<RepositoryVersionInfo> Versions, PublicationInfo? LatestPublication)
+{
+    public RepositoryVersionInfo Latest => Versions[0];
+}
+
+public sealed record RepositoryVersionInfo(long Number, DateTimeOffset Created, long Added, long Removed, long ContentCount);
+
+public sealed record PublicationInfo(long Version, DateTimeOffset Created);
+
+/// <summary>Another distribution already uses the base path.</summary>
+public sealed class BasePathConflictException(string message) : Exception(message);
+
+/// <summary>A repository as the upload endpoint sees it.</summary>
+public sealed record UploadTarget(long RepositoryId, string Type, bool UploadsEnabled);
+
+/// <summary>A remote and URL an artifact can be downloaded from.</summary>
+public sealed record ArtifactSource(Downloads.RemoteSettings Remote, Uri Url);

@@ -1,0 +1,45 @@
+using Packyard.Api.Resources;
+
+namespace Packyard.Engine.Downloads;
+
+/// <summary>
+/// A Remote with its Secrets resolved: everything needed to download from the upstream. Holds credentials:
+/// never log it or put it in status (<see cref="ToString"/> is redacted).
+/// </summary>
+public sealed record RemoteSettings
+{
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public required string Type { get; init; }
+
+    /// <summary>Base URL, always ending in '/'.</summary>
+    public required Uri BaseUrl { get; init; }
+
+    public DownloadPolicy Policy { get; init; } = DownloadPolicy.Immediate;
+    public int Concurrency { get; init; } = 8;
+    public double? RateLimit { get; init; }
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    public string? Token { get; init; }
+
+    public string? CaCertificatePem { get; init; }
+    public string? ClientCertificatePem { get; init; }
+    public string? ClientKeyPem { get; init; }
+    public bool InsecureSkipVerify { get; init; }
+
+    public string? ProxyUrl { get; init; }
+    public string? ProxyUsername { get; init; }
+    public string? ProxyPassword { get; init; }
+
+    /// <summary>The type-specific block of the Remote spec (e.g. <c>{"manifest":"PULP_MANIFEST"}</c>) as JSON, or "{}".</summary>
+    public string OptionsJson { get; init; } = "{}";
+
+    public string DisplayName => $"{Namespace}/{Name}";
+
+    /// <summary>Resolves a path relative to the base URL, refusing anything that escapes it.</summary>
+    public Uri Resolve(string relativePath) => UpstreamPaths.Resolve(BaseUrl, relativePath);
+
+    public override string ToString() => $"Remote {DisplayName} ({Type}, {UrlSanitizer.Sanitize(BaseUrl.ToString())})";
+}

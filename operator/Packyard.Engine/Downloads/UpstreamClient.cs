@@ -1,0 +1,263 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Packyard.Engine.Downloads;
+
+/// <summary>
+/// Downloads from one remote: http(s) with the remote's auth, TLS and proxy settings, or file://. Enforces the
+/// remote's concurrency (held until the body is disposed), rate limit, per-read timeout and retries with backoff.
+/// </summary>
+public sealed class UpstreamClient : IUpstreamClient, IDisposable
+{
+    private readonly RemoteSettings remote;
+    private readonly HttpClient http;
+    private readonly SemaphoreSlim concurrency;
+    private readonly RateLimiter? rateLimiter;
+    private readonly ResiliencePipeline retry;
+
+    /// <summary>The most concurrent requests this client allows (the Remote's downloadConcurrency).</summary>
+    public int MaxConcurrency => remote.Concurrency;
+
+    public UpstreamClient(RemoteSettings remote, RetryOptions retryOptions, ILogger logger)
+    {
+        this.remote = remote;
+        concurrency = new SemaphoreSlim(remote.Concurrency, remote.Concurrency);
+        http = new HttpClient(CreateHandler(remote), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        if (remote.Token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", remote.Token);
+        }
+        else if (remote.Username is not null)
+        {
+            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{remote.Username}:{remote.Password}"));
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("packyard/0.1");
+        if (remote.RateLimit is { } perSecond)
+        {
+            var tokens = Math.Max(1, (int)Math.Ceiling(perSecond));
+            rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = tokens,
+                TokensPerPeriod = tokens,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(tokens / perSecond),
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            });
+        }
+
+        retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retryOptions.MaxRetries,
+                Delay = retryOptions.BaseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = new PredicateBuilder().Handle<TransientUpstreamException>(),
+                OnRetry = args =>
+                {
+                    EngineLog.DownloadRetry(logger, UrlSanitizer.Sanitize(args.Outcome.Exception?.Data["url"] as string ?? ""),
+                        args.AttemptNumber + 1, args.Outcome.Exception?.Message ?? "");
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    public async Task<UpstreamResponse> OpenAsync(Uri url, CancellationToken cancellationToken) =>
+        await TryOpenAsync(url, cancellationToken)
+        ?? throw new UpstreamUnavailableException($"{UrlSanitizer.Sanitize(url.ToString())} was not found (404) on remote {remote.DisplayName}");
+
+    public async Task<UpstreamResponse?> TryOpenAsync(Uri url, CancellationToken cancellationToken)
+    {
+        if (url.IsFile)
+        {
+            return OpenFile(url);
+        }
+
+        await concurrency.WaitAsync(cancellationToken);
+        var released = false;
+        try
+        {
+            var response = await retry.ExecuteAsync(async token => await SendAsync(url, token), cancellationToken);
+            if (response is null)
+            {
+                return null;
+            }
+
+            var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), remote.Timeout, url);
+            released = true;
+            return new UpstreamResponse(body, response.Content.Headers.ContentLength, response.Content.Headers.ContentType?.MediaType,
+                new Releaser(response, concurrency));
+        }
+        catch (TransientUpstreamException e)
+        {
+            throw new UpstreamUnavailableException(e.Message, e.InnerException);
+        }
+        finally
+        {
+            if (!released)
+            {
+                concurrency.Release();
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage?> SendAsync(Uri url, CancellationToken cancellationToken)
+    {
+        if (rateLimiter is not null)
+        {
+            using var lease = await rateLimiter.AcquireAsync(1, cancellationToken);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(remote.Timeout);
+        HttpResponseMessage response;
+        var display = UrlSanitizer.Sanitize(url.ToString());
+        try
+        {
+            response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Transient($"{display}: no response within {remote.Timeout}", url, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Transient($"{display}: {e.Message}", url, e);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        var status = (int)response.StatusCode;
+        response.Dispose();
+        if (status == 404 || status == 410)
+        {
+            return null;
+        }
+
+        if (status >= 500 || status is 408 or 429)
+        {
+            throw Transient($"{display}: HTTP {status} from upstream", url, null);
+        }
+
+        var hint = status is 401 or 403 ? " (check the Remote's authSecretRef)" : "";
+        throw new UpstreamUnavailableException($"{display}: HTTP {status} from upstream{hint}");
+    }
+
+    private static TransientUpstreamException Transient(string message, Uri url, Exception? inner)
+    {
+        var exception = new TransientUpstreamException(message, inner);
+        exception.Data["url"] = url.ToString();
+        return exception;
+    }
+
+    private static UpstreamResponse? OpenFile(Uri url)
+    {
+        var path = url.LocalPath;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return new UpstreamResponse(stream, stream.Length, null, null);
+    }
+
+    private static SocketsHttpHandler CreateHandler(RemoteSettings remote)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = remote.Concurrency,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = remote.Timeout < TimeSpan.FromSeconds(30) ? remote.Timeout : TimeSpan.FromSeconds(30),
+            UseProxy = remote.ProxyUrl is not null,
+        };
+        if (remote.ProxyUrl is not null)
+        {
+            handler.Proxy = new WebProxy(remote.ProxyUrl)
+            {
+                Credentials = remote.ProxyUsername is null ? null : new NetworkCredential(remote.ProxyUsername, remote.ProxyPassword),
+            };
+        }
+
+        if (remote.ClientCertificatePem is not null && remote.ClientKeyPem is not null)
+        {
+            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPem(remote.ClientCertificatePem, remote.ClientKeyPem)];
+        }
+
+        if (remote.InsecureSkipVerify)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        else if (remote.CaCertificatePem is not null)
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPem(remote.CaCertificatePem);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (errors == SslPolicyErrors.None)
+                {
+                    return true;
+                }
+
+                if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
+                {
+                    return false;
+                }
+
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(new X509Certificate2(certificate));
+            };
+        }
+
+        return handler;
+    }
+
+    public void Dispose()
+    {
+        http.Dispose();
+        concurrency.Dispose();
+        rateLimiter?.Dispose();
+    }
+
+    private sealed class Releaser(HttpResponseMessage response, SemaphoreSlim semaphore) : IDisposable
+    {
+        private int disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0)
+            {
+                response.Dispose();
+                semaphore.Release();
+            }
+        }
+    }
+}
+
+/// <summary>Retry settings for upstream requests.</summary>
+public sealed record RetryOptions
+{
+    public int MaxRetries { get; init; } = 3;
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+}
+
+/// <summary>A failure worth retrying (connection error, timeout, 5xx, 429).</summary>
+internal sealed class TransientUpstreamException(string message, Exception? inner) : Exception(message, inner);

@@ -1,0 +1,24 @@
+namespace Packyard.Engine.Plugins;
+
+/// <summary>
+/// What a publisher needs: the version's content, streamed in repo_key order, and a way to add metadata files.
+/// Files are spooled to disk and stored content-addressed; the publication becomes visible only when complete.
+/// </summary>
+public abstract class PublishContext
+{
+    public abstract string RepositoryName { get; }
+
+    public abstract long Version { get; }
+
+    /// <summary>The units of the version with their artifacts, ordered by repo_key.</summary>
+    public abstract IAsyncEnumerable<PublishedUnit> ReadContentAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds a metadata file at <paramref name="relativePath"/>, written by <paramref name="write"/> into a stream.</summary>
+    public abstract Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
+}
+
+/// <summary>A unit of a published version.</summary>
+public sealed record PublishedUnit(long Id, string Name, string? Version, string MetadataJson, IReadOnlyList<PublishedArtifact> Artifacts);
+
+/// <summary>An artifact of a published unit.</summary>
+public sealed record PublishedArtifact(string RelativePath, string Sha256, long? Size);

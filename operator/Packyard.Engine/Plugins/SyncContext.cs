@@ -1,0 +1,30 @@
+using Packyard.Engine.Downloads;
+
+namespace Packyard.Engine.Plugins;
+
+/// <summary>What a sync source needs: the remote's base URL and options, and a client for upstream metadata.</summary>
+public sealed class SyncContext(RemoteSettings remote, IUpstreamClient upstream, SyncLimits limits)
+{
+    public RemoteSettings Remote { get; } = remote;
+
+    /// <summary>Fetches metadata with the remote's credentials, limits and retries.</summary>
+    public IUpstreamClient Upstream { get; } = upstream;
+
+    public SyncLimits Limits { get; } = limits;
+}
+
+/// <summary>Bounds on upstream input; exceeded bounds fail the sync with a message.</summary>
+public sealed record SyncLimits
+{
+    /// <summary>Largest metadata file (compressed or not) read from an upstream.</summary>
+    public long MaxMetadataBytes { get; init; } = 1L << 30;
+
+    /// <summary>Largest decompressed metadata stream.</summary>
+    public long MaxDecompressedBytes { get; init; } = 4L << 30;
+
+    /// <summary>Most content units one sync may declare.</summary>
+    public long MaxUnits { get; init; } = 5_000_000;
+
+    /// <summary>Longest line in a line-based metadata format.</summary>
+    public int MaxLineLength { get; init; } = 64 * 1024;
+}

@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Packyard.Engine.Plugins;
+using Packyard.Engine.Storage;
+using Packyard.Engine.Versions;
+
+namespace Packyard.Engine.Publishing;
+
+/// <summary>Creates publications: runs the type's publisher for a version and records its files atomically.</summary>
+public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactStore store, ContentTypeRegistry contentTypes,
+    ILogger<PublicationService> logger)
+{
+    /// <summary>Publishes <paramref name="version"/> unless it already is; returns the publication's creation time.</summary>
+    public async Task<DateTimeOffset> PublishAsync(long repositoryId, string repositoryName, string type, long version, CancellationToken cancellationToken)
+    {
+        await using (var existing = dataSource.CreateCommand("select created from publications where repository_id = $1 and version = $2"))
+        {
+            existing.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+            existing.Parameters.Add(new NpgsqlParameter { Value = version });
+            if (await existing.ExecuteScalarAsync(cancellationToken) is DateTime created)
+            {
+                return new DateTimeOffset(created, TimeSpan.Zero);
+            }
+        }
+
+        var publisher = contentTypes.Get(type).Publisher;
+        var context = new Context(dataSource, store, repositoryId, repositoryName, version);
+        await publisher.PublishAsync(context, cancellationToken);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long publicationId;
+        DateTime createdAt;
+        await using (var insert = new NpgsqlCommand(
+            "insert into publications (repository_id, version, pass_through) values ($1, $2, $3) returning id, created", connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = version });
+            insert.Parameters.Add(new NpgsqlParameter { Value = publisher.PassThrough });
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            publicationId = reader.GetInt64(0);
+            createdAt = reader.GetDateTime(1);
+        }
+
+        await using (var files = await connection.BeginBinaryImportAsync(
+            "copy published_files (publication_id, relative_path, sha256, size, media_type) from stdin (format binary)", cancellationToken))
+        {
+            foreach (var file in context.Files)
+            {
+                await files.WriteRowAsync(cancellationToken, publicationId, file.RelativePath, file.Sha256, file.Size, file.MediaType);
+            }
+
+            await files.CompleteAsync(cancellationToken);
+        }
+
+        await VersionWriter.ExecuteAsync(connection, "select pg_notify('packyard_changes', 'publication')", cancellationToken);
+        // Commit point: the publication appears whole.
+        await transaction.CommitAsync(CancellationToken.None);
+        EngineLog.Published(logger, repositoryName, version, context.Files.Count);
+        return new DateTimeOffset(createdAt, TimeSpan.Zero);
+    }
+
+    private sealed record FileRecord(string RelativePath, string Sha256, long Size, string MediaType);
+
+    private sealed class Context(NpgsqlDataSource dataSource, IArtifactStore store, long repositoryId, string repositoryName, long version)
+        : PublishContext
+    {
+        public List<FileRecord> Files { get; } = [];
+
+        public override string RepositoryName => repositoryName;
+
+        public override long Version => version;
+
+        public override async IAsyncEnumerable<PublishedUnit> ReadContentAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("""
+                select cu.id, cu.name, cu.version, cu.metadata::text, ca.relative_path, ca.sha256, ca.size
+                from repository_content rc
+                join content_units cu on cu.id = rc.content_id
+                join content_artifacts ca on ca.content_id = cu.id
+                where rc.repository_id = $1 and rc.version_added <= $2 and (rc.version_removed is null or rc.version_removed > $2)
+                order by cu.repo_key, cu.id, ca.relative_path
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+            command.Parameters.Add(new NpgsqlParameter { Value = version });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            PublishedUnit? current = null;
+            List<PublishedArtifact> artifacts = [];
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetInt64(0);
+                if (current is not null && current.Id != id)
+                {
+                    yield return current;
+                    artifacts = [];
+                    current = null;
+                }
+
+                artifacts.Add(new PublishedArtifact(reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+                current ??= new PublishedUnit(id, reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), artifacts);
+            }
+
+            if (current is not null)
+            {
+                yield return current;
+            }
+        }
+
+        public override async Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+        {
+            var spool = Path.Combine(Path.GetTempPath(), $"packyard-publish-{Guid.NewGuid():N}");
+            try
+            {
+                await using (var output = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+                {
+                    await write(output, cancellationToken);
+                }
+
+                await using var input = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                var stored = await store.PutAsync(input, null, cancellationToken);
+                await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+                {
+                    await VersionWriter.ExecuteAsync(connection, "insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
+                        cancellationToken, stored.Sha256, stored.Size);
+                }
+
+                Files.Add(new FileRecord(relativePath, stored.Sha256, stored.Size, mediaType));
+            }
+            finally
+            {
+                File.Delete(spool);
+            }
+        }
+    }
+}

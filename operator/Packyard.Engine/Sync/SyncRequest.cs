@@ -1,0 +1,13 @@
+using Packyard.Api.Resources;
+using Packyard.Engine.Downloads;
+
+namespace Packyard.Engine.Sync;
+
+/// <summary>Sync <see cref="RepositoryId"/> from a remote (already registered as <see cref="RemoteId"/>).</summary>
+public sealed record SyncRequest(long RepositoryId, string RepositoryName, long RemoteId, RemoteSettings Remote, SyncMode Mode);
+
+/// <summary>What a sync did. <see cref="Version"/> is the new version, or the unchanged latest when <see cref="Created"/> is false.</summary>
+public sealed record SyncOutcome(long Version, bool Created, long Added, long Removed, long ContentCount, long Declared, long Downloaded);
+
+/// <summary>Progress of a running sync, for progress bars and status.</summary>
+public sealed record SyncProgress(string Phase, long Declared, long ToDownload, long Downloaded, long DownloadedBytes);

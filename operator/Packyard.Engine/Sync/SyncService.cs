@@ -1,0 +1,197 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Packyard.Api.Resources;
+using Packyard.Engine.Downloads;
+using Packyard.Engine.Plugins;
+using Packyard.Engine.Storage;
+using Packyard.Engine.Versions;
+
+namespace Packyard.Engine.Sync;
+
+/// <summary>
+/// The sync pipeline shared by every content type (Pulp's DeclarativeVersion): the type's <see cref="ISyncSource"/>
+/// declares units; the engine stages them in temp tables with binary COPY, saves new units, records where their
+/// artifacts can be downloaded, downloads missing artifacts (Immediate) with digest checks, and finally creates
+/// the version in one transaction. Nothing but the final step is visible to readers; downloaded artifacts are kept
+/// so an interrupted sync resumes without downloading them again.
+/// </summary>
+public sealed class SyncService(
+    NpgsqlDataSource dataSource,
+    IArtifactStore store,
+    UpstreamClientFactory clients,
+    ContentTypeRegistry contentTypes,
+    SyncLimits limits,
+    ILogger<SyncService> logger)
+{
+    private const int BatchSize = 5000;
+
+    public async Task<SyncOutcome> SyncAsync(SyncRequest request, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        var plugin = contentTypes.Get(request.Remote.Type);
+        var client = clients.Get(request.Remote);
+        EngineLog.SyncStarted(logger, request.RepositoryName, request.Remote.DisplayName, request.Remote.Policy.ToString(), request.Mode.ToString());
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ContentStaging.CreateTablesAsync(connection, cancellationToken);
+        try
+        {
+            var context = new SyncContext(request.Remote, client, limits);
+            var declared = await StageAsync(connection, plugin.SyncSource.ReadUpstreamAsync(context, cancellationToken), progress, cancellationToken);
+            await ContentStaging.CheckConflictsAsync(connection, cancellationToken);
+            await ContentStaging.SaveAsync(connection, plugin.Name, request.RemoteId, cancellationToken);
+
+            long downloaded = 0;
+            if (request.Remote.Policy == DownloadPolicy.Immediate)
+            {
+                downloaded = await DownloadMissingAsync(connection, client, declared, progress, cancellationToken);
+            }
+
+            progress?.Report(new SyncProgress("Creating version", declared, downloaded, downloaded, 0));
+            var mode = request.Mode == SyncMode.Mirror ? VersionMode.Replace : VersionMode.Merge;
+            var outcome = await VersionWriter.CreateAsync(connection, request.RepositoryId, ContentStaging.CandidateTable, mode, "sync", cancellationToken);
+            if (outcome.Created)
+            {
+                EngineLog.VersionCreated(logger, request.RepositoryName, outcome.Version, outcome.Added, outcome.Removed);
+            }
+
+            EngineLog.SyncFinished(logger, request.RepositoryName, declared, downloaded, outcome.Version);
+            return new SyncOutcome(outcome.Version, outcome.Created, outcome.Added, outcome.Removed, outcome.ContentCount, declared, downloaded);
+        }
+        finally
+        {
+            await ContentStaging.DropTablesAsync(connection);
+        }
+    }
+
+    private async Task<long> StageAsync(NpgsqlConnection connection, IAsyncEnumerable<DeclaredContent> declared,
+        IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        var batch = new List<DeclaredContent>(BatchSize);
+        long count = 0;
+        await foreach (var unit in declared.WithCancellation(cancellationToken))
+        {
+            ContentStaging.Validate(unit);
+            batch.Add(unit);
+            if (++count > limits.MaxUnits)
+            {
+                throw new InvalidUpstreamMetadataException($"upstream declares more than {limits.MaxUnits} content units (limit SyncLimits.MaxUnits)");
+            }
+
+            if (batch.Count == BatchSize)
+            {
+                await ContentStaging.CopyBatchAsync(connection, batch, cancellationToken);
+                batch.Clear();
+                progress?.Report(new SyncProgress("Reading metadata", count, 0, 0, 0));
+            }
+        }
+
+        await ContentStaging.CopyBatchAsync(connection, batch, cancellationToken);
+        progress?.Report(new SyncProgress("Reading metadata", count, 0, 0, 0));
+        return count;
+    }
+
+    private async Task<long> DownloadMissingAsync(NpgsqlConnection connection, UpstreamClient client, long declared,
+        IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        var missing = await VersionWriter.ScalarAsync<long>(connection, """
+            select count(distinct sa.sha256) from sync_artifacts sa
+            where sa.url is not null and not exists (select 1 from artifacts a where a.sha256 = sa.sha256)
+            """, cancellationToken);
+        if (missing == 0)
+        {
+            return 0;
+        }
+
+        using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var queue = Channel.CreateBounded<PendingDownload>(new BoundedChannelOptions(1000) { SingleWriter = true });
+        long done = 0, bytes = 0;
+        Exception? firstError = null;
+
+        var workers = Enumerable.Range(0, client.MaxConcurrency).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var item in queue.Reader.ReadAllAsync(failure.Token))
+            {
+                try
+                {
+                    var size = await DownloadAsync(client, item, failure.Token);
+                    var total = Interlocked.Increment(ref done);
+                    var totalBytes = Interlocked.Add(ref bytes, size);
+                    if (total % 100 == 0 || total == missing)
+                    {
+                        progress?.Report(new SyncProgress("Downloading", declared, missing, total, totalBytes));
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.CompareExchange(ref firstError, e, null);
+                    await failure.CancelAsync();
+                }
+            }
+        }, failure.Token)).ToArray();
+
+        try
+        {
+            await using (var command = new NpgsqlCommand("""
+                select sa.sha256, max(sa.size), min(sa.url), min(sa.relative_path) from sync_artifacts sa
+                where sa.url is not null and not exists (select 1 from artifacts a where a.sha256 = sa.sha256)
+                group by sa.sha256
+                """, connection))
+            await using (var reader = await command.ExecuteReaderAsync(failure.Token))
+            {
+                while (await reader.ReadAsync(failure.Token))
+                {
+                    await queue.Writer.WriteAsync(new PendingDownload(
+                        reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), new Uri(reader.GetString(2)), reader.GetString(3)), failure.Token);
+                }
+            }
+
+            queue.Writer.Complete();
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (firstError is not null)
+        {
+            // A worker failed and cancelled the rest; its error is reported below.
+        }
+
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch (OperationCanceledException) when (firstError is not null || cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (firstError is not null)
+        {
+            throw firstError is PackyardException ? firstError : new UpstreamUnavailableException(firstError.Message, firstError);
+        }
+
+        return done;
+    }
+
+    private async Task<long> DownloadAsync(UpstreamClient client, PendingDownload item, CancellationToken cancellationToken)
+    {
+        StoredArtifact stored;
+        await using (var response = await client.OpenAsync(item.Url, cancellationToken))
+        {
+            try
+            {
+                stored = await store.PutAsync(response.Body, new ExpectedDigest(item.Sha256, item.Size, item.RelativePath), cancellationToken);
+            }
+            catch (DigestMismatchException e)
+            {
+                throw new ArtifactDigestException($"digest mismatch for '{item.RelativePath}' ({UrlSanitizer.Sanitize(item.Url.ToString())}): {e.Message}", e);
+            }
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await VersionWriter.ExecuteAsync(connection, "insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
+            cancellationToken, stored.Sha256, stored.Size);
+        return stored.Size;
+    }
+
+    private sealed record PendingDownload(string Sha256, long? Size, Uri Url, string RelativePath);
+}

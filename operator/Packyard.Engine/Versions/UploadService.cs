@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Packyard.Engine.Downloads;
+using Packyard.Engine.Plugins;
+using Packyard.Engine.Storage;
+using Packyard.Engine.Sync;
+
+namespace Packyard.Engine.Versions;
+
+/// <summary>An upload that created (or did not need) a version.</summary>
+public sealed record UploadOutcome(VersionOutcome Version, DeclaredContent Content);
+
+/// <summary>Stores an uploaded package, lets its content type describe it, and adds it to a new repository version.</summary>
+public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore store, ContentTypeRegistry contentTypes, ILogger<UploadService> logger)
+{
+    /// <summary>Stores <paramref name="body"/>, then adds it as in <see cref="UploadStoredAsync"/>.</summary>
+    public async Task<UploadOutcome> UploadAsync(long repositoryId, string repositoryName, string type, string fileName,
+        IReadOnlyDictionary<string, string> fields, Stream body, CancellationToken cancellationToken)
+    {
+        var stored = await store.PutAsync(body, null, cancellationToken);
+        return await UploadStoredAsync(repositoryId, repositoryName, type, fileName, fields, stored, cancellationToken);
+    }
+
+    /// <summary>Lets the content type describe an already stored upload and adds it to a new version (Merge).</summary>
+    public async Task<UploadOutcome> UploadStoredAsync(long repositoryId, string repositoryName, string type, string fileName,
+        IReadOnlyDictionary<string, string> fields, StoredArtifact stored, CancellationToken cancellationToken)
+    {
+        var parser = contentTypes.Get(type).UploadParser
+            ?? throw new InvalidUploadException($"content type '{type}' does not accept uploads", 405);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await VersionWriter.ExecuteAsync(connection, "insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
+            cancellationToken, stored.Sha256, stored.Size);
+        var declared = await parser.ParseAsync(new UploadContext(fileName, fields, stored, store), cancellationToken);
+        ContentStaging.Validate(declared);
+
+        await ContentStaging.CreateTablesAsync(connection, cancellationToken);
+        try
+        {
+            await ContentStaging.CopyBatchAsync(connection, [declared], cancellationToken);
+            await ContentStaging.SaveAsync(connection, type, null, cancellationToken);
+            var outcome = await VersionWriter.CreateAsync(connection, repositoryId, ContentStaging.CandidateTable, VersionMode.Merge, "upload", cancellationToken);
+            if (outcome.Created)
+            {
+                EngineLog.VersionCreated(logger, repositoryName, outcome.Version, outcome.Added, outcome.Removed);
+            }
+
+            return new UploadOutcome(outcome, declared);
+        }
+        finally
+        {
+            await ContentStaging.DropTablesAsync(connection);
+        }
+    }
+}

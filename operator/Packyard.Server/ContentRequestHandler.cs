@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Packyard.Api.Resources;
+using Packyard.Engine.Downloads;
+using Packyard.Engine.Plugins;
+using Packyard.Engine.Storage;
+
+namespace Packyard.Server;
+
+/// <summary>
+/// Serves <c>/&lt;basePath&gt;/…</c>: finds the distribution, checks its content guard, resolves the publication
+/// (pinned, newest, or a checkpoint), then answers with the type's own routes, a published file, a pass-through
+/// artifact (fetched on demand when needed) or a directory listing. GET and HEAD, Range, ETag and Last-Modified
+/// come from ASP.NET Core's file results.
+/// </summary>
+public sealed partial class ContentRequestHandler(
+    DistributionCache distributions,
+    FileLookup files,
+    DirectoryListing listing,
+    OnDemandFetcher fetcher,
+    IArtifactStore store,
+    ContentTypeRegistry contentTypes,
+    ILogger<ContentRequestHandler> logger)
+{
+    private const string CheckpointFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private static readonly FileExtensionContentTypeProvider MediaTypes = new();
+
+    [GeneratedRegex(@"^\d{8}T\d{6}Z$")]
+    private static partial Regex CheckpointPattern();
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var cancellationToken = http.RequestAborted;
+        var path = Uri.UnescapeDataString(http.Request.Path.Value ?? "/");
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+        {
+            http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            http.Response.Headers.Allow = "GET, HEAD";
+            return;
+        }
+
+        var match = await distributions.MatchAsync(path, cancellationToken);
+        if (match is not { } found)
+        {
+            await NotFoundAsync(http);
+            return;
+        }
+
+        var (distribution, rest) = found;
+        if (!Authorized(http, distribution))
+        {
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            http.Response.Headers.WWWAuthenticate = distribution.Guard!.Tokens.Count > 0 && distribution.Guard.Users.Count == 0
+                ? "Bearer realm=\"packyard\""
+                : "Basic realm=\"packyard\", charset=\"UTF-8\"";
+            return;
+        }
+
+        var publicationBase = distribution.BasePath;
+        ServedPublication? publication;
+        var immutable = false;
+        var firstSegment = rest.Split('/', 2)[0];
+        if (distribution.Checkpoints && CheckpointPattern().IsMatch(firstSegment))
+        {
+            var at = DateTimeOffset.ParseExact(firstSegment, CheckpointFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            publication = await distributions.PublicationAtAsync(distribution.RepositoryId, at, cancellationToken);
+            if (publication is null)
+            {
+                await NotFoundAsync(http, $"no publication of this distribution existed at {firstSegment}");
+                return;
+            }
+
+            var canonical = Canonical(publication.Created);
+            rest = rest.Length > firstSegment.Length ? rest[(firstSegment.Length + 1)..] : "";
+            if (canonical != firstSegment)
+            {
+                http.Response.Redirect($"/{distribution.BasePath}/{canonical}/{rest}{http.Request.QueryString}");
+                http.Response.Headers.CacheControl = "public, max-age=60";
+                return;
+            }
+
+            publicationBase = $"{distribution.BasePath}/{canonical}";
+            immutable = true;
+        }
+        else
+        {
+            publication = await distributions.CurrentPublicationAsync(distribution, cancellationToken);
+        }
+
+        if (publication is null)
+        {
+            await NotFoundAsync(http, "this distribution has no publication yet");
+            return;
+        }
+
+        if (contentTypes.TryGet(distribution.Type, out var plugin) && plugin.Routes is { } routes)
+        {
+            var context = new Context(this, http, publicationBase, publication, immutable);
+            if (await routes.TryServeAsync(context, rest, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        if (rest.Length == 0 || rest.EndsWith('/'))
+        {
+            if (!await listing.WriteAsync(http, publication, publicationBase, rest, cancellationToken))
+            {
+                await NotFoundAsync(http);
+            }
+
+            return;
+        }
+
+        if (!await ServeFileAsync(http, publication, rest, immutable, cancellationToken))
+        {
+            await NotFoundAsync(http);
+        }
+    }
+
+    /// <summary>Serves a published file or pass-through artifact; false when the publication has nothing at the path.</summary>
+    internal async Task<bool> ServeFileAsync(HttpContext http, ServedPublication publication, string path, bool immutable, CancellationToken cancellationToken)
+    {
+        var file = await files.FindAsync(publication, path, cancellationToken);
+        if (file is null)
+        {
+            return false;
+        }
+
+        var mediaType = file.MediaType ?? (MediaTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream");
+        http.Response.Headers.CacheControl = immutable ? "public, max-age=31536000, immutable"
+            : file.MediaType is not null ? "public, max-age=60" : "public, max-age=300";
+        var etag = new EntityTagHeaderValue($"\"{file.Sha256}\"");
+
+        if (!file.Stored)
+        {
+            var source = file.ContentArtifactId is { } id ? await fetcher.FindSourceAsync(id, cancellationToken) : null;
+            if (source is null)
+            {
+                await ErrorAsync(http, StatusCodes.Status502BadGateway, $"'{path}' is listed but neither stored nor known to any remote");
+                return true;
+            }
+
+            try
+            {
+                if (source.Remote.Policy == DownloadPolicy.Streamed)
+                {
+                    await StreamFromUpstreamAsync(http, file, mediaType, etag, source, cancellationToken);
+                    return true;
+                }
+
+                await fetcher.FetchAsync(file, path, source, cancellationToken);
+                files.Forget(publication, path);
+            }
+            catch (PackyardException e)
+            {
+                LogServeFailed(logger, path, e.Message);
+                await ErrorAsync(http, StatusCodes.Status502BadGateway, UrlSanitizer.Sanitize(e.Message));
+                return true;
+            }
+        }
+
+        var local = store.TryGetLocalPath(file.Sha256);
+        if (local is not null)
+        {
+            await TypedResults.PhysicalFile(local, mediaType, lastModified: file.LastModified, entityTag: etag, enableRangeProcessing: true).ExecuteAsync(http);
+            return true;
+        }
+
+        var stream = await store.OpenReadAsync(file.Sha256, 0, cancellationToken);
+        if (stream is null)
+        {
+            await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"'{path}' is missing from the artifact store");
+            return true;
+        }
+
+        await TypedResults.Stream(stream, mediaType, lastModified: file.LastModified, entityTag: etag, enableRangeProcessing: stream.CanSeek).ExecuteAsync(http);
+        return true;
+    }
+
+    private async Task StreamFromUpstreamAsync(HttpContext http, ServedFile file, string mediaType, EntityTagHeaderValue etag,
+        Engine.Catalog.ArtifactSource source, CancellationToken cancellationToken)
+    {
+        await using var response = await fetcher.OpenStreamAsync(source, cancellationToken);
+        http.Response.ContentType = mediaType;
+        http.Response.Headers.ETag = etag.ToString();
+        if (file.Size is { } size)
+        {
+            http.Response.ContentLength = size;
+        }
+
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            return;
+        }
+
+        await response.Body.CopyToAsync(http.Response.Body, cancellationToken);
+    }
+
+    private static bool Authorized(HttpContext http, ServedDistribution distribution)
+    {
+        if (distribution.Guard is not { } guard)
+        {
+            return true;
+        }
+
+        var header = http.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                return colon > 0 && guard.AllowsBasic(decoded[..colon], decoded[(colon + 1)..]);
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && guard.AllowsToken(header[7..].Trim());
+    }
+
+    /// <summary>The checkpoint timestamp naming a publication: its creation time rounded up to the second.</summary>
+    internal static string Canonical(DateTimeOffset created)
+    {
+        var seconds = new DateTimeOffset(created.UtcTicks - (created.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        if (seconds < created)
+        {
+            seconds = seconds.AddSeconds(1);
+        }
+
+        return seconds.ToString(CheckpointFormat, CultureInfo.InvariantCulture);
+    }
+
+    private static Task NotFoundAsync(HttpContext http, string message = "not found") => ErrorAsync(http, StatusCodes.Status404NotFound, message);
+
+    internal static async Task ErrorAsync(HttpContext http, int status, string message)
+    {
+        http.Response.StatusCode = status;
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        if (!HttpMethods.IsHead(http.Request.Method))
+        {
+            await http.Response.WriteAsync(message + "\n", http.RequestAborted);
+        }
+    }
+
+    [LoggerMessage(EventId = Engine.PackyardEventIds.ServeFailed, Level = LogLevel.Warning, Message = "Serving {Path} failed: {Reason}")]
+    private static partial void LogServeFailed(ILogger logger, string path, string reason);
+
+    private sealed class Context(ContentRequestHandler handler, HttpContext http, string basePath, ServedPublication publication, bool immutable) : ServeContext
+    {
+        public override HttpContext Http => http;
+        public override string BasePath => basePath;
+        public override long RepositoryVersion => publication.Version;
+
+        public override Task<bool> ServeFileAsync(string relativePath, CancellationToken cancellationToken) =>
+            handler.ServeFileAsync(http, publication, relativePath, immutable, cancellationToken);
+    }
+}

@@ -1,0 +1,30 @@
+using Packyard.Engine.Catalog;
+using Packyard.Engine.Promotions;
+using Packyard.Engine.Publishing;
+using Packyard.Engine.Sync;
+using Packyard.Engine.Versions;
+
+namespace Packyard.Controllers;
+
+/// <summary>The engine services reconcilers use, and where they report.</summary>
+public sealed record ReconcileServices(
+    EngineCatalog Catalog,
+    SyncService Sync,
+    PublicationService Publications,
+    VersionPruner Pruner,
+    PromotionService Promotions,
+    IEventRecorder Events,
+    TimeProvider Time,
+    ContentUrl ContentUrl);
+
+/// <summary>The public base URL distributions are served under (e.g. http://127.0.0.1:8080/).</summary>
+public sealed record ContentUrl(string BaseUrl)
+{
+    public string For(string basePath) => BaseUrl.TrimEnd('/') + "/" + basePath + "/";
+}
+
+/// <summary>Asks for another resource to be reconciled (a Repository after an upload, a target after a promotion).</summary>
+public interface IReconcileTrigger
+{
+    void Enqueue(string kind, string ns, string name);
+}

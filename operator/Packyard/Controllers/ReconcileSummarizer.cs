@@ -1,0 +1,61 @@
+using Packyard.Api.Conditions;
+using Packyard.Api.Resources;
+using Packyard.Api.Schema;
+
+namespace Packyard.Controllers;
+
+/// <summary>
+/// The one place that turns a reconcile's <see cref="StepResult"/> into kstatus conditions, observedGeneration,
+/// lastHandledRequest and events. Events are emitted for transitions only.
+/// </summary>
+public static class ReconcileSummarizer
+{
+    public static void Summarize<TSpec, TStatus>(PackyardResource<TSpec, TStatus> resource, StepResult result, DateTimeOffset now, IEventRecorder events)
+        where TSpec : new()
+        where TStatus : ResourceStatus, new()
+    {
+        var status = resource.Status ??= new TStatus();
+        var generation = resource.Metadata.Generation;
+        (ConditionStatus Status, string Reason) before = ConditionSet.Get(status, ConditionTypes.Ready) is { } ready ? (ready.Status, ready.Reason) : (ConditionStatus.Unknown, "");
+        switch (result.Outcome)
+        {
+            case StepOutcome.Done or StepOutcome.Continue:
+                ConditionSet.Delete(status, ConditionTypes.Reconciling);
+                ConditionSet.Delete(status, ConditionTypes.Stalled);
+                ConditionSet.MarkTrue(status, ConditionTypes.Ready, result.Reason.Length > 0 ? result.Reason : Reasons.Succeeded, result.Message, generation, now);
+                status.ObservedGeneration = generation;
+                break;
+            case StepOutcome.Stalled:
+                ConditionSet.MarkStalled(status, result.Reason, result.Message, generation, now);
+                ConditionSet.MarkFalse(status, ConditionTypes.Ready, result.Reason, result.Message, generation, now);
+                status.ObservedGeneration = generation;
+                break;
+            case StepOutcome.Retry or StepOutcome.Wait:
+                ConditionSet.MarkReconciling(status, result.Outcome == StepOutcome.Retry ? "ProgressingWithRetry" : result.Reason, result.Message, generation, now);
+                ConditionSet.MarkFalse(status, ConditionTypes.Ready, result.Reason, result.Message, generation, now);
+                break;
+            case StepOutcome.Requeue:
+                break;
+        }
+
+        if (resource.Metadata.Annotations?.GetValueOrDefault(PackyardGroup.RequestedAtAnnotation) is { } requested)
+        {
+            status.LastHandledRequest = requested;
+        }
+
+        var after = ConditionSet.Get(status, ConditionTypes.Ready);
+        if (after is null || (after.Status, after.Reason) == before)
+        {
+            return;
+        }
+
+        if (after.Status == ConditionStatus.False && result.Outcome is StepOutcome.Stalled or StepOutcome.Retry)
+        {
+            events.Record(resource.Kind, resource.Namespace, resource.Name, warning: true, after.Reason, after.Message);
+        }
+        else if (after.Status == ConditionStatus.True && before.Status == ConditionStatus.False)
+        {
+            events.Record(resource.Kind, resource.Namespace, resource.Name, warning: false, Reasons.Succeeded, after.Message);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Packyard.Api.Resources;
+using Packyard.Engine.Downloads;
+
+namespace Packyard.Controllers;
+
+/// <summary>Turns a Remote and its Secrets into the engine's <see cref="RemoteSettings"/>.</summary>
+public static class RemoteSettingsBuilder
+{
+    /// <summary>Throws <see cref="SecretReferenceException"/> or <see cref="FormatException"/> for what the user must fix.</summary>
+    public static RemoteSettings Build(Remote remote, IResourceLookup lookup)
+    {
+        var ns = remote.Namespace;
+        var spec = remote.Spec;
+        if (!Uri.TryCreate(spec.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https" or "file"))
+        {
+            throw new FormatException($"spec.url '{UrlSanitizer.Sanitize(spec.Url)}' is not an absolute http, https or file URL");
+        }
+
+        string? username = null, password = null, token = null;
+        if (spec.AuthSecretRef is { } auth)
+        {
+            var entries = SecretResolver.Entries(lookup, ns, auth, "spec.authSecretRef");
+            username = SecretResolver.OptionalText(entries, "username");
+            password = SecretResolver.OptionalText(entries, "password");
+            token = SecretResolver.OptionalText(entries, "token");
+            if (token is null && (username is null || password is null))
+            {
+                throw new SecretReferenceException($"spec.authSecretRef: Secret {ns}/{auth.Name} needs keys username and password, or token");
+            }
+        }
+
+        string? proxyUser = null, proxyPassword = null;
+        if (spec.Proxy?.AuthSecretRef is { } proxyAuth)
+        {
+            var entries = SecretResolver.Entries(lookup, ns, proxyAuth, "spec.proxy.authSecretRef");
+            proxyUser = SecretResolver.OptionalText(entries, "username");
+            proxyPassword = SecretResolver.OptionalText(entries, "password");
+        }
+
+        string? clientCert = null, clientKey = null;
+        if (spec.Tls?.ClientCertSecretRef is { } certRef)
+        {
+            var entries = SecretResolver.Entries(lookup, ns, certRef, "spec.tls.clientCertSecretRef");
+            clientCert = SecretResolver.OptionalText(entries, "tls.crt")
+                ?? throw new SecretReferenceException($"spec.tls.clientCertSecretRef: Secret {ns}/{certRef.Name} has no key tls.crt");
+            clientKey = SecretResolver.OptionalText(entries, "tls.key")
+                ?? throw new SecretReferenceException($"spec.tls.clientCertSecretRef: Secret {ns}/{certRef.Name} has no key tls.key");
+        }
+
+        return new RemoteSettings
+        {
+            Namespace = ns,
+            Name = remote.Name,
+            Type = spec.Type.ToName(),
+            BaseUrl = UpstreamPaths.AsBase(url),
+            Policy = spec.Policy,
+            Concurrency = spec.DownloadConcurrency,
+            RateLimit = spec.RateLimit,
+            Timeout = GoDuration.Parse(spec.Timeout),
+            Username = username,
+            Password = password,
+            Token = token,
+            CaCertificatePem = spec.Tls?.CaSecretRef is { } ca ? SecretResolver.Text(lookup, ns, ca, "spec.tls.caSecretRef") : null,
+            ClientCertificatePem = clientCert,
+            ClientKeyPem = clientKey,
+            InsecureSkipVerify = spec.Tls?.InsecureSkipVerify ?? false,
+            ProxyUrl = spec.Proxy?.Url,
+            ProxyUsername = proxyUser,
+            ProxyPassword = proxyPassword,
+            OptionsJson = TypeOptionsJson(spec),
+        };
+    }
+
+    private static string TypeOptionsJson(RemoteSpec spec) => spec.Type switch
+    {
+        ContentType.File when spec.File is not null => JsonSerializer.Serialize(spec.File, ControllerJsonContext.Default.FileRemoteOptions),
+        ContentType.Python when spec.Python is not null => JsonSerializer.Serialize(spec.Python, ControllerJsonContext.Default.PythonRemoteOptions),
+        ContentType.Deb when spec.Deb is not null => JsonSerializer.Serialize(spec.Deb, ControllerJsonContext.Default.DebRemoteOptions),
+        ContentType.Rpm when spec.Rpm is not null => JsonSerializer.Serialize(spec.Rpm, ControllerJsonContext.Default.RpmRemoteOptions),
+        ContentType.Container when spec.Container is not null => JsonSerializer.Serialize(spec.Container, ControllerJsonContext.Default.ContainerRemoteOptions),
+        _ => "{}",
+    };
+}
