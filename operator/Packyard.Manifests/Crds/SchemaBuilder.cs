@@ -20,7 +20,12 @@ internal static class SchemaBuilder
     /// Schema used to validate manifests: as in the CRD, but <c>metadata</c> is described (name required,
     /// labels and annotations strings) and keeps unknown metadata fields without complaint.
     /// </summary>
-    public static JsonSchemaProps ForManifest(Type resourceType) => ForType(resourceType, "", MetadataDetail.Manifest);
+    public static JsonSchemaProps ForManifest(Type resourceType)
+    {
+        var schema = ForType(resourceType, "", MetadataDetail.Manifest);
+        schema.Required = [.. (schema.Required ?? []).Append("metadata").Order(StringComparer.Ordinal)];
+        return schema;
+    }
 
     private enum MetadataDetail
     {
