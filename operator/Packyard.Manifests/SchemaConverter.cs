@@ -48,6 +48,7 @@ internal sealed class SchemaConverter(string file)
         }
 
         var result = new JsonObject();
+        var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
@@ -57,6 +58,11 @@ internal sealed class SchemaConverter(string file)
             }
 
             var childPath = Join(path, key);
+            if (!YamlScalars.IsNull(valueNode))
+            {
+                present.Add(key); // Present, even when invalid: its own error says what is wrong.
+            }
+
             if (schema.Properties?.GetValueOrDefault(key) is { } propertySchema)
             {
                 Locations[childPath] = Location(keyNode);
@@ -75,7 +81,7 @@ internal sealed class SchemaConverter(string file)
 
         foreach (var (name, propertySchema) in schema.Properties ?? [])
         {
-            if (!result.ContainsKey(name) && propertySchema.Default is { } defaultValue)
+            if (!present.Contains(name) && propertySchema.Default is { } defaultValue)
             {
                 result[name] = defaultValue switch
                 {
@@ -90,7 +96,7 @@ internal sealed class SchemaConverter(string file)
 
         foreach (var name in schema.Required ?? [])
         {
-            if (!result.ContainsKey(name))
+            if (!present.Contains(name) && !result.ContainsKey(name))
             {
                 Errors.Add(Error(node, $"missing required field {Join(path, name)}"));
             }
