@@ -1,0 +1,94 @@
+using Packyard.Api.Resources;
+
+namespace Packyard.Manifests;
+
+/// <summary>
+/// The CEL rules of the CRDs (<c>[ValidationRule]</c> in Packyard.Api), implemented in C# for manifests that
+/// never reach an API server. Messages equal the rules' messages; a test keeps the two lists in step.
+/// Also checks that a Secret's <c>data</c> is base64, as the API server does.
+/// </summary>
+internal static class CrossFieldRules
+{
+    /// <summary>First path segments the content app keeps for itself.</summary>
+    public static readonly IReadOnlyList<string> ReservedSegments = ["api", "v2", "healthz", "readyz", "metrics"];
+
+    public const string ReservedBasePath =
+        "spec.basePath must not start with a reserved segment (api, v2, healthz, readyz, metrics)";
+
+    public const string BothContentGuards = "set either basicAuthSecretRef or tokenSecretRef, not both";
+
+    public const string SameSourceAndTarget = "spec.sourceRef and spec.targetRef must name different repositories";
+
+    /// <summary>Every message this class can report for a [ValidationRule].</summary>
+    public static IReadOnlyList<string> Messages { get; } =
+    [
+        .. Enum.GetValues<ContentType>().Select(TypeBlockMessage),
+        ReservedBasePath,
+        BothContentGuards,
+        SameSourceAndTarget,
+    ];
+
+    public static string TypeBlockMessage(ContentType type) =>
+        $"spec.{type.ToName()} is only allowed when spec.type is {type.ToName()}";
+
+    public static IEnumerable<FieldViolation> Check(object resource) => resource switch
+    {
+        Remote remote => CheckRemote(remote.Spec),
+        Distribution distribution => CheckDistribution(distribution.Spec),
+        Promotion promotion => CheckPromotion(promotion.Spec),
+        Secret secret => CheckSecret(secret),
+        _ => [],
+    };
+
+    private static IEnumerable<FieldViolation> CheckRemote(RemoteSpec spec)
+    {
+        (ContentType Type, object? Block)[] blocks =
+        [
+            (ContentType.File, spec.File),
+            (ContentType.Python, spec.Python),
+            (ContentType.Deb, spec.Deb),
+            (ContentType.Rpm, spec.Rpm),
+            (ContentType.Container, spec.Container),
+        ];
+        foreach (var (type, block) in blocks)
+        {
+            if (block is not null && spec.Type != type)
+            {
+                yield return new FieldViolation("spec." + type.ToName(), TypeBlockMessage(type));
+            }
+        }
+    }
+
+    private static IEnumerable<FieldViolation> CheckDistribution(DistributionSpec spec)
+    {
+        if (ReservedSegments.Contains(spec.BasePath.Split('/')[0], StringComparer.Ordinal))
+        {
+            yield return new FieldViolation("spec.basePath", ReservedBasePath);
+        }
+
+        if (spec.ContentGuard is { BasicAuthSecretRef: not null, TokenSecretRef: not null })
+        {
+            yield return new FieldViolation("spec.contentGuard", BothContentGuards);
+        }
+    }
+
+    private static IEnumerable<FieldViolation> CheckPromotion(PromotionSpec spec)
+    {
+        if (string.Equals(spec.SourceRef.Name, spec.TargetRef.Name, StringComparison.Ordinal))
+        {
+            yield return new FieldViolation("spec.targetRef.name", SameSourceAndTarget);
+        }
+    }
+
+    private static IEnumerable<FieldViolation> CheckSecret(Secret secret)
+    {
+        foreach (var (key, value) in secret.Data ?? [])
+        {
+            var buffer = new byte[value.Length];
+            if (!Convert.TryFromBase64String(value, buffer, out _))
+            {
+                yield return new FieldViolation("data." + key, $"data.{key} is not valid base64 (use stringData for plain text)");
+            }
+        }
+    }
+}
