@@ -54,7 +54,9 @@ public static class ArtifactStoreFactory
                 throw Invalid(storage, "a file URL is file:///absolute/path");
             }
 
-            return (new FileSystemStorageOptions { Root = uri.LocalPath }, null);
+            // file://localhost/p is file:///p (LocalPath would make it a UNC path).
+            var local = uri.Host.Length == 0 ? uri : new Uri(Uri.UriSchemeFile + "://" + uri.AbsolutePath);
+            return (new FileSystemStorageOptions { Root = local.LocalPath }, null);
         }
 
         if (scheme.Equals("s3", StringComparison.OrdinalIgnoreCase))

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
@@ -8,10 +9,9 @@ namespace Packyard.Engine.Storage;
 public sealed partial class S3ArtifactStore
 {
     /// <summary>Error codes that mean the credentials or the policy are wrong.</summary>
-    private static readonly HashSet<string> AccessDeniedCodes = new(StringComparer.Ordinal)
-    {
-        "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "InvalidToken", "ExpiredToken",
-    };
+    private static readonly FrozenSet<string> AccessDeniedCodes = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "InvalidToken", "ExpiredToken");
 
     /// <summary>
     /// Runs one S3 call and turns its failures into <see cref="ArtifactStoreException"/> naming the endpoint, bucket and

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3.Model;
@@ -131,6 +132,36 @@ public sealed class S3ArtifactStoreTests(MotoServer moto, ITestOutputHelper outp
         Assert.Empty(TemporaryFiles());
     }
 
+    [Fact]
+    public async Task Refused_credentials_fail_with_StorageAccessDenied_naming_the_store_but_not_the_secret()
+    {
+        using var denied = CreateStore(httpClientFactory: new RespondingHttpClientFactory(request =>
+            new HttpResponseMessage(HttpStatusCode.Forbidden)
+            {
+                Content = request.Method == HttpMethod.Head ? null : new StringContent(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InvalidAccessKeyId</Code>"
+                    + "<Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>",
+                    System.Text.Encoding.UTF8, "application/xml"),
+            }));
+
+        var put = await Assert.ThrowsAsync<ArtifactStoreException>(() =>
+            denied.PutAsync(new MemoryStream([1]), null, CancellationToken.None));
+        var open = await Assert.ThrowsAsync<ArtifactStoreException>(() =>
+            denied.OpenReadAsync(EmptySha256, 0, CancellationToken.None));
+
+        Output.WriteLine(open.Message);
+        foreach (var error in new[] { put, open })
+        {
+            Assert.Equal(ArtifactStoreReasons.StorageAccessDenied, error.Reason);
+            Assert.Contains(moto.Endpoint, error.Message, StringComparison.Ordinal);
+            Assert.Contains($"'{moto.Bucket}'", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(MotoServer.SecretKey, error.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("InvalidAccessKeyId", open.Message, StringComparison.Ordinal);
+        Assert.Empty(TemporaryFiles());
+    }
+
     protected override IReadOnlyList<string> TemporaryFiles() =>
         Directory.Exists(spool) ? Directory.GetFiles(spool) : [];
 
@@ -156,6 +187,22 @@ public sealed class S3ArtifactStoreTests(MotoServer moto, ITestOutputHelper outp
         using var client = moto.CreateClient();
         var listing = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = moto.Bucket, Prefix = prefix + "/" });
         return listing.S3Objects?.Select(o => o.Key).ToList() ?? [];
+    }
+
+    /// <summary>Answers every request itself, without a server.</summary>
+    private sealed class RespondingHttpClientFactory(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(new Handler(respond));
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+        public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => true;
+
+        private sealed class Handler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
+        {
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+                Task.FromResult(respond(request));
+        }
     }
 
     /// <summary>Cancels a token when the first matching request is sent, then sends it (and everything else) normally.</summary>
