@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Packyard.Tests.Infrastructure;
+
+/// <summary>
+/// A moto S3 server on a free loopback port (TEST-PEERS.md: the S3 peer available here). Starts in
+/// <see cref="InitializeAsync"/>, waits until it answers (at most 30 s), creates <see cref="Bucket"/>, and kills the
+/// whole process tree on dispose. moto does not check signatures, so any key pair works.
+/// </summary>
+public sealed class MotoServer : IAsyncLifetime
+{
+    public const string AccessKey = "packyard-test";
+    public const string SecretKey = "packyard-test-secret";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly List<string> output = [];
+    private Process? process;
+
+    /// <summary>The bucket created at start.</summary>
+    public string Bucket { get; } = "packyard-test";
+
+    /// <summary>E.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public string Endpoint { get; private set; } = "";
+
+    public int Port { get; private set; }
+
+    /// <summary>Recent server output, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return string.Join('\n', output.TakeLast(40));
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        Port = FreeLoopbackPort();
+        Endpoint = $"http://127.0.0.1:{Port}";
+        var start = new ProcessStartInfo("moto_server")
+        {
+            ArgumentList = { "-H", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        process = Process.Start(start) ?? throw new InvalidOperationException("moto_server did not start");
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"moto_server exited with {process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(Endpoint + "/");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            if (deadline.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"moto_server did not answer on {Endpoint} within {StartTimeout}:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        using var client = CreateClient();
+        await client.PutBucketAsync(new PutBucketRequest { BucketName = Bucket });
+    }
+
+    /// <summary>A raw SDK client for assertions (listing keys, multipart uploads).</summary>
+    public AmazonS3Client CreateClient() => new(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config
+    {
+        ServiceURL = Endpoint,
+        ForcePathStyle = true,
+        AuthenticationRegion = "us-east-1",
+        UseHttp = true,
+        RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+        ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+    });
+
+    public Task DisposeAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+
+        process?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A loopback port nothing listens on at the moment of the call.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.Add(line);
+            if (output.Count > 200)
+            {
+                output.RemoveRange(0, 100);
+            }
+        }
+    }
+}
