@@ -45,7 +45,8 @@ public static class ContentApp
         endpoints.MapPost("/api/v1/namespaces/{ns}/repositories/{name}/content",
             (HttpContext http, string ns, string name, UploadEndpoint upload) => upload.HandleAsync(http, ns, name)).DisableAntiforgery();
         endpoints.Map("/api/{**rest}", (HttpContext http) => ContentRequestHandler.ErrorAsync(http, 404, "unknown API path"));
-        endpoints.MapFallback((HttpContext http, ContentRequestHandler handler) => handler.HandleAsync(http));
+        // An explicit catch-all: the default fallback pattern skips paths that look like file names.
+        endpoints.MapFallback("{**path}", (HttpContext http, ContentRequestHandler handler) => handler.HandleAsync(http));
         return endpoints;
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Packyard.Engine.Plugins;
 using Packyard.Content.File;
 
@@ -10,8 +9,11 @@ public static class FileContentServiceCollectionExtensions
     public static IServiceCollection AddFileContent(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton(new ContentTypePlugin(
-            FileContentType.Name, new FileSyncSource(), new FileUploadParser(), new FilePublisher(), Routes: null)));
+        if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: FileContentType.Name }))
+        {
+            services.AddSingleton(new ContentTypePlugin(FileContentType.Name, new FileSyncSource(), new FileUploadParser(), new FilePublisher(), Routes: null));
+        }
+
         return services;
     }
 }

@@ -1,14 +1,60 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Packyard.Api.Resources;
+using Packyard.Standalone;
+using Spectre.Console;
 
 namespace Packyard.Commands;
 
-/// <summary>`packyard run` (not implemented yet).</summary>
+/// <summary><c>packyard run --manifests DIR</c>: standalone mode, the embedded default.</summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var command = new Command("run", "Not implemented yet.");
-        command.SetAction(_ => 1);
+        var manifests = new Option<string>("--manifests") { Description = "Folder of manifests (a git checkout); watched for changes.", Required = true };
+        var database = new Option<string?>("--database") { Description = "PostgreSQL connection string; default: a private PostgreSQL under --data-dir." };
+        var storage = new Option<string?>("--storage") { Description = "Artifact store: a path, file:///path or s3://KEY:SECRET@host:port/bucket; default: --data-dir/artifacts." };
+        var listen = new Option<string>("--listen") { Description = "host:port to serve on.", DefaultValueFactory = _ => "127.0.0.1:8080" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database, artifacts and the upload token.", DefaultValueFactory = _ => ".packyard" };
+        var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (Bearer, or as the basic-auth password)." };
+        var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
+
+        var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
+        {
+            manifests, database, storage, listen, dataDir, uploadToken, interval,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var folder = parse.GetValue(manifests)!;
+            if (!Directory.Exists(folder))
+            {
+                await Console.Error.WriteLineAsync($"--manifests: folder '{folder}' does not exist");
+                return 2;
+            }
+
+            if (!GoDuration.TryParse(parse.GetValue(interval), out var every, out var error))
+            {
+                await Console.Error.WriteLineAsync($"--interval: {error}");
+                return 2;
+            }
+
+            var options = new StandaloneOptions
+            {
+                ManifestsDirectory = Path.GetFullPath(folder),
+                Database = parse.GetValue(database),
+                Storage = parse.GetValue(storage),
+                Listen = parse.GetValue(listen)!,
+                DataDirectory = parse.GetValue(dataDir)!,
+                UploadToken = parse.GetValue(uploadToken),
+                Interval = every,
+            };
+            var console = AnsiConsole.Console;
+            var (app, _) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
+            console.MarkupLine($"[green]Packyard[/] serving http://{Markup.Escape(options.Listen)}/ from manifests in {Markup.Escape(options.ManifestsDirectory)}");
+            // The private PostgreSQL keeps running after we stop, so a restart (or a crash) resumes quickly.
+            await app.RunAsync();
+            return 0;
+        });
         return command;
     }
 }

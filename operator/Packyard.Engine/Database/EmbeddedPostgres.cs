@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Packyard.Engine.Database;
+
+/// <summary>
+/// A private PostgreSQL cluster from the machine's PostgreSQL binaries, in a data directory of ours (standalone
+/// mode and tests). PostgreSQL refuses to run as root: when we are root, the cluster runs as the
+/// <c>postgres</c> user through <c>runuser</c> and the directory is handed to that user. Listens on 127.0.0.1
+/// only, with trust authentication (the port is not reachable from other machines).
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    private readonly string dataDirectory;
+    private readonly string binDirectory;
+    private readonly bool asPostgresUser;
+
+    private EmbeddedPostgres(string directory, string binDirectory, int port)
+    {
+        Directory = directory;
+        dataDirectory = Path.Combine(directory, "data");
+        this.binDirectory = binDirectory;
+        Port = port;
+        asPostgresUser = Environment.UserName == "root";
+    }
+
+    /// <summary>The folder holding the cluster (data/, the log and the socket).</summary>
+    public string Directory { get; }
+
+    public int Port { get; }
+
+    /// <summary>Connection string for <paramref name="database"/> (default: postgres).</summary>
+    public string ConnectionString(string database = "postgres") =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50;Timeout=30;Command Timeout=0";
+
+    /// <summary>Initialises the cluster if needed and starts it (or finds it already running).</summary>
+    public static async Task<EmbeddedPostgres> StartAsync(string directory, CancellationToken cancellationToken)
+    {
+        directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        var portFile = Path.Combine(directory, "port");
+        var port = File.Exists(portFile) ? int.Parse(await File.ReadAllTextAsync(portFile, cancellationToken), CultureInfo.InvariantCulture) : FreePort();
+        var postgres = new EmbeddedPostgres(directory, FindBinaries(), port);
+        await postgres.InitializeAndStartAsync(cancellationToken);
+        await File.WriteAllTextAsync(portFile, port.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        return postgres;
+    }
+
+    private async Task InitializeAndStartAsync(CancellationToken cancellationToken)
+    {
+        if (asPostgresUser)
+        {
+            await RunAsync("chown", ["-R", "postgres:", Directory], asPostgres: false, cancellationToken);
+            // Every parent must be traversable by the postgres user.
+            for (var parent = System.IO.Directory.GetParent(Directory); parent is not null; parent = parent.Parent)
+            {
+                if (!OperatingSystem.IsWindows())
+                {
+                    var mode = File.GetUnixFileMode(parent.FullName);
+                    if ((mode & UnixFileMode.OtherExecute) == 0)
+                    {
+                        File.SetUnixFileMode(parent.FullName, mode | UnixFileMode.OtherExecute);
+                    }
+                }
+            }
+        }
+
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            await RunAsync(Path.Combine(binDirectory, "initdb"),
+                ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgresUser, cancellationToken);
+        }
+
+        if (await IsRunningAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {Directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB";
+        await RunAsync(Path.Combine(binDirectory, "pg_ctl"),
+            ["-D", dataDirectory, "-l", Path.Combine(Directory, "postgres.log"), "-w", "-t", "60", "-o", options, "start"], asPostgresUser, cancellationToken);
+    }
+
+    private async Task<bool> IsRunningAsync(CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["-D", dataDirectory, "status"], asPostgresUser, cancellationToken, throwOnError: false);
+        return result == 0;
+    }
+
+    /// <summary>Creates a database if it does not exist.</summary>
+    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(ConnectionString());
+        await using var exists = dataSource.CreateCommand("select 1 from pg_database where datname = $1");
+        exists.Parameters.Add(new Npgsql.NpgsqlParameter { Value = name });
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = dataSource.CreateCommand($"create database \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"");
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "stop"], asPostgresUser, CancellationToken.None, throwOnError: false);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static string FindBinaries()
+    {
+        const string root = "/usr/lib/postgresql";
+        if (System.IO.Directory.Exists(root))
+        {
+            var newest = System.IO.Directory.GetDirectories(root)
+                .Select(d => (Directory: d, Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+                .Where(d => File.Exists(Path.Combine(d.Directory, "bin", "initdb")))
+                .OrderByDescending(d => d.Version)
+                .FirstOrDefault();
+            if (newest.Directory is not null)
+            {
+                return Path.Combine(newest.Directory, "bin");
+            }
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
+        {
+            if (File.Exists(Path.Combine(dir, "initdb")))
+            {
+                return dir;
+            }
+        }
+
+        throw new InvalidOperationException("PostgreSQL server binaries (initdb, pg_ctl) not found: install postgresql, or pass --database with a connection string");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<int> RunAsync(string program, string[] arguments, bool asPostgres, CancellationToken cancellationToken, bool throwOnError = true)
+    {
+        var start = new ProcessStartInfo(asPostgres ? "runuser" : program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        if (asPostgres)
+        {
+            foreach (var argument in (string[])["-u", "postgres", "--", program])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (throwOnError && process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(program)} failed ({process.ExitCode}): {await error}{await output}");
+        }
+
+        return process.ExitCode;
+    }
+}

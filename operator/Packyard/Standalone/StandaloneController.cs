@@ -1,0 +1,261 @@
+using Microsoft.Extensions.Hosting;
+using Packyard.Api.Resources;
+using Packyard.Controllers;
+using Packyard.Manifests;
+using Packyard.Server;
+
+namespace Packyard.Standalone;
+
+/// <summary>
+/// Standalone mode's controller: loads the manifests folder, reloads it when a file changes, and reconciles each
+/// resource through the same reconcilers as operator mode, with a work queue, requeues, retries with backoff,
+/// and reconciles of dependents (a Repository after its Remote, Distributions after their Repository).
+/// </summary>
+public sealed class StandaloneController(
+    StandaloneOptions options,
+    ResourceSet resources,
+    ReconcileServices services,
+    ConsoleReporter reporter,
+    DistributionCache distributionCache) : BackgroundService, IReconcileTrigger, IRepositoryChangeNotifier
+{
+    private readonly WorkQueue queue = new();
+    private readonly ManifestLoader loader = new();
+    private readonly SemaphoreSlim reloading = new(1, 1);
+    private CancellationToken stopping;
+    private string filesFingerprint = "";
+    private int settled;
+
+    public int QueueDepth => queue.Depth;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        stopping = stoppingToken;
+        var remote = new RemoteReconciler(services, resources);
+        var repository = new RepositoryReconciler(services, resources);
+        var distribution = new DistributionReconciler(services, resources);
+        var promotion = new PromotionReconciler(services, resources, this);
+
+        await ReloadAsync(stoppingToken);
+        using var watcher = new FileSystemWatcher(options.ManifestsDirectory) { IncludeSubdirectories = true, EnableRaisingEvents = true };
+        FileSystemEventHandler changed = (_, _) => _ = DebouncedReloadAsync();
+        watcher.Changed += changed;
+        watcher.Created += changed;
+        watcher.Deleted += changed;
+        watcher.Renamed += (_, _) => _ = DebouncedReloadAsync();
+
+        var work = queue.RunAsync(options.Workers, async (key, token) =>
+        {
+            var entry = resources.Get(key);
+            if (entry is null)
+            {
+                return;
+            }
+
+            StepResult result;
+            try
+            {
+                result = entry.Error is not null
+                    ? MarkInvalid(entry)
+                    : entry.Resource switch
+                    {
+                        Remote r => await remote.ReconcileAsync(r, token),
+                        Repository r => await repository.ReconcileAsync(r, reporter.SyncProgress(key), token),
+                        Distribution d => await distribution.ReconcileAsync(d, token),
+                        Promotion p => await promotion.ReconcileAsync(p, token),
+                        _ => StepResult.Continue,
+                    };
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or Engine.Storage.ArtifactStoreException)
+            {
+                // The database or the store is down: report and retry; nothing is lost, nothing half-written is visible.
+                result = StepResult.Retry("InfrastructureUnavailable", e.Message);
+                reporter.Record(key.Kind, key.Namespace, key.Name, true, result.Reason, e.Message);
+            }
+
+            if (entry.Resource is Distribution)
+            {
+                distributionCache.Invalidate();
+            }
+
+            reporter.ReportStatus(entry);
+            Schedule(entry, result);
+            EnqueueDependents(key);
+            if (queue.Depth == 0 && Interlocked.Exchange(ref settled, 1) == 0)
+            {
+                reporter.Table(resources.Entries);
+            }
+        }, stoppingToken);
+
+        var poll = PollAsync(stoppingToken);
+        try
+        {
+            await Task.WhenAll(work, poll);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public void Enqueue(string kind, string ns, string name) => queue.Enqueue(new ResourceKey(kind, ns, name));
+
+    public void VersionCreated(string ns, string repository) => Enqueue("Repository", ns, repository);
+
+    /// <summary>Reloads the manifests folder and reconciles what changed; deleted resources are cleaned up.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await reloading.WaitAsync(cancellationToken);
+        try
+        {
+            filesFingerprint = FilesFingerprint();
+            var documents = loader.LoadDirectory(options.ManifestsDirectory);
+            var validations = ManifestValidator.ValidateDocuments(documents);
+            foreach (var error in validations.SelectMany(v => v.Errors).Distinct())
+            {
+                reporter.Record("Manifest", "-", ManifestErrorFormat.DisplayPath(error.File, options.ManifestsDirectory), true, "InvalidManifest", error.ToString());
+            }
+
+            var (changed, removed) = resources.Apply(validations);
+            foreach (var entry in removed)
+            {
+                await DeleteAsync(entry, cancellationToken);
+            }
+
+            Interlocked.Exchange(ref settled, 0);
+            foreach (var key in changed.OrderBy(k => ResourceSet.KindOrder(k.Kind)))
+            {
+                queue.Enqueue(key);
+            }
+        }
+        finally
+        {
+            reloading.Release();
+        }
+    }
+
+    private async Task DeleteAsync(ResourceEntry entry, CancellationToken cancellationToken)
+    {
+        var key = entry.Key;
+        switch (key.Kind)
+        {
+            case "Distribution":
+                await services.Catalog.DeleteDistributionAsync(key.Namespace, key.Name, cancellationToken);
+                distributionCache.Invalidate();
+                break;
+            case "Repository":
+                await services.Catalog.DeleteRepositoryAsync(key.Namespace, key.Name, cancellationToken);
+                distributionCache.Invalidate();
+                break;
+            case "Remote":
+                await services.Catalog.DeleteRemoteAsync(key.Namespace, key.Name, cancellationToken);
+                break;
+        }
+
+        reporter.Forget(key);
+        reporter.Record(key.Kind, key.Namespace, key.Name, false, "Deleted", "removed from the manifests; cleaned up");
+    }
+
+    private StepResult MarkInvalid(ResourceEntry entry)
+    {
+        var result = StepResult.Stalled(Api.Conditions.Reasons.InvalidSpec, entry.Error!);
+        switch (entry.Resource)
+        {
+            case Remote r: ReconcileSummarizer.Summarize(r, result, services.Time.GetUtcNow(), reporter); break;
+            case Repository r: ReconcileSummarizer.Summarize(r, result, services.Time.GetUtcNow(), reporter); break;
+            case Distribution d: ReconcileSummarizer.Summarize(d, result, services.Time.GetUtcNow(), reporter); break;
+            case Promotion p: ReconcileSummarizer.Summarize(p, result, services.Time.GetUtcNow(), reporter); break;
+        }
+
+        return result;
+    }
+
+    private void Schedule(ResourceEntry entry, StepResult result)
+    {
+        switch (result.Outcome)
+        {
+            case StepOutcome.Retry:
+                entry.Failures++;
+                var backoff = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(entry.Failures, 9))));
+                queue.EnqueueAfter(entry.Key, backoff, stopping);
+                break;
+            case StepOutcome.Wait:
+                entry.Failures = 0;
+                queue.EnqueueAfter(entry.Key, result.RequeueAfter ?? TimeSpan.FromSeconds(10), stopping);
+                break;
+            case StepOutcome.Requeue:
+                queue.Enqueue(entry.Key);
+                break;
+            case StepOutcome.Done when result.RequeueAfter is { } after:
+                entry.Failures = 0;
+                queue.EnqueueAfter(entry.Key, after < options.Interval ? after : options.Interval, stopping);
+                break;
+            default:
+                entry.Failures = 0;
+                break;
+        }
+    }
+
+    private void EnqueueDependents(ResourceKey key)
+    {
+        foreach (var entry in resources.Entries)
+        {
+            var dependent = (key.Kind, entry.Resource) switch
+            {
+                ("Remote", Repository r) => r.Spec.RemoteRef?.Name == key.Name,
+                ("Remote", Distribution d) => d.Spec.PullThrough?.RemoteRef.Name == key.Name,
+                ("Repository", Distribution d) => d.Spec.RepositoryRef.Name == key.Name,
+                ("Repository", Promotion p) => p.Spec.SourceRef.Name == key.Name,
+                _ => false,
+            };
+            if (dependent && entry.Key.Namespace == key.Namespace)
+            {
+                queue.Enqueue(entry.Key);
+            }
+        }
+    }
+
+    private async Task DebouncedReloadAsync()
+    {
+        try
+        {
+            await Task.Delay(300, stopping);
+            if (FilesFingerprint() != filesFingerprint)
+            {
+                await ReloadAsync(stopping);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Polls for changes the file watcher may miss, and reconciles everything every interval.</summary>
+    private async Task PollAsync(CancellationToken cancellationToken)
+    {
+        var lastFull = services.Time.GetUtcNow();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            if (FilesFingerprint() != filesFingerprint)
+            {
+                await ReloadAsync(cancellationToken);
+            }
+
+            if (services.Time.GetUtcNow() - lastFull >= options.Interval)
+            {
+                lastFull = services.Time.GetUtcNow();
+                foreach (var entry in resources.Entries)
+                {
+                    queue.Enqueue(entry.Key);
+                }
+            }
+        }
+    }
+
+    private string FilesFingerprint()
+    {
+        var parts = ManifestLoader.FindFiles(options.ManifestsDirectory)
+            .Select(f => new FileInfo(f))
+            .Select(f => $"{f.FullName}:{f.Length}:{f.LastWriteTimeUtc.Ticks}");
+        return string.Join('\n', parts);
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using Packyard.Api.Resources;
+
+namespace Packyard.Standalone;
+
+/// <summary>A resource and its status, as <c>GET /api/v1/resources</c> returns it.</summary>
+public sealed record ResourceView(string Kind, string Namespace, string Name, long Generation, string? Error, ResourceStatusView Status);
+
+/// <summary>The status of any kind (exactly one of the fields is set).</summary>
+public sealed record ResourceStatusView(RemoteStatus? Remote, RepositoryStatus? Repository, DistributionStatus? Distribution, PromotionStatus? Promotion);
+
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
+[JsonSerializable(typeof(List<ResourceView>))] // GET /api/v1/resources
+[JsonSerializable(typeof(RemoteSpec))] // spec fingerprints (generation)
+[JsonSerializable(typeof(RepositorySpec))]
+[JsonSerializable(typeof(DistributionSpec))]
+[JsonSerializable(typeof(PromotionSpec))]
+internal sealed partial class StandaloneJsonContext : JsonSerializerContext;
