@@ -2,6 +2,8 @@ using System.Text.Json;
 using Packyard.Manifests;
 using Packyard.Manifests.Crds;
 
+using Packyard.Tests.Infrastructure;
+
 namespace Packyard.Tests.Manifests;
 
 public sealed class CrdGeneratorTests

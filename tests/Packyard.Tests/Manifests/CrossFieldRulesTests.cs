@@ -3,6 +3,8 @@ using Packyard.Api.Resources;
 using Packyard.Api.Schema;
 using Packyard.Manifests;
 
+using Packyard.Tests.Infrastructure;
+
 namespace Packyard.Tests.Manifests;
 
 public sealed class CrossFieldRulesTests

@@ -1,5 +1,7 @@
 using Packyard.Manifests;
 
+using Packyard.Tests.Infrastructure;
+
 namespace Packyard.Tests.Manifests;
 
 public sealed class ExamplesTests

@@ -1,5 +1,7 @@
 using Packyard.Api.Resources;
 
+using Packyard.Tests.Infrastructure;
+
 namespace Packyard.Tests.Manifests;
 
 public sealed class GoDurationTests

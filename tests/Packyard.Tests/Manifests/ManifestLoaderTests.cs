@@ -1,6 +1,8 @@
 using Packyard.Api.Resources;
 using Packyard.Manifests;
 
+using Packyard.Tests.Infrastructure;
+
 namespace Packyard.Tests.Manifests;
 
 public sealed class ManifestLoaderTests

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using Packyard.Tests.Infrastructure;
+
 namespace Packyard.Tests.Manifests;
 
 /// <summary>`packyard validate` run as a process, as a CI job runs it.</summary>

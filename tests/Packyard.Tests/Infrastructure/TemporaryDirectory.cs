@@ -1,7 +1,7 @@
-namespace Packyard.Tests.Manifests;
+namespace Packyard.Tests.Infrastructure;
 
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
-internal sealed class TemporaryDirectory : IDisposable
+public sealed class TemporaryDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("packyard-tests-").FullName;
 

@@ -1,7 +1,7 @@
-namespace Packyard.Tests.Manifests;
+namespace Packyard.Tests.Infrastructure;
 
 /// <summary>The checkout the tests run from: the folder holding Operator.sln above the test binaries.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
 

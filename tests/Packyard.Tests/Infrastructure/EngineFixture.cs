@@ -1,0 +1,65 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Packyard.Engine.Catalog;
+using Packyard.Engine.Database;
+using Packyard.Engine.Downloads;
+using Packyard.Engine.Storage;
+
+namespace Packyard.Tests.Infrastructure;
+
+/// <summary>
+/// The engine against a database of its own (real PostgreSQL) and a filesystem artifact store in a temp folder,
+/// with the file content type registered. One per test class (IClassFixture).
+/// </summary>
+public class EngineFixture : IAsyncLifetime
+{
+    private readonly TemporaryDirectory folder = new();
+
+    public ServiceProvider Services { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public string StorageRoot => Path.Combine(folder.Path, "artifacts");
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public NpgsqlDataSource DataSource => Get<NpgsqlDataSource>();
+
+    public IArtifactStore Store => Get<IArtifactStore>();
+
+    public EngineCatalog Catalog => Get<EngineCatalog>();
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await PostgresCluster.CreateDatabaseAsync(GetType().Name);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        // Fast retries keep failure tests quick; the behaviour (retry, then fail) is the same.
+        services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
+        services.AddPackyardEngine(ConnectionString, StorageRoot);
+        services.AddFileContent();
+        Configure(services);
+        Services = services.BuildServiceProvider();
+        await Get<MigrationRunner>().ApplyAsync(CancellationToken.None);
+    }
+
+    /// <summary>Lets a derived fixture add services (the content app, fakes of what cannot run here).</summary>
+    protected virtual void Configure(IServiceCollection services)
+    {
+    }
+
+    /// <summary>Creates a remote record for <paramref name="url"/> and returns its settings and id.</summary>
+    public async Task<(RemoteSettings Settings, long Id)> RemoteAsync(string name, Uri url, Func<RemoteSettings, RemoteSettings>? change = null)
+    {
+        var settings = new RemoteSettings { Namespace = "default", Name = name, Type = "file", BaseUrl = UpstreamPaths.AsBase(url), Concurrency = 4, Timeout = TimeSpan.FromSeconds(10) };
+        settings = change?.Invoke(settings) ?? settings;
+        return (settings, await Catalog.UpsertRemoteAsync(settings, CancellationToken.None));
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        folder.Dispose();
+    }
+}
