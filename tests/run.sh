@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs Packyard's whole test suite on a Debian machine with the .NET SDK: installs what the tests need
+# (idempotently, quickly when present), builds with warnings as errors, runs every test, and ends with
+# one line "N passed, N failed, N skipped" computed from the test results.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out="$root/tests/out"
+rm -rf "$out" && mkdir -p "$out"
+
+log() { printf '==> %s\n' "$*"; }
+
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -o DPkg::Lock::Timeout=600 -qq || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# PostgreSQL server binaries (the tests start one private cluster per run), kubectl for manifests checks.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+command -v runuser >/dev/null || apt_install util-linux
+# The S3 tests use moto_server (installed with the image's Python); fail loudly rather than skip.
+if ! command -v moto_server >/dev/null; then
+  if command -v pip3 >/dev/null && pip3 install -q 'moto[server]' >/dev/null 2>&1; then log "installed moto_server"; else
+    echo "moto_server is required by the S3 tests and could not be installed" >&2; echo "0 passed, 1 failed"; exit 1; fi
+fi
+command -v kubectl >/dev/null || { echo "kubectl is required by the deployment tests" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log "building"
+if ! dotnet build Operator.sln -c Debug -nologo -clp:ErrorsOnly > "$out/build.log" 2>&1; then
+  cat "$out/build.log"
+  echo "build failed: no tests ran"
+  echo "0 passed, 0 failed"
+  exit 1
+fi
+
+log "testing"
+dotnet test Operator.sln --no-build -c Debug -nologo \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
+  --results-directory "$out" --blame-hang-timeout 10m 2>&1 | tee "$out/test.log" | grep -E "^\s+(Failed|Passed|Skipped) |Error Message|^\s+at |Total tests|Passed!|Failed!" | grep -vE "^\s+Passed " || true
+
+passed=0; failed=0; skipped=0; found=0
+for trx in "$out"/*.trx; do
+  [ -f "$trx" ] || continue
+  found=1
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  total=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
+  a=$(sed -n 's/.* aborted="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+  skipped=$((skipped + ${total:-0} - ${p:-0} - ${f:-0} - ${e:-0} - ${t:-0} - ${a:-0}))
+done
+if [ "$found" = 0 ]; then
+  tail -50 "$out/test.log"
+  echo "no test results were written"
+  failed=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
