@@ -172,6 +172,11 @@ public sealed partial class ContentRequestHandler(
             return true;
         }
 
+        if (await RemoteRange.TryServeAsync(http, store, file, mediaType, etag, cancellationToken))
+        {
+            return true;
+        }
+
         var stream = await store.OpenReadAsync(file.Sha256, 0, cancellationToken);
         if (stream is null)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -30,13 +31,20 @@ public sealed class HttpUpstream : IAsyncDisposable
 
     public Uri Url { get; }
 
-    private HttpUpstream(string root)
+    private HttpUpstream(string root, X509Certificate2? certificate)
     {
         var port = FreePort();
-        Url = new Uri($"http://127.0.0.1:{port}/");
+        Url = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{port}/");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(Url.ToString());
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         app = builder.Build();
         app.Run(async http =>
         {
@@ -79,9 +87,10 @@ public sealed class HttpUpstream : IAsyncDisposable
         });
     }
 
-    public static async Task<HttpUpstream> StartAsync(string root)
+    /// <summary>Serves <paramref name="root"/> over HTTP, or HTTPS with <paramref name="certificate"/>.</summary>
+    public static async Task<HttpUpstream> StartAsync(string root, X509Certificate2? certificate = null)
     {
-        var upstream = new HttpUpstream(Path.GetFullPath(root));
+        var upstream = new HttpUpstream(Path.GetFullPath(root), certificate);
         await upstream.app.StartAsync();
         return upstream;
     }
