@@ -31,6 +31,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<VersionPruner>();
         services.TryAddSingleton<PromotionService>();
         services.TryAddSingleton<UploadService>();
+        services.TryAddSingleton<OrphanCleaner>();
         return services;
     }
 }

@@ -16,8 +16,10 @@ public sealed class StandaloneController(
     ResourceSet resources,
     ReconcileServices services,
     ConsoleReporter reporter,
-    DistributionCache distributionCache) : BackgroundService, IReconcileTrigger, IRepositoryChangeNotifier
+    DistributionCache distributionCache,
+    Engine.Versions.OrphanCleaner orphans) : BackgroundService, IReconcileTrigger, IRepositoryChangeNotifier
 {
+    private static readonly TimeSpan OrphanCleanupInterval = TimeSpan.FromHours(1);
     private readonly WorkQueue queue = new();
     private readonly ManifestLoader loader = new();
     private readonly SemaphoreSlim reloading = new(1, 1);
@@ -232,12 +234,20 @@ public sealed class StandaloneController(
     private async Task PollAsync(CancellationToken cancellationToken)
     {
         var lastFull = services.Time.GetUtcNow();
+        var lastCleanup = lastFull;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             if (FilesFingerprint() != filesFingerprint)
             {
                 await ReloadAsync(cancellationToken);
+            }
+
+            // Orphans older than an hour go when the queue is idle, so no sync is about to re-reference them.
+            if (services.Time.GetUtcNow() - lastCleanup >= OrphanCleanupInterval && queue.Depth == 0)
+            {
+                lastCleanup = services.Time.GetUtcNow();
+                await orphans.CleanAsync(OrphanCleanupInterval, cancellationToken);
             }
 
             if (services.Time.GetUtcNow() - lastFull >= options.Interval)

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Packyard.Engine.Storage;
+
+namespace Packyard.Engine.Versions;
+
+/// <summary>What an orphan cleanup removed.</summary>
+public sealed record OrphanCleanupResult(long ContentUnits, long Artifacts, long Bytes);
+
+/// <summary>
+/// Reclaims what nothing references any more (Pulp's orphan cleanup): content units in no repository version, then
+/// artifacts referenced by no content unit and no publication, first their rows and then their blobs (a crash in
+/// between leaks a blob, never leaves a row without one). Only objects older than the protection time are touched,
+/// so a sync that has saved units but not yet created its version keeps them. Run it while no sync is running:
+/// a sync that re-references an artifact at the moment its blob is deleted would have to download it again.
+/// </summary>
+public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifactStore store, ILogger<OrphanCleaner> logger)
+{
+    private const int BatchSize = 1000;
+
+    public async Task<OrphanCleanupResult> CleanAsync(TimeSpan protection, CancellationToken cancellationToken)
+    {
+        var cutoff = DateTimeOffset.UtcNow - protection;
+        long units;
+        await using (var command = dataSource.CreateCommand("""
+            with gone as (
+                delete from content_units cu where cu.created <= $1
+                  and not exists (select 1 from repository_content rc where rc.content_id = cu.id)
+                returning 1)
+            select count(*) from gone
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = cutoff });
+            units = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        long artifacts = 0, bytes = 0;
+        while (true)
+        {
+            var batch = new List<(string Sha256, long Size)>();
+            await using (var command = dataSource.CreateCommand("""
+                delete from artifacts a where a.sha256 in (
+                    select a2.sha256 from artifacts a2 where a2.created <= $1
+                      and not exists (select 1 from content_artifacts ca where ca.sha256 = a2.sha256)
+                      and not exists (select 1 from published_files pf where pf.sha256 = a2.sha256)
+                    limit $2)
+                returning a.sha256, a.size
+                """))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = cutoff });
+                command.Parameters.Add(new NpgsqlParameter { Value = BatchSize });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    batch.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+            }
+
+            foreach (var (sha256, size) in batch)
+            {
+                await store.DeleteAsync(sha256, cancellationToken);
+                artifacts++;
+                bytes += size;
+            }
+
+            if (batch.Count < BatchSize)
+            {
+                break;
+            }
+        }
+
+        if (units > 0 || artifacts > 0)
+        {
+            LogCleaned(logger, units, artifacts, bytes);
+        }
+
+        return new OrphanCleanupResult(units, artifacts, bytes);
+    }
+
+    [LoggerMessage(EventId = PackyardEventIds.OrphansCleaned, Level = LogLevel.Information,
+        Message = "Orphan cleanup removed {Units} content units and {Artifacts} artifacts ({Bytes} bytes)")]
+    private static partial void LogCleaned(ILogger logger, long units, long artifacts, long bytes);
+}
