@@ -299,6 +299,36 @@ public sealed partial class ContentRequestHandlerTests(ContentAppFixture app) : 
         Assert.Equal((HttpStatusCode.OK, "version two"), (newestCheckpoint.StatusCode, await newestCheckpoint.Content.ReadAsStringAsync()));
     }
 
+    [Theory]
+    [InlineData("20241399T000000Z")] // month 13
+    [InlineData("20240101T256000Z")] // hour 25
+    [InlineData("00000101T000000Z")] // year 0
+    public async Task Impossible_checkpoint_timestamp_is_a_client_error_not_a_server_error(string timestamp)
+    {
+        using var upstream = new FileUpstream().Put("a.txt", "alpha").WriteManifest();
+        var basePath = await ServeAsync(upstream, checkpoints: true);
+
+        using var response = await Http.GetAsync($"/{basePath}/{timestamp}/a.txt");
+
+        Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{timestamp}: {(int)response.StatusCode}");
+    }
+
+    [Fact]
+    public async Task Checkpoint_listing_is_immutable_too()
+    {
+        using var upstream = new FileUpstream().Put("a.txt", "alpha").WriteManifest();
+        var repository = await app.SyncedRepositoryAsync(upstream.FileUrl);
+        var published = (await app.Catalog.GetRepositoryStateAsync(repository.Id, 1, CancellationToken.None)).LatestPublication!.Created;
+        var basePath = ContentAppFixture.UniqueBasePath();
+        await app.DistributeAsync(basePath, repository.Id, checkpoints: true);
+
+        using var listing = await Http.GetAsync($"/{basePath}/{Format(Ceiling(published))}/");
+
+        Assert.Equal(HttpStatusCode.OK, listing.StatusCode);
+        Assert.Contains("a.txt", await listing.Content.ReadAsStringAsync());
+        Assert.Contains("immutable", listing.Headers.CacheControl?.ToString());
+    }
+
     [Fact]
     public async Task Without_checkpoints_a_timestamp_first_segment_is_an_ordinary_path()
     {

@@ -123,4 +123,27 @@ public sealed class OnDemandFetcherTests(ContentAppFixture app) : IClassFixture<
         Assert.Equal(2, upstream.RequestsFor("stream.txt"));
         Assert.False(await StoredAsync("passing through"));
     }
+
+    [Fact]
+    public async Task Streamed_file_that_does_not_match_its_digest_is_not_delivered_as_a_complete_response()
+    {
+        // Same length as declared, different bytes: only the digest can tell.
+        using var files = new FileUpstream().Put("swapped.txt", "tampered").WriteManifest(
+            $"swapped.txt,{FileUpstream.Sha256("original"u8.ToArray())},8\n");
+        await using var upstream = await HttpUpstream.StartAsync(files.Path);
+        var basePath = await ServeAsync(upstream, DownloadPolicy.Streamed);
+
+        var outcome = "";
+        try
+        {
+            using var response = await app.Http.GetAsync($"/{basePath}/swapped.txt");
+            outcome = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+        }
+        catch (HttpRequestException e)
+        {
+            outcome = $"aborted: {e.Message}";
+        }
+
+        Assert.DoesNotContain("200 tampered", outcome);
+    }
 }
