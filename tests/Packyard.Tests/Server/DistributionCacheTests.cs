@@ -1,4 +1,5 @@
 using System.Net;
+using Packyard.Engine.Catalog;
 using Packyard.Tests.Infrastructure;
 
 namespace Packyard.Tests.Server;
@@ -79,5 +80,22 @@ public sealed class DistributionCacheTests(ContentAppFixture app) : IClassFixtur
         }
 
         Assert.Equal(HttpStatusCode.NotFound, status);
+    }
+
+    [Fact]
+    public async Task Pinned_distribution_keeps_serving_its_version_after_newer_publications()
+    {
+        using var upstream = new FileUpstream().Put("x", "one").WriteManifest();
+        var repository = await app.SyncedRepositoryAsync(upstream.FileUrl);
+        var pinned = ContentAppFixture.UniqueBasePath("pinned");
+        var latest = ContentAppFixture.UniqueBasePath("latest");
+        await app.Catalog.UpsertDistributionAsync(new DistributionRecord("default", $"pinned-{repository.Name}", pinned, repository.Id, 1, false, null, null), CancellationToken.None);
+        await app.DistributeAsync(latest, repository.Id);
+
+        upstream.Put("x", "two").WriteManifest();
+        await repository.SyncAndPublishAsync();
+
+        Assert.Equal((HttpStatusCode.OK, "one"), await GetAsync($"/{pinned}/x"));
+        Assert.Equal((HttpStatusCode.OK, "two"), await GetAsync($"/{latest}/x"));
     }
 }
