@@ -32,6 +32,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<PromotionService>();
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<OrphanCleaner>();
+        services.TryAddSingleton<Packyard.Engine.Tasks.TaskTracker>();
         return services;
     }
 }

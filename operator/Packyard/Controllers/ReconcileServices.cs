@@ -13,6 +13,7 @@ public sealed record ReconcileServices(
     PublicationService Publications,
     VersionPruner Pruner,
     PromotionService Promotions,
+    Engine.Tasks.TaskTracker Tasks,
     IEventRecorder Events,
     TimeProvider Time,
     ContentUrl ContentUrl);

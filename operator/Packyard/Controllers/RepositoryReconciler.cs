@@ -148,6 +148,13 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             return StepResult.Continue;
         }
 
+        await using var task = await services.Tasks.TryStartAsync("sync", context.RepositoryId, cancellationToken);
+        if (task is null)
+        {
+            var holder = await services.Tasks.DescribeRunningAsync(context.RepositoryId, cancellationToken);
+            return StepResult.Wait("SyncInProgress", $"another worker is working on this repository ({holder})", TimeSpan.FromSeconds(15));
+        }
+
         var started = now;
         context.Status.LastSync = new SyncSummary { StartTime = started };
         try
@@ -172,13 +179,17 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             {
                 services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, "NewVersion", context.Status.LastSync.Message!);
             }
+
+            await task.CompleteAsync(true, null);
         }
         catch (PackyardException e)
         {
+            await task.CompleteAsync(false, e.Message);
             return SyncFailed(context, started, e.Reason, e.Message);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or Npgsql.NpgsqlException or NotSupportedException)
         {
+            await task.CompleteAsync(false, e.Message);
             return SyncFailed(context, started, Reasons.SyncFailed, e.Message);
         }
 

@@ -141,3 +141,5 @@ create table tasks (
     result         jsonb
 );
 create index tasks_open on tasks (created) where state in ('queued', 'running');
+-- One running task per repository, whatever process runs it.
+create unique index tasks_one_running_per_repository on tasks (repository_id) where state = 'running';

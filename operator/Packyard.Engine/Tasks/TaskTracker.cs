@@ -1,0 +1,117 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Packyard.Engine.Tasks;
+
+/// <summary>
+/// Records work on a repository (sync, publish, promotion) as rows of the tasks table, with at most one running per
+/// repository across every process. Exclusivity is a PostgreSQL session advisory lock held on the task's own
+/// connection: when a worker dies its connection closes and the lock goes with it at once, so a restarted process
+/// resumes immediately; the row it left as running is then marked failed.
+/// </summary>
+public sealed class TaskTracker(NpgsqlDataSource dataSource)
+{
+    // Advisory lock namespace for repositories: "py".
+    private const int LockClass = 0x7079;
+
+    /// <summary>The identity recorded for this process.</summary>
+    public string Worker { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
+
+    /// <summary>Starts a task, or returns null when another task is running for the repository.</summary>
+    public async Task<RunningTask?> TryStartAsync(string kind, long repositoryId, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using (var tryLock = new NpgsqlCommand("select pg_try_advisory_lock($1, $2)", connection))
+            {
+                tryLock.Parameters.Add(new NpgsqlParameter { Value = LockClass });
+                tryLock.Parameters.Add(new NpgsqlParameter { Value = checked((int)repositoryId) });
+                if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
+                {
+                    await connection.DisposeAsync();
+                    return null;
+                }
+            }
+
+            // We hold the lock: a row still marked running belongs to a worker that died.
+            await using (var reclaim = new NpgsqlCommand("""
+                update tasks set state = 'failed', finished = now(), error = 'worker ' || coalesce(worker, '?') || ' stopped before finishing'
+                where repository_id = $1 and state = 'running'
+                """, connection))
+            {
+                reclaim.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+                await reclaim.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var insert = new NpgsqlCommand(
+                "insert into tasks (kind, repository_id, state, worker, heartbeat, started) values ($1, $2, 'running', $3, now(), now()) returning id", connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = kind });
+            insert.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = Worker });
+            var id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+            return new RunningTask(connection, id);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The task running for a repository (kind and worker), for a message saying who holds it.</summary>
+    public async Task<string?> DescribeRunningAsync(long repositoryId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select kind, worker, started from tasks where repository_id = $1 and state = 'running'");
+        command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? string.Create(CultureInfo.InvariantCulture, $"{reader.GetString(0)} by {reader.GetString(1)} since {reader.GetDateTime(2):u}")
+            : "a task";
+    }
+}
+
+/// <summary>A running task, holding its repository's lock until completed or disposed (disposing without completing marks it failed).</summary>
+public sealed class RunningTask : IAsyncDisposable
+{
+    private readonly NpgsqlConnection connection;
+    private bool completed;
+
+    internal RunningTask(NpgsqlConnection connection, long id)
+    {
+        this.connection = connection;
+        Id = id;
+    }
+
+    public long Id { get; }
+
+    /// <summary>Marks the task succeeded or failed. Not cancellable: the outcome must be recorded.</summary>
+    public async Task CompleteAsync(bool succeeded, string? error)
+    {
+        if (completed)
+        {
+            return;
+        }
+
+        completed = true;
+        await using var command = new NpgsqlCommand("update tasks set state = $2, finished = now(), error = $3 where id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = succeeded ? "succeeded" : "failed" });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value });
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await CompleteAsync(false, "interrupted");
+            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock_all()", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+    }
+}
