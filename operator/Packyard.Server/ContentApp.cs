@@ -28,7 +28,7 @@ public static class ContentApp
     /// <summary>Maps health probes, the upload API and, as the fallback, distribution content.</summary>
     public static IEndpointRouteBuilder MapPackyardContent(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
+        endpoints.MapMethods("/healthz", ["GET", "HEAD"], () => Results.Text("ok\n"));
         endpoints.MapMethods("/readyz", ["GET", "HEAD"], async (NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
         {
             try

@@ -36,7 +36,8 @@ public sealed partial class ContentRequestHandler(
     public async Task HandleAsync(HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
-        var path = Uri.UnescapeDataString(http.Request.Path.Value ?? "/");
+        // Kestrel has already percent-decoded the path (all but %2F): decoding again would turn a%2541 into aA.
+        var path = http.Request.Path.Value ?? "/";
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
         {
             http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -67,7 +68,12 @@ public sealed partial class ContentRequestHandler(
         var firstSegment = rest.Split('/', 2)[0];
         if (distribution.Checkpoints && CheckpointPattern().IsMatch(firstSegment))
         {
-            var at = DateTimeOffset.ParseExact(firstSegment, CheckpointFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            if (!DateTimeOffset.TryParseExact(firstSegment, CheckpointFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            {
+                await NotFoundAsync(http, $"{firstSegment} is not a valid checkpoint time (YYYYMMDDTHHMMSSZ)");
+                return;
+            }
+
             publication = await distributions.PublicationAtAsync(distribution.RepositoryId, at, cancellationToken);
             if (publication is null)
             {
@@ -107,9 +113,15 @@ public sealed partial class ContentRequestHandler(
             }
         }
 
+        if (rest.Length == 0 && !path.EndsWith('/'))
+        {
+            RedirectToDirectory(http);
+            return;
+        }
+
         if (rest.Length == 0 || rest.EndsWith('/'))
         {
-            if (!await listing.WriteAsync(http, publication, publicationBase, rest, cancellationToken))
+            if (!await listing.WriteAsync(http, publication, publicationBase, rest, immutable, cancellationToken))
             {
                 await NotFoundAsync(http);
             }
@@ -117,10 +129,25 @@ public sealed partial class ContentRequestHandler(
             return;
         }
 
-        if (!await ServeFileAsync(http, publication, rest, immutable, cancellationToken))
+        if (await ServeFileAsync(http, publication, rest, immutable, cancellationToken))
         {
-            await NotFoundAsync(http);
+            return;
         }
+
+        if (await listing.ExistsAsync(publication, rest + "/", cancellationToken))
+        {
+            RedirectToDirectory(http);
+            return;
+        }
+
+        await NotFoundAsync(http);
+    }
+
+    /// <summary>A directory asked for without its trailing slash: redirect, so relative links in its listing resolve inside it.</summary>
+    private static void RedirectToDirectory(HttpContext http)
+    {
+        http.Response.Redirect($"{http.Request.PathBase}{http.Request.Path}/{http.Request.QueryString}");
+        http.Response.Headers.CacheControl = "public, max-age=60";
     }
 
     /// <summary>Serves a published file or pass-through artifact; false when the publication has nothing at the path.</summary>
@@ -188,12 +215,17 @@ public sealed partial class ContentRequestHandler(
         return true;
     }
 
+    /// <summary>
+    /// Streamed policy: the upstream body goes to the client as it arrives and is never stored. It is hashed on the
+    /// way; on a digest mismatch the response is aborted, so the client sees a failed transfer, not a complete one.
+    /// </summary>
     private async Task StreamFromUpstreamAsync(HttpContext http, ServedFile file, string mediaType, EntityTagHeaderValue etag,
         Engine.Catalog.ArtifactSource source, CancellationToken cancellationToken)
     {
         await using var response = await fetcher.OpenStreamAsync(source, cancellationToken);
         http.Response.ContentType = mediaType;
         http.Response.Headers.ETag = etag.ToString();
+        http.Response.Headers.CacheControl = "no-store";
         if (file.Size is { } size)
         {
             http.Response.ContentLength = size;
@@ -204,7 +236,20 @@ public sealed partial class ContentRequestHandler(
             return;
         }
 
-        await response.Body.CopyToAsync(http.Response.Body, cancellationToken);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await response.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+
+        if (!string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), file.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            LogServeFailed(logger, http.Request.Path.Value ?? "", "streamed content does not match its declared sha256; response aborted");
+            http.Abort();
+        }
     }
 
     private static bool Authorized(HttpContext http, ServedDistribution distribution)

@@ -12,31 +12,10 @@ public sealed class DirectoryListing(NpgsqlDataSource dataSource)
     public const int MaxEntries = 10_000;
 
     /// <summary>Writes the listing of <paramref name="directory"/> ("" or ending in '/'); false when it has no entries.</summary>
-    public async Task<bool> WriteAsync(HttpContext http, ServedPublication publication, string basePath, string directory, CancellationToken cancellationToken)
+    public async Task<bool> WriteAsync(HttpContext http, ServedPublication publication, string basePath, string directory, bool immutable,
+        CancellationToken cancellationToken)
     {
-        var entries = new List<(string Name, bool IsDirectory)>();
-        await using (var command = dataSource.CreateCommand("""
-            with paths as (
-                select relative_path from published_files where publication_id = $1 and starts_with(relative_path, $4)
-                union
-                select ca.relative_path from content_artifacts ca join repository_content rc on rc.content_id = ca.content_id
-                where $5 and rc.repository_id = $2 and rc.version_added <= $3 and (rc.version_removed is null or rc.version_removed > $3)
-                  and starts_with(ca.relative_path, $4)),
-            children as (
-                select split_part(substr(relative_path, length($4) + 1), '/', 1) as name,
-                       strpos(substr(relative_path, length($4) + 1), '/') > 0 as is_dir
-                from paths)
-            select distinct name, is_dir from children order by name limit $6
-            """))
-        {
-            EngineCatalogParameters.Add(command, publication.Id, publication.RepositoryId, publication.Version, directory, publication.PassThrough, MaxEntries + 1);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                entries.Add((reader.GetString(0), reader.GetBoolean(1)));
-            }
-        }
-
+        var entries = await EntriesAsync(publication, directory, MaxEntries + 1, cancellationToken);
         if (entries.Count == 0 && directory.Length > 0)
         {
             return false;
@@ -65,7 +44,7 @@ public sealed class DirectoryListing(NpgsqlDataSource dataSource)
 
         html.Append("</ul>\n</body></html>\n");
         http.Response.ContentType = "text/html; charset=utf-8";
-        http.Response.Headers.CacheControl = "public, max-age=60";
+        http.Response.Headers.CacheControl = immutable ? "public, max-age=31536000, immutable" : "public, max-age=60";
         var bytes = Encoding.UTF8.GetBytes(html.ToString());
         http.Response.ContentLength = bytes.Length;
         if (!HttpMethods.IsHead(http.Request.Method))
@@ -74,5 +53,38 @@ public sealed class DirectoryListing(NpgsqlDataSource dataSource)
         }
 
         return true;
+    }
+
+    /// <summary>True when the publication has anything under <paramref name="directory"/> (ending in '/').</summary>
+    public async Task<bool> ExistsAsync(ServedPublication publication, string directory, CancellationToken cancellationToken) =>
+        (await EntriesAsync(publication, directory, 1, cancellationToken)).Count > 0;
+
+    private async Task<List<(string Name, bool IsDirectory)>> EntriesAsync(ServedPublication publication, string directory, int limit,
+        CancellationToken cancellationToken)
+    {
+        var entries = new List<(string Name, bool IsDirectory)>();
+        await using (var command = dataSource.CreateCommand("""
+            with paths as (
+                select relative_path from published_files where publication_id = $1 and starts_with(relative_path, $4)
+                union
+                select ca.relative_path from content_artifacts ca join repository_content rc on rc.content_id = ca.content_id
+                where $5 and rc.repository_id = $2 and rc.version_added <= $3 and (rc.version_removed is null or rc.version_removed > $3)
+                  and starts_with(ca.relative_path, $4)),
+            children as (
+                select split_part(substr(relative_path, length($4) + 1), '/', 1) as name,
+                       strpos(substr(relative_path, length($4) + 1), '/') > 0 as is_dir
+                from paths)
+            select distinct name, is_dir from children order by name limit $6
+            """))
+        {
+            EngineCatalogParameters.Add(command, publication.Id, publication.RepositoryId, publication.Version, directory, publication.PassThrough, limit);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                entries.Add((reader.GetString(0), reader.GetBoolean(1)));
+            }
+        }
+
+        return entries;
     }
 }
