@@ -102,11 +102,20 @@ public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeReg
         await import.CompleteAsync(cancellationToken);
     }
 
-    /// <summary>Glob on relative paths: <c>*</c> within a segment, <c>**</c> across segments, <c>?</c> one character.</summary>
+    /// <summary>
+    /// Glob on relative paths, as gitignore and bash globstar read it: <c>*</c> and <c>?</c> within a segment,
+    /// <c>**/</c> zero or more folders (so <c>**/*.txt</c> matches a top-level <c>a.txt</c>), a bare <c>**</c> anything.
+    /// </summary>
     internal static string GlobToRegex(string glob)
     {
-        var pattern = Regex.Escape(glob).Replace(@"\*\*", "\u0001", StringComparison.Ordinal).Replace(@"\*", "[^/]*", StringComparison.Ordinal)
-            .Replace(@"\?", "[^/]", StringComparison.Ordinal).Replace("\u0001", ".*", StringComparison.Ordinal);
+        const string anyFolders = "\u0001", anything = "\u0002";
+        var pattern = Regex.Escape(glob)
+            .Replace(@"\*\*/", anyFolders, StringComparison.Ordinal)
+            .Replace(@"\*\*", anything, StringComparison.Ordinal)
+            .Replace(@"\*", "[^/]*", StringComparison.Ordinal)
+            .Replace(@"\?", "[^/]", StringComparison.Ordinal)
+            .Replace(anyFolders, "(.*/)?", StringComparison.Ordinal)
+            .Replace(anything, ".*", StringComparison.Ordinal);
         return "^" + pattern + "$";
     }
 }

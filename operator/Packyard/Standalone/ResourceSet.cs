@@ -18,6 +18,9 @@ public sealed class ResourceEntry(ResourceKey key, string file, int line)
     /// <summary>Validation errors of the current manifest (file:line: message), or null when it is valid.</summary>
     public string? Error { get; set; }
 
+    /// <summary>True while the resource has never had a valid manifest (its object only carries status).</summary>
+    public bool IsStub { get; set; }
+
     public long Generation { get; set; }
     public string SpecJson { get; set; } = "";
     public int Failures { get; set; }
@@ -87,7 +90,12 @@ public sealed class ResourceSet : IResourceLookup
                 var error = validation.IsValid ? null : string.Join("; ", validation.Errors.Select(e => e.ToString()));
                 if (error is not null)
                 {
-                    entry.Resource ??= Stub(key);
+                    if (entry.Resource is null)
+                    {
+                        entry.Resource = Stub(key);
+                        entry.IsStub = true;
+                    }
+
                     if (entry.Error != error)
                     {
                         entry.Error = error;
@@ -109,6 +117,7 @@ public sealed class ResourceSet : IResourceLookup
 
                     CarryStatus(entry.Resource, resource, entry.Generation);
                     entry.Resource = resource;
+                    entry.IsStub = false;
                     entry.Error = null;
                     changed.Add(key);
                 }
@@ -133,14 +142,16 @@ public sealed class ResourceSet : IResourceLookup
         }
     }
 
-    public IEnumerable<Distribution> Distributions => Entries.Select(e => e.Resource).OfType<Distribution>();
+    public IEnumerable<Distribution> Distributions => Entries.Where(e => !e.IsStub).Select(e => e.Resource).OfType<Distribution>();
 
-    public IEnumerable<T> All<T>() => Entries.Where(e => e.Error is null).Select(e => e.Resource).OfType<T>();
-
+    /// <summary>
+    /// The resource's last valid object: like the API server, which rejects an invalid update and keeps the old
+    /// object, a manifest edited into an invalid state does not make its dependents lose it.
+    /// </summary>
     private T? Typed<T>(string kind, string ns, string name) where T : class
     {
         var entry = Get(new ResourceKey(kind, ns, name));
-        return entry is { Error: null } ? entry.Resource as T : null;
+        return entry is { IsStub: false } ? entry.Resource as T : null;
     }
 
     /// <summary>Resolves standalone-only conveniences: <c>file:relative/path</c> URLs are relative to the manifest's folder.</summary>

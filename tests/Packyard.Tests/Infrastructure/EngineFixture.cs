@@ -22,6 +22,9 @@ public class EngineFixture : IAsyncLifetime
 
     public string StorageRoot => Path.Combine(folder.Path, "artifacts");
 
+    /// <summary>The artifact store as <c>--storage</c> would give it: the filesystem under <see cref="StorageRoot"/> unless overridden.</summary>
+    public virtual string Storage => StorageRoot;
+
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     public NpgsqlDataSource DataSource => Get<NpgsqlDataSource>();
@@ -37,7 +40,7 @@ public class EngineFixture : IAsyncLifetime
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         // Fast retries keep failure tests quick; the behaviour (retry, then fail) is the same.
         services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
-        services.AddPackyardEngine(ConnectionString, StorageRoot);
+        services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
         Configure(services);
         Services = services.BuildServiceProvider();

@@ -20,7 +20,7 @@ namespace Packyard.Tests.Server;
 /// database and artifact folder), with the standalone static-token upload authorizer and a notifier that publishes
 /// each uploaded version. One per test class.
 /// </summary>
-public sealed class ContentAppFixture : EngineFixture
+public class ContentAppFixture : EngineFixture
 {
     public const string UploadToken = "upload-token-for-tests";
 
@@ -46,7 +46,7 @@ public sealed class ContentAppFixture : EngineFixture
         builder.WebHost.UseUrls(BaseAddress.ToString());
         var services = builder.Services;
         services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
-        services.AddPackyardEngine(ConnectionString, StorageRoot);
+        services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
         services.AddPackyardContentApp();
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(UploadToken));
