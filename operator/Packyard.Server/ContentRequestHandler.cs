@@ -33,7 +33,26 @@ public sealed partial class ContentRequestHandler(
     [GeneratedRegex(@"^\d{8}T\d{6}Z$")]
     private static partial Regex CheckpointPattern();
 
+    /// <summary>
+    /// Serves one request. A dead database or artifact store is a 503 naming it (with Retry-After), never a 500:
+    /// clients and CDNs retry, and the message tells an operator where to look.
+    /// </summary>
     public async Task HandleAsync(HttpContext http)
+    {
+        try
+        {
+            await HandleCoreAsync(http);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or ArtifactStoreException && !http.Response.HasStarted)
+        {
+            var what = e is Npgsql.NpgsqlException ? "metadata database" : "artifact store";
+            LogServeFailed(logger, http.Request.Path.Value ?? "", $"{what} unavailable: {e.Message}");
+            http.Response.Headers.RetryAfter = "5";
+            await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"{what} unavailable, try again shortly");
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
         // Kestrel has already percent-decoded the path (all but %2F): decoding again would turn a%2541 into aA.

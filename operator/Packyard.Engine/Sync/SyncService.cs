@@ -166,7 +166,9 @@ public sealed class SyncService(
         cancellationToken.ThrowIfCancellationRequested();
         if (firstError is not null)
         {
-            throw firstError is PackyardException ? firstError : new UpstreamUnavailableException(firstError.Message, firstError);
+            // Keep the failure's own type: a dead artifact store must not be reported as an upstream problem.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(
+                firstError is PackyardException or ArtifactStoreException or NpgsqlException ? firstError : new UpstreamUnavailableException(firstError.Message, firstError)).Throw();
         }
 
         return done;

@@ -187,6 +187,11 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             await task.CompleteAsync(false, e.Message);
             return SyncFailed(context, started, e.Reason, e.Message);
         }
+        catch (Engine.Storage.ArtifactStoreException e)
+        {
+            await task.CompleteAsync(false, e.Message);
+            return SyncFailed(context, started, e.Reason, e.Message);
+        }
         catch (Exception e) when (e is HttpRequestException or IOException or Npgsql.NpgsqlException or NotSupportedException)
         {
             await task.CompleteAsync(false, e.Message);

@@ -104,6 +104,29 @@ public sealed class SyncServiceTests(EngineFixture engine) : IClassFixture<Engin
     }
 
     [Fact]
+    public async Task Absurdly_long_manifest_line_fails_without_reading_it_whole()
+    {
+        using var upstream = new FileUpstream().WriteManifest(new string('x', 10_000_000) + ",abc,1\n");
+        var (repositoryId, sync) = await RepositoryAsync(upstream.FileUrl);
+
+        var error = await Assert.ThrowsAsync<InvalidUpstreamMetadataException>(() => sync(SyncMode.Mirror));
+
+        Assert.Contains("PULP_MANIFEST:1: line longer than", error.Message);
+        Assert.Equal(0, (await engine.Catalog.GetRepositoryStateAsync(repositoryId, 1, CancellationToken.None)).Latest.Number);
+    }
+
+    [Fact]
+    public async Task Same_path_declared_twice_with_different_digests_is_refused()
+    {
+        using var upstream = new FileUpstream().WriteManifest($"a.txt,{new string('a', 64)},1\na.txt,{new string('b', 64)},1\n");
+        var (_, sync) = await RepositoryAsync(upstream.FileUrl);
+
+        var error = await Assert.ThrowsAsync<InvalidUpstreamMetadataException>(() => sync(SyncMode.Mirror));
+
+        Assert.Contains("'a.txt' more than once", error.Message);
+    }
+
+    [Fact]
     public async Task OnDemand_sync_stores_metadata_but_downloads_nothing()
     {
         using var upstream = new FileUpstream().Put("big.bin", new byte[4096]).WriteManifest();

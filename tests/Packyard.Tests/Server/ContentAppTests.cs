@@ -45,7 +45,7 @@ public sealed class ContentAppTests(ContentAppFixture app) : IClassFixture<Conte
     }
 
     [Fact]
-    public async Task Readyz_is_503_naming_the_database_when_it_is_unreachable()
+    public async Task Readyz_and_content_are_503_naming_the_database_when_it_is_unreachable()
     {
         using var storage = new TemporaryDirectory();
         var url = $"http://127.0.0.1:{HttpUpstream.FreePort()}/";
@@ -64,10 +64,14 @@ public sealed class ContentAppTests(ContentAppFixture app) : IClassFixture<Conte
 
             using var ready = await client.GetAsync("/readyz");
             using var healthy = await client.GetAsync("/healthz");
+            using var content = await client.GetAsync("/files/quickstart/hello.txt");
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
             Assert.Contains("database unavailable", await ready.Content.ReadAsStringAsync());
             Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, content.StatusCode);
+            Assert.Contains("metadata database unavailable", await content.Content.ReadAsStringAsync());
+            Assert.NotNull(content.Headers.RetryAfter);
         }
         finally
         {
