@@ -33,6 +33,12 @@ public sealed record RemoteSettings
     public string? ProxyUsername { get; init; }
     public string? ProxyPassword { get; init; }
 
+    /// <summary>
+    /// OpenPGP public key(s) the upstream's signed metadata must verify against (deb Release, rpm repomd.xml), from the
+    /// type block's <c>signingKeySecretRef</c>: ASCII-armored or binary, possibly a whole keyring.
+    /// </summary>
+    public byte[]? VerificationKeys { get; init; }
+
     /// <summary>The type-specific block of the Remote spec (e.g. <c>{"manifest":"PULP_MANIFEST"}</c>) as JSON, or "{}".</summary>
     public string OptionsJson { get; init; } = "{}";
 

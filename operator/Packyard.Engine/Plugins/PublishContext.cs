@@ -10,6 +10,9 @@ public abstract class PublishContext
 
     public abstract long Version { get; }
 
+    /// <summary>The Repository's publish settings: signing key and type-specific options.</summary>
+    public abstract PublishOptions Options { get; }
+
     /// <summary>The units of the version with their artifacts, ordered by repo_key.</summary>
     public abstract IAsyncEnumerable<PublishedUnit> ReadContentAsync(CancellationToken cancellationToken);
 
@@ -22,3 +25,13 @@ public sealed record PublishedUnit(long Id, string Name, string? Version, string
 
 /// <summary>An artifact of a published unit.</summary>
 public sealed record PublishedArtifact(string RelativePath, string Sha256, long? Size);
+
+/// <summary>
+/// How a repository is published: <see cref="SigningKey"/> is the OpenPGP secret key (ASCII-armored or binary) from
+/// <c>spec.publish.signingKeySecretRef</c>, or null; <see cref="OptionsJson"/> is the type-specific block of
+/// <c>spec.publish</c> (e.g. <c>{"byHash":true}</c> for deb), or "{}".
+/// </summary>
+public sealed record PublishOptions(byte[]? SigningKey, string OptionsJson)
+{
+    public static PublishOptions None { get; } = new(null, "{}");
+}

@@ -12,7 +12,8 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
     ILogger<PublicationService> logger)
 {
     /// <summary>Publishes <paramref name="version"/> unless it already is; returns the publication's creation time.</summary>
-    public async Task<DateTimeOffset> PublishAsync(long repositoryId, string repositoryName, string type, long version, CancellationToken cancellationToken)
+    public async Task<DateTimeOffset> PublishAsync(long repositoryId, string repositoryName, string type, long version, PublishOptions options,
+        CancellationToken cancellationToken)
     {
         await using (var existing = dataSource.CreateCommand("select created from publications where repository_id = $1 and version = $2"))
         {
@@ -25,7 +26,7 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
         }
 
         var publisher = contentTypes.Get(type).Publisher;
-        var context = new Context(dataSource, store, repositoryId, repositoryName, version);
+        var context = new Context(dataSource, store, repositoryId, repositoryName, version, options);
         await publisher.PublishAsync(context, cancellationToken);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -64,9 +65,11 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
 
     private sealed record FileRecord(string RelativePath, string Sha256, long Size, string MediaType);
 
-    private sealed class Context(NpgsqlDataSource dataSource, IArtifactStore store, long repositoryId, string repositoryName, long version)
-        : PublishContext
+    private sealed class Context(NpgsqlDataSource dataSource, IArtifactStore store, long repositoryId, string repositoryName, long version,
+        PublishOptions options) : PublishContext
     {
+        public override PublishOptions Options => options;
+
         public List<FileRecord> Files { get; } = [];
 
         public override string RepositoryName => repositoryName;

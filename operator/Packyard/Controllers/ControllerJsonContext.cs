@@ -10,4 +10,5 @@ namespace Packyard.Controllers;
 [JsonSerializable(typeof(DebRemoteOptions))]
 [JsonSerializable(typeof(RpmRemoteOptions))]
 [JsonSerializable(typeof(ContainerRemoteOptions))]
+[JsonSerializable(typeof(DebPublishOptions))] // spec.publish.deb, handed to the deb publisher
 internal sealed partial class ControllerJsonContext : JsonSerializerContext;

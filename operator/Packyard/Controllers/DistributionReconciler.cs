@@ -75,7 +75,15 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
                 return StepResult.Stalled(Reasons.VersionNotFound, $"spec.version: Repository {repository.Name} has no version {pinned}");
             }
 
-            await services.Publications.PublishAsync(repositoryId.Value, $"{ns}/{repository.Name}", repository.Spec.Type.ToName(), pinned, cancellationToken);
+            try
+            {
+                await services.Publications.PublishAsync(repositoryId.Value, $"{ns}/{repository.Name}", repository.Spec.Type.ToName(), pinned,
+                    PublishOptionsBuilder.Build(repository, lookup), cancellationToken);
+            }
+            catch (SecretReferenceException e)
+            {
+                return StepResult.Stalled(e.Reason, $"Repository {repository.Name}: {e.Message}");
+            }
             status.ServedVersion = pinned;
         }
         else if (state.LatestPublication is { } publication)

@@ -69,6 +69,12 @@ public static class RemoteSettingsBuilder
             ProxyUsername = proxyUser,
             ProxyPassword = proxyPassword,
             OptionsJson = TypeOptionsJson(spec),
+            VerificationKeys = (spec.Deb?.SigningKeySecretRef, spec.Rpm?.SigningKeySecretRef) switch
+            {
+                ({ } deb, _) => SecretResolver.Value(lookup, ns, deb, "spec.deb.signingKeySecretRef"),
+                (_, { } rpm) => SecretResolver.Value(lookup, ns, rpm, "spec.rpm.signingKeySecretRef"),
+                _ => null,
+            },
         };
     }
 

@@ -234,7 +234,11 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         try
         {
             await services.Publications.PublishAsync(context.RepositoryId, $"{repository.Namespace}/{repository.Name}", repository.Spec.Type.ToName(),
-                state.Latest.Number, cancellationToken);
+                state.Latest.Number, PublishOptionsBuilder.Build(repository, lookup), cancellationToken);
+        }
+        catch (SecretReferenceException e)
+        {
+            return StepResult.Stalled(e.Reason, e.Message);
         }
         catch (Exception e) when (e is PackyardException or IOException or Npgsql.NpgsqlException)
         {

@@ -109,7 +109,7 @@ public class ContentAppFixture : EngineFixture
         public async Task<(long Version, DateTimeOffset Published)> SyncAndPublishAsync()
         {
             var outcome = await Fixture.Get<SyncService>().SyncAsync(new SyncRequest(Id, Name, RemoteId, Remote, SyncMode.Mirror), null, CancellationToken.None);
-            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "file", outcome.Version, CancellationToken.None);
+            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "file", outcome.Version, Packyard.Engine.Plugins.PublishOptions.None, CancellationToken.None);
             Fixture.Distributions.Invalidate();
             return (outcome.Version, published);
         }
@@ -152,7 +152,7 @@ public sealed class PublishingChangeNotifier(EngineCatalog catalog, PublicationS
         var target = await catalog.FindUploadTargetAsync(ns, repository, CancellationToken.None)
             ?? throw new InvalidOperationException($"repository {ns}/{repository} vanished");
         var state = await catalog.GetRepositoryStateAsync(target.RepositoryId, 1, CancellationToken.None);
-        await publications.PublishAsync(target.RepositoryId, repository, target.Type, state.Latest.Number, CancellationToken.None);
+        await publications.PublishAsync(target.RepositoryId, repository, target.Type, state.Latest.Number, Packyard.Engine.Plugins.PublishOptions.None, CancellationToken.None);
         distributions.Invalidate();
     }
 }
