@@ -255,20 +255,32 @@ public sealed partial class ContentRequestHandler(
             return;
         }
 
+        // The last chunk is held back until the digest is checked: with Content-Length set, a client cannot see a
+        // complete response unless the content matched.
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        var buffer = new byte[81920];
+        var current = new byte[81920];
+        var held = new byte[81920];
+        var heldLength = 0;
         int read;
-        while ((read = await response.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        while ((read = await response.Body.ReadAsync(current, cancellationToken)) > 0)
         {
-            hash.AppendData(buffer, 0, read);
-            await http.Response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            hash.AppendData(current, 0, read);
+            if (heldLength > 0)
+            {
+                await http.Response.Body.WriteAsync(held.AsMemory(0, heldLength), cancellationToken);
+            }
+
+            (current, held, heldLength) = (held, current, read);
         }
 
         if (!string.Equals(Convert.ToHexStringLower(hash.GetHashAndReset()), file.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             LogServeFailed(logger, http.Request.Path.Value ?? "", "streamed content does not match its declared sha256; response aborted");
             http.Abort();
+            return;
         }
+
+        await http.Response.Body.WriteAsync(held.AsMemory(0, heldLength), cancellationToken);
     }
 
     private static bool Authorized(HttpContext http, ServedDistribution distribution)
