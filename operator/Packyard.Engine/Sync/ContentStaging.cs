@@ -139,7 +139,6 @@ internal static class ContentStaging
             insert into sync_candidates (content_id)
             select cu.id from content_units cu where cu.type = $1 and cu.natural_key in (select natural_key from sync_units)
             """, cancellationToken, type);
-        await VersionWriter.ExecuteAsync(connection, "analyze sync_candidates", cancellationToken);
         await VersionWriter.ExecuteAsync(connection, """
             insert into content_artifacts (content_id, relative_path, sha256, size)
             select distinct on (cu.id, sa.relative_path) cu.id, sa.relative_path, sa.sha256, sa.size

@@ -106,6 +106,7 @@ public sealed class SyncService(
 
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var queue = Channel.CreateBounded<PendingDownload>(new BoundedChannelOptions(1000) { SingleWriter = true });
+        await using var recorder = new ArtifactRecorder(dataSource);
         long done = 0, bytes = 0;
         Exception? firstError = null;
 
@@ -115,9 +116,10 @@ public sealed class SyncService(
             {
                 try
                 {
-                    var size = await DownloadAsync(client, item, failure.Token);
+                    var stored = await DownloadAsync(client, item, failure.Token);
+                    recorder.Add(stored);
                     var total = Interlocked.Increment(ref done);
-                    var totalBytes = Interlocked.Add(ref bytes, size);
+                    var totalBytes = Interlocked.Add(ref bytes, stored.Size);
                     if (total % 100 == 0 || total == missing)
                     {
                         progress?.Report(new SyncProgress("Downloading", declared, missing, total, totalBytes));
@@ -174,25 +176,24 @@ public sealed class SyncService(
         return done;
     }
 
-    private async Task<long> DownloadAsync(UpstreamClient client, PendingDownload item, CancellationToken cancellationToken)
+    private async Task<StoredArtifact> DownloadAsync(UpstreamClient client, PendingDownload item, CancellationToken cancellationToken)
     {
-        StoredArtifact stored;
-        await using (var response = await client.OpenAsync(item.Url, cancellationToken))
+        // A blob exists only after its digest was verified (atomic rename), so one that is already stored but not yet
+        // recorded (a sync killed before the recorder's last flush) is recorded without downloading it again.
+        if (item.Size is { } size && await store.ExistsAsync(item.Sha256, cancellationToken))
         {
-            try
-            {
-                stored = await store.PutAsync(response.Body, new ExpectedDigest(item.Sha256, item.Size, item.RelativePath), cancellationToken);
-            }
-            catch (DigestMismatchException e)
-            {
-                throw new ArtifactDigestException($"digest mismatch for '{item.RelativePath}' ({UrlSanitizer.Sanitize(item.Url.ToString())}): {e.Message}", e);
-            }
+            return new StoredArtifact(item.Sha256.ToLowerInvariant(), size);
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await VersionWriter.ExecuteAsync(connection, "insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
-            cancellationToken, stored.Sha256, stored.Size);
-        return stored.Size;
+        await using var response = await client.OpenAsync(item.Url, cancellationToken);
+        try
+        {
+            return await store.PutAsync(response.Body, new ExpectedDigest(item.Sha256, item.Size, item.RelativePath), cancellationToken);
+        }
+        catch (DigestMismatchException e)
+        {
+            throw new ArtifactDigestException($"digest mismatch for '{item.RelativePath}' ({UrlSanitizer.Sanitize(item.Url.ToString())}): {e.Message}", e);
+        }
     }
 
     private sealed record PendingDownload(string Sha256, long? Size, Uri Url, string RelativePath);

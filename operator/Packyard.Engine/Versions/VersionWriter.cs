@@ -29,6 +29,11 @@ public static class VersionWriter
     public static async Task<VersionOutcome> CreateAsync(NpgsqlConnection connection, long repositoryId, string candidateTable,
         VersionMode mode, string reason, CancellationToken cancellationToken)
     {
+        // Temp tables are never analysed by autovacuum and have no index: without both, the anti-joins below become
+        // nested loops over every candidate for every current unit (quadratic in the repository's size).
+        await ExecuteAsync(connection, $"create index if not exists {candidateTable}_content_id on {candidateTable} (content_id)", cancellationToken);
+        await ExecuteAsync(connection, $"analyze {candidateTable}", cancellationToken);
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var latest = await ScalarAsync<long>(connection, "select latest_version from repositories where id = $1 for update", cancellationToken, repositoryId);
 
