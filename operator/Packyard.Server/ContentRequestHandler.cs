@@ -181,7 +181,7 @@ public sealed partial class ContentRequestHandler(
         var mediaType = file.MediaType ?? (MediaTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream");
         http.Response.Headers.CacheControl = immutable ? "public, max-age=31536000, immutable"
             : file.MediaType is not null ? "public, max-age=60" : "public, max-age=300";
-        var etag = new EntityTagHeaderValue($"\"{file.Sha256}\"");
+        var etag = new EntityTagHeaderValue(file.ETag);
 
         if (!file.Stored)
         {
@@ -211,7 +211,24 @@ public sealed partial class ContentRequestHandler(
             }
         }
 
-        var local = store.TryGetLocalPath(file.Sha256);
+        var local = file.LocalPath ?? store.TryGetLocalPath(file.Sha256);
+        if (local is not null && file.Size is { } size && IsPlainRequest(http.Request))
+        {
+            // The common case, kept cheap: no preconditions, no range, headers precomputed, the file sent as is.
+            var response = http.Response;
+            response.ContentType = mediaType;
+            response.ContentLength = size;
+            response.Headers.ETag = file.ETag;
+            response.Headers.LastModified = file.LastModifiedHeader;
+            response.Headers.AcceptRanges = "bytes";
+            if (HttpMethods.IsGet(http.Request.Method))
+            {
+                await response.SendFileAsync(local, 0, size, cancellationToken);
+            }
+
+            return true;
+        }
+
         if (local is not null)
         {
             await TypedResults.PhysicalFile(local, mediaType, lastModified: file.LastModified, entityTag: etag, enableRangeProcessing: true).ExecuteAsync(http);
@@ -281,6 +298,14 @@ public sealed partial class ContentRequestHandler(
         }
 
         await http.Response.Body.WriteAsync(held.AsMemory(0, heldLength), cancellationToken);
+    }
+
+    /// <summary>True when the request has no range and no precondition, so the whole file is the answer.</summary>
+    private static bool IsPlainRequest(HttpRequest request)
+    {
+        var headers = request.Headers;
+        return headers.Range.Count == 0 && headers.IfNoneMatch.Count == 0 && headers.IfModifiedSince.Count == 0
+            && headers.IfMatch.Count == 0 && headers.IfUnmodifiedSince.Count == 0 && headers.IfRange.Count == 0;
     }
 
     private static bool Authorized(HttpContext http, ServedDistribution distribution)

@@ -3,14 +3,26 @@ using Npgsql;
 
 namespace Packyard.Server;
 
-/// <summary>A file a publication serves: published metadata or a pass-through content artifact.</summary>
-public sealed record ServedFile(string Sha256, long? Size, string? MediaType, DateTimeOffset LastModified, bool Stored, long? ContentArtifactId);
+/// <summary>
+/// A file a publication serves: published metadata or a pass-through content artifact. Header values are computed
+/// once per cached file; <see cref="LocalPath"/> is set when the blob is a local file (filesystem store).
+/// </summary>
+public sealed record ServedFile(string Sha256, long? Size, string? MediaType, DateTimeOffset LastModified, bool Stored, long? ContentArtifactId)
+{
+    public string? LocalPath { get; init; }
+
+    /// <summary>The ETag header value: the quoted sha256.</summary>
+    public string ETag { get; } = $"\"{Sha256}\"";
+
+    /// <summary>The Last-Modified header value (RFC 1123).</summary>
+    public string LastModifiedHeader { get; } = LastModified.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>
 /// Finds what a publication serves at a path. Publications are immutable, so answers for stored files are cached
 /// (bounded); answers for artifacts not yet fetched (OnDemand) are not, since they change when fetched.
 /// </summary>
-public sealed class FileLookup(NpgsqlDataSource dataSource, IMemoryCache cache)
+public sealed class FileLookup(NpgsqlDataSource dataSource, IMemoryCache cache, Packyard.Engine.Storage.IArtifactStore store)
 {
     public async Task<ServedFile?> FindAsync(ServedPublication publication, string path, CancellationToken cancellationToken)
     {
@@ -23,6 +35,7 @@ public sealed class FileLookup(NpgsqlDataSource dataSource, IMemoryCache cache)
         var found = await QueryAsync(publication, path, cancellationToken);
         if (found is { Stored: true })
         {
+            found = found with { LocalPath = store.TryGetLocalPath(found.Sha256) };
             cache.Set(key, found, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(10) });
         }
 
