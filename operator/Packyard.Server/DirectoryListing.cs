@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Npgsql;
+using Packyard.Engine.Database;
 
 namespace Packyard.Server;
 
@@ -77,7 +78,7 @@ public sealed class DirectoryListing(NpgsqlDataSource dataSource)
             select distinct name, is_dir from children order by name limit $6
             """))
         {
-            EngineCatalogParameters.Add(command, publication.Id, publication.RepositoryId, publication.Version, directory, publication.PassThrough, limit);
+            command.AddParameters(publication.Id, publication.RepositoryId, publication.Version, directory, publication.PassThrough, limit);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -1,4 +1,5 @@
 using Npgsql;
+using Packyard.Engine.Database;
 using Packyard.Engine.Catalog;
 
 namespace Packyard.Server;
@@ -78,7 +79,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
     private async Task<ServedPublication?> QueryPublicationAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
     {
         await using var command = dataSource.CreateCommand(sql);
-        EngineCatalogParameters.Add(command, parameters);
+        command.AddParameters(parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadPublication(reader, 0) : null;
     }
@@ -160,15 +161,4 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     private sealed record Snapshot(DateTimeOffset Loaded, Dictionary<string, ServedDistribution> ByBasePath, Dictionary<long, ServedPublication> Latest);
-}
-
-internal static class EngineCatalogParameters
-{
-    public static void Add(NpgsqlCommand command, params object?[] values)
-    {
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        }
-    }
 }

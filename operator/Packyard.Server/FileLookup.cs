@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
+using Packyard.Engine.Database;
 
 namespace Packyard.Server;
 
@@ -51,7 +52,7 @@ public sealed class FileLookup(NpgsqlDataSource dataSource, IMemoryCache cache, 
         await using (var published = new NpgsqlCommand(
             "select sha256, size, media_type from published_files where publication_id = $1 and relative_path = $2", connection))
         {
-            EngineCatalogParameters.Add(published, publication.Id, path);
+            published.AddParameters(publication.Id, path);
             await using var reader = await published.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
@@ -73,7 +74,7 @@ public sealed class FileLookup(NpgsqlDataSource dataSource, IMemoryCache cache, 
               and rc.version_added <= $3 and (rc.version_removed is null or rc.version_removed > $3)
             limit 1
             """, connection);
-        EngineCatalogParameters.Add(artifact, path, publication.RepositoryId, publication.Version);
+        artifact.AddParameters(path, publication.RepositoryId, publication.Version);
         await using (var reader = await artifact.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Packyard.Engine.Database;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Storage;
@@ -57,7 +58,7 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
         }
 
         await using var command = dataSource.CreateCommand("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing");
-        EngineCatalogParameters.Add(command, stored.Sha256, stored.Size);
+        command.AddParameters(stored.Sha256, stored.Size);
         await command.ExecuteNonQueryAsync(timeout.Token);
         return stored;
     }

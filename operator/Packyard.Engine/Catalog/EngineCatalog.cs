@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using Packyard.Engine.Database;
 using Packyard.Engine.Downloads;
 
 namespace Packyard.Engine.Catalog;
@@ -21,7 +22,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
             where (remotes.type, remotes.url, remotes.policy, remotes.config) is distinct from (excluded.type, excluded.url, excluded.policy, excluded.config)
             returning id
             """);
-        AddParameters(command, remote.Namespace, remote.Name, remote.Type, remote.BaseUrl.ToString(), remote.Policy.ToString(),
+        command.AddParameters(remote.Namespace, remote.Name, remote.Type, remote.BaseUrl.ToString(), remote.Policy.ToString(),
             JsonSerializer.Serialize(remote, EngineJsonContext.Default.RemoteSettings));
         if (await command.ExecuteScalarAsync(cancellationToken) is long id)
         {
@@ -35,7 +36,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
     public async Task<RemoteSettings?> GetRemoteAsync(long id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select config::text from remotes where id = $1");
-        AddParameters(command, id);
+        command.AddParameters(id);
         return await command.ExecuteScalarAsync(cancellationToken) is string json
             ? JsonSerializer.Deserialize(json, EngineJsonContext.Default.RemoteSettings)
             : null;
@@ -48,7 +49,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
             select r.config::text, ra.url from remote_artifacts ra join remotes r on r.id = ra.remote_id
             where ra.content_artifact_id = $1 order by r.updated desc limit 1
             """);
-        AddParameters(command, contentArtifactId);
+        command.AddParameters(contentArtifactId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -67,13 +68,13 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
         await using var insert = new NpgsqlCommand("""
             insert into repositories (namespace, name, type) values ($1, $2, $3) on conflict (namespace, name) do nothing returning id
             """, connection, transaction);
-        AddParameters(insert, ns, name, type);
+        insert.AddParameters(ns, name, type);
         if (await insert.ExecuteScalarAsync(cancellationToken) is long created)
         {
             await using var version0 = new NpgsqlCommand(
                 "insert into repository_versions (repository_id, number, added, removed, content_count, reason) values ($1, 0, 0, 0, 0, 'created')",
                 connection, transaction);
-            AddParameters(version0, created);
+            version0.AddParameters(created);
             await version0.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return created;
@@ -81,7 +82,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
 
         await transaction.CommitAsync(cancellationToken);
         await using var existing = dataSource.CreateCommand("select id, type from repositories where namespace = $1 and name = $2");
-        AddParameters(existing, ns, name);
+        existing.AddParameters(ns, name);
         await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var existingType = reader.GetString(1);
@@ -94,7 +95,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
     public async Task SetUploadsEnabledAsync(long repositoryId, bool enabled, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("update repositories set uploads_enabled = $2 where id = $1 and uploads_enabled <> $2");
-        AddParameters(command, repositoryId, enabled);
+        command.AddParameters(repositoryId, enabled);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -102,7 +103,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
     public async Task<UploadTarget?> FindUploadTargetAsync(string ns, string name, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select id, type, uploads_enabled from repositories where namespace = $1 and name = $2");
-        AddParameters(command, ns, name);
+        command.AddParameters(ns, name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new UploadTarget(reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2)) : null;
     }
@@ -111,7 +112,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
     public async Task<(string? Fingerprint, DateTimeOffset? LastStarted)> GetSyncStateAsync(long repositoryId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select sync_fingerprint, last_sync_started from repositories where id = $1");
-        AddParameters(command, repositoryId);
+        command.AddParameters(repositoryId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -125,7 +126,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
     public async Task RecordSyncAsync(long repositoryId, string fingerprint, DateTimeOffset started, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("update repositories set sync_fingerprint = $2, last_sync_started = $3 where id = $1");
-        AddParameters(command, repositoryId, fingerprint, started);
+        command.AddParameters(repositoryId, fingerprint, started);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -138,7 +139,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
             select v.number, v.created, v.added, v.removed, v.content_count from repository_versions v
             where v.repository_id = $1 order by v.number desc limit $2
             """);
-        AddParameters(command, repositoryId, versionsToShow);
+        command.AddParameters(repositoryId, versionsToShow);
         var versions = new List<RepositoryVersionInfo>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -151,7 +152,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
 
         await using var publication = dataSource.CreateCommand(
             "select version, created from publications where repository_id = $1 order by version desc limit 1");
-        AddParameters(publication, repositoryId);
+        publication.AddParameters(repositoryId);
         PublicationInfo? latestPublication = null;
         await using (var reader = await publication.ExecuteReaderAsync(cancellationToken))
         {
@@ -172,7 +173,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
         await using (var conflict = new NpgsqlCommand(
             "select namespace || '/' || name from distributions where base_path = $1 and (namespace, name) <> ($2, $3)", connection, transaction))
         {
-            AddParameters(conflict, distribution.BasePath, distribution.Namespace, distribution.Name);
+            conflict.AddParameters(distribution.BasePath, distribution.Namespace, distribution.Name);
             if (await conflict.ExecuteScalarAsync(cancellationToken) is string owner)
             {
                 throw new BasePathConflictException($"basePath '{distribution.BasePath}' is already served by Distribution {owner}; choose another spec.basePath");
@@ -191,7 +192,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
                    excluded.guard, excluded.pull_through_remote_id)
             """, connection, transaction))
         {
-            AddParameters(upsert, distribution.Namespace, distribution.Name, distribution.BasePath, distribution.RepositoryId,
+            upsert.AddParameters(distribution.Namespace, distribution.Name, distribution.BasePath, distribution.RepositoryId,
                 (object?)distribution.Version ?? DBNull.Value, distribution.Checkpoints,
                 distribution.Guard is null ? DBNull.Value : distribution.Guard.ToJson(),
                 (object?)distribution.PullThroughRemoteId ?? DBNull.Value);
@@ -219,7 +220,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = new NpgsqlCommand($"delete from {table} where namespace = $1 and name = $2", connection, transaction);
-        AddParameters(command, ns, name);
+        command.AddParameters(ns, name);
         if (await command.ExecuteNonQueryAsync(cancellationToken) > 0)
         {
             await NotifyAsync(connection, transaction, cancellationToken);
@@ -237,15 +238,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
     private async Task<long?> IdAsync(string table, string ns, string name, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"select id from {table} where namespace = $1 and name = $2");
-        AddParameters(command, ns, name);
+        command.AddParameters(ns, name);
         return await command.ExecuteScalarAsync(cancellationToken) as long?;
-    }
-
-    internal static void AddParameters(NpgsqlCommand command, params object?[] values)
-    {
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Npgsql;
+using Packyard.Engine.Database;
 using NpgsqlTypes;
 using Packyard.Api.Resources;
 using Packyard.Engine.Plugins;
@@ -23,16 +24,14 @@ public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeReg
         PromotionSelect? select, PromotionMode mode, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var version = sourceVersion ?? await VersionWriter.ScalarAsync<long>(connection,
-            "select latest_version from repositories where id = $1", cancellationToken, sourceRepositoryId);
-        var exists = await VersionWriter.ScalarAsync<long>(connection,
-            "select count(*) from repository_versions where repository_id = $1 and number = $2", cancellationToken, sourceRepositoryId, version);
+        var version = sourceVersion ?? await connection.ScalarAsync<long>("select latest_version from repositories where id = $1", cancellationToken, sourceRepositoryId);
+        var exists = await connection.ScalarAsync<long>("select count(*) from repository_versions where repository_id = $1 and number = $2", cancellationToken, sourceRepositoryId, version);
         if (exists == 0)
         {
             throw new SourceVersionNotFoundException($"source version {version} does not exist (it may have been pruned by retainVersions); check spec.sourceVersion");
         }
 
-        await VersionWriter.ExecuteAsync(connection, "create temp table if not exists promote_candidates (content_id bigint not null); truncate promote_candidates", cancellationToken);
+        await connection.ExecuteAsync("create temp table if not exists promote_candidates (content_id bigint not null); truncate promote_candidates", cancellationToken);
         try
         {
             var names = select?.Names is { Count: > 0 } n ? n.ToArray() : null;
@@ -64,7 +63,7 @@ public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeReg
         }
         finally
         {
-            await VersionWriter.ExecuteAsync(connection, "drop table if exists promote_candidates", CancellationToken.None);
+            await connection.ExecuteAsync("drop table if exists promote_candidates", CancellationToken.None);
         }
     }
 

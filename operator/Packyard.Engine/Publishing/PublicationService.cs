@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Packyard.Engine.Database;
 using Packyard.Engine.Plugins;
 using Packyard.Engine.Storage;
 using Packyard.Engine.Versions;
@@ -56,7 +57,7 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
             await files.CompleteAsync(cancellationToken);
         }
 
-        await VersionWriter.ExecuteAsync(connection, "select pg_notify('packyard_changes', 'publication')", cancellationToken);
+        await connection.ExecuteAsync("select pg_notify('packyard_changes', 'publication')", cancellationToken);
         // Commit point: the publication appears whole.
         await transaction.CommitAsync(CancellationToken.None);
         EngineLog.Published(logger, repositoryName, version, context.Files.Count);
@@ -126,7 +127,7 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
                 var stored = await store.PutAsync(input, null, cancellationToken);
                 await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
                 {
-                    await VersionWriter.ExecuteAsync(connection, "insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
+                    await connection.ExecuteAsync("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
                         cancellationToken, stored.Sha256, stored.Size);
                 }
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Packyard.Engine.Database;
 using NpgsqlTypes;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
@@ -15,7 +16,7 @@ internal static class ContentStaging
     public const string CandidateTable = "sync_candidates";
 
     public static async Task CreateTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        await VersionWriter.ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             create temp table if not exists sync_units (natural_key text not null, repo_key text not null, name text not null, version text, metadata jsonb not null);
             create temp table if not exists sync_artifacts (natural_key text not null, relative_path text not null, sha256 text not null, size bigint, url text);
             create temp table if not exists sync_candidates (content_id bigint not null);
@@ -27,7 +28,7 @@ internal static class ContentStaging
     {
         if (connection.State == System.Data.ConnectionState.Open)
         {
-            await VersionWriter.ExecuteAsync(connection, "drop table if exists sync_units, sync_artifacts, sync_candidates", CancellationToken.None);
+            await connection.ExecuteAsync("drop table if exists sync_units, sync_artifacts, sync_candidates", CancellationToken.None);
         }
     }
 
@@ -130,23 +131,23 @@ internal static class ContentStaging
     internal static async Task SaveAsync(NpgsqlConnection connection, string type, long? remoteId, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await VersionWriter.ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             insert into content_units (type, natural_key, repo_key, name, version, metadata)
             select distinct on (natural_key) $1, natural_key, repo_key, name, version, metadata from sync_units order by natural_key
             on conflict (type, natural_key) do nothing
             """, cancellationToken, type);
-        await VersionWriter.ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             insert into sync_candidates (content_id)
             select cu.id from content_units cu where cu.type = $1 and cu.natural_key in (select natural_key from sync_units)
             """, cancellationToken, type);
-        await VersionWriter.ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             insert into content_artifacts (content_id, relative_path, sha256, size)
             select distinct on (cu.id, sa.relative_path) cu.id, sa.relative_path, sa.sha256, sa.size
             from sync_artifacts sa join content_units cu on cu.type = $1 and cu.natural_key = sa.natural_key
             order by cu.id, sa.relative_path
             on conflict (content_id, relative_path) do nothing
             """, cancellationToken, type);
-        await VersionWriter.ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             insert into remote_artifacts (content_artifact_id, remote_id, url)
             select distinct on (ca.id) ca.id, $2, sa.url
             from sync_artifacts sa

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Packyard.Engine.Database;
 using NpgsqlTypes;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
@@ -95,7 +96,7 @@ public sealed class SyncService(
     private async Task<long> DownloadMissingAsync(NpgsqlConnection connection, UpstreamClient client, long declared,
         IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
-        var missing = await VersionWriter.ScalarAsync<long>(connection, """
+        var missing = await connection.ScalarAsync<long>("""
             select count(distinct sa.sha256) from sync_artifacts sa
             where sa.url is not null and not exists (select 1 from artifacts a where a.sha256 = sa.sha256)
             """, cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Packyard.Engine.Database;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
 using Packyard.Engine.Storage;
@@ -29,7 +30,7 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
             ?? throw new InvalidUploadException($"content type '{type}' does not accept uploads", 405);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await VersionWriter.ExecuteAsync(connection, "insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
+        await connection.ExecuteAsync("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
             cancellationToken, stored.Sha256, stored.Size);
         var declared = await parser.ParseAsync(new UploadContext(fileName, fields, stored, store), cancellationToken);
         ContentStaging.Validate(declared);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Packyard.Engine.Database;
 
 namespace Packyard.Engine.Versions;
 
@@ -18,7 +19,7 @@ public sealed class VersionPruner(NpgsqlDataSource dataSource, ILogger<VersionPr
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var latest = await VersionWriter.ScalarAsync<long>(connection, "select latest_version from repositories where id = $1 for update", cancellationToken, repositoryId);
+        var latest = await connection.ScalarAsync<long>("select latest_version from repositories where id = $1 for update", cancellationToken, repositoryId);
         var oldestKept = latest - retain + 1;
         if (oldestKept <= 0)
         {
@@ -43,16 +44,16 @@ public sealed class VersionPruner(NpgsqlDataSource dataSource, ILogger<VersionPr
             return 0;
         }
 
-        await VersionWriter.ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             delete from publications p where p.repository_id = $1
               and not exists (select 1 from repository_versions v where v.repository_id = $1 and v.number = p.version)
             """, cancellationToken, repositoryId);
         // A membership row is still needed while some retained version lies in [version_added, version_removed).
-        await VersionWriter.ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             delete from repository_content rc where rc.repository_id = $1 and rc.version_removed is not null
               and rc.version_removed <= (select min(number) from repository_versions where repository_id = $1)
             """, cancellationToken, repositoryId);
-        await VersionWriter.ExecuteAsync(connection, "select pg_notify('packyard_changes', 'prune')", cancellationToken);
+        await connection.ExecuteAsync("select pg_notify('packyard_changes', 'prune')", cancellationToken);
         await transaction.CommitAsync(CancellationToken.None);
         EngineLog.VersionsPruned(logger, repositoryName, pruned, oldestKept);
         return pruned;

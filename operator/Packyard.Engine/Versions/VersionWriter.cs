@@ -1,4 +1,5 @@
 using Npgsql;
+using Packyard.Engine.Database;
 
 namespace Packyard.Engine.Versions;
 
@@ -31,13 +32,13 @@ public static class VersionWriter
     {
         // Temp tables are never analysed by autovacuum and have no index: without both, the anti-joins below become
         // nested loops over every candidate for every current unit (quadratic in the repository's size).
-        await ExecuteAsync(connection, $"create index if not exists {candidateTable}_content_id on {candidateTable} (content_id)", cancellationToken);
-        await ExecuteAsync(connection, $"analyze {candidateTable}", cancellationToken);
+        await connection.ExecuteAsync($"create index if not exists {candidateTable}_content_id on {candidateTable} (content_id)", cancellationToken);
+        await connection.ExecuteAsync($"analyze {candidateTable}", cancellationToken);
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var latest = await ScalarAsync<long>(connection, "select latest_version from repositories where id = $1 for update", cancellationToken, repositoryId);
+        var latest = await connection.ScalarAsync<long>("select latest_version from repositories where id = $1 for update", cancellationToken, repositoryId);
 
-        await ExecuteAsync(connection, $"""
+        await connection.ExecuteAsync($"""
             create temp table _version_add on commit drop as
             select distinct c.content_id from {candidateTable} c
             where not exists (select 1 from repository_content rc
@@ -57,59 +58,32 @@ public static class VersionWriter
               where rc.repository_id = $1 and rc.version_removed is null
                 and cur.repo_key in (select cu.repo_key from _version_add a join content_units cu on cu.id = a.content_id)
               """;
-        await ExecuteAsync(connection, removeSql, cancellationToken, repositoryId);
+        await connection.ExecuteAsync(removeSql, cancellationToken, repositoryId);
 
-        var added = await ScalarAsync<long>(connection, "select count(*) from _version_add", cancellationToken);
-        var removed = await ScalarAsync<long>(connection, "select count(*) from _version_remove", cancellationToken);
+        var added = await connection.ScalarAsync<long>("select count(*) from _version_add", cancellationToken);
+        var removed = await connection.ScalarAsync<long>("select count(*) from _version_remove", cancellationToken);
         if (added == 0 && removed == 0)
         {
-            var count = await ScalarAsync<long>(connection,
-                "select content_count from repository_versions where repository_id = $1 and number = $2", cancellationToken, repositoryId, latest);
+            var count = await connection.ScalarAsync<long>("select content_count from repository_versions where repository_id = $1 and number = $2", cancellationToken, repositoryId, latest);
             await transaction.RollbackAsync(cancellationToken);
             return new VersionOutcome(latest, false, 0, 0, count);
         }
 
         var next = latest + 1;
-        await ExecuteAsync(connection, """
+        await connection.ExecuteAsync("""
             update repository_content set version_removed = $2
             where repository_id = $1 and version_removed is null and content_id in (select content_id from _version_remove)
             """, cancellationToken, repositoryId, next);
-        await ExecuteAsync(connection,
-            "insert into repository_content (repository_id, content_id, version_added) select $1, content_id, $2 from _version_add",
+        await connection.ExecuteAsync("insert into repository_content (repository_id, content_id, version_added) select $1, content_id, $2 from _version_add",
             cancellationToken, repositoryId, next);
-        var contentCount = await ScalarAsync<long>(connection,
-            "select count(*) from repository_content where repository_id = $1 and version_removed is null", cancellationToken, repositoryId);
-        await ExecuteAsync(connection,
-            "insert into repository_versions (repository_id, number, added, removed, content_count, reason) values ($1, $2, $3, $4, $5, $6)",
+        var contentCount = await connection.ScalarAsync<long>("select count(*) from repository_content where repository_id = $1 and version_removed is null", cancellationToken, repositoryId);
+        await connection.ExecuteAsync("insert into repository_versions (repository_id, number, added, removed, content_count, reason) values ($1, $2, $3, $4, $5, $6)",
             cancellationToken, repositoryId, next, added, removed, contentCount, reason);
-        await ExecuteAsync(connection, "update repositories set latest_version = $2 where id = $1", cancellationToken, repositoryId, next);
+        await connection.ExecuteAsync("update repositories set latest_version = $2 where id = $1", cancellationToken, repositoryId, next);
 
         // Commit point: the version becomes visible whole. Not cancellable, so a cancellation cannot leave
         // the caller unsure whether it happened.
         await transaction.CommitAsync(CancellationToken.None);
         return new VersionOutcome(next, true, added, removed, contentCount);
-    }
-
-    internal static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        var result = await command.ExecuteScalarAsync(cancellationToken);
-        return (T)Convert.ChangeType(result!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
