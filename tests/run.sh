@@ -26,6 +26,8 @@ apt_install() {
 # PostgreSQL server binaries (the tests start one private cluster per run), kubectl for manifests checks.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 command -v runuser >/dev/null || apt_install util-linux
+# Real peers the tests compare against or drive: compression tools, gpg, apt's archive tools, Python clients.
+apt_install xz-utils zstd bzip2 lz4 gzip gnupg apt-utils dpkg-dev python3-venv python3-pip twine
 # The S3 tests use moto_server (installed with the image's Python); fail loudly rather than skip.
 if ! command -v moto_server >/dev/null; then
   if command -v pip3 >/dev/null && pip3 install -q 'moto[server]' >/dev/null 2>&1; then log "installed moto_server"; else
