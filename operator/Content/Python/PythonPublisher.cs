@@ -171,17 +171,14 @@ internal sealed class PythonPublisher : IPublisher
                 json.WriteBoolean("yanked", false);
             }
 
-            foreach (var key in (ReadOnlySpan<string>)["core-metadata", "dist-info-metadata"])
+            // Absent means "no metadata file" (PEP 691/714); pip 23.0 fails on an explicit false.
+            if (file.CoreMetadataSha256 is { } core)
             {
-                if (file.CoreMetadataSha256 is { } core)
+                foreach (var key in (ReadOnlySpan<string>)["core-metadata", "dist-info-metadata"])
                 {
                     json.WriteStartObject(key);
                     json.WriteString("sha256", core);
                     json.WriteEndObject();
-                }
-                else
-                {
-                    json.WriteBoolean(key, false);
                 }
             }
 
