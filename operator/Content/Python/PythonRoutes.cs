@@ -37,7 +37,9 @@ internal sealed class PythonRoutes : IContentRoutes
 
             if (segments.Length == 3 && segments[2].Length == 0)
             {
-                return await ServePageAsync(context, $"simple/{project}/", cancellationToken);
+                // A project this distribution does not have yet: a pull-through distribution fetches it and answers again.
+                return await ServePageAsync(context, $"simple/{project}/", cancellationToken)
+                    || await context.PullThroughAsync(project, cancellationToken);
             }
 
             return false;

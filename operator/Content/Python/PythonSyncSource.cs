@@ -17,8 +17,11 @@ internal sealed class PythonSyncSource : ISyncSource
         var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, PythonJsonContext.Default.PythonRemoteOptions);
         var filter = PythonFilter.Create(options);
         var index = IndexUrl(context.Remote.BaseUrl);
-        var fromIncludes = filter.IncludedProjects is not null;
-        var projects = filter.IncludedProjects ?? await ReadRootAsync(context, index, cancellationToken);
+        // Pull-through asks for named projects only; they are still subject to the remote's includes and excludes.
+        var fromIncludes = filter.IncludedProjects is not null || context.Names is not null;
+        var projects = context.Names is { } names
+            ? names.Select(ProjectName.Normalize).Distinct(StringComparer.Ordinal).Where(p => filter.IncludedProjects?.Contains(p) ?? true).ToList()
+            : filter.IncludedProjects ?? await ReadRootAsync(context, index, cancellationToken);
 
         var ahead = new Queue<Task<List<DeclaredContent>>>();
         var window = Math.Max(2, context.Remote.Concurrency * 2);
