@@ -55,6 +55,12 @@ public sealed partial class ContentRequestHandler(
 
     private PullThroughService PullThroughs => pullThrough;
 
+    private async Task<Stream?> OpenPublishedAsync(ServedPublication publication, string path, CancellationToken cancellationToken)
+    {
+        var file = await files.FindAsync(publication, path, cancellationToken);
+        return file is { Stored: true, MediaType: not null } ? await store.OpenReadAsync(file.Sha256, 0, cancellationToken) : null;
+    }
+
     private ILogger Logger => logger;
 
     private async Task HandleCoreAsync(HttpContext http)
@@ -355,6 +361,9 @@ public sealed partial class ContentRequestHandler(
 
         public override Task<bool> ServeFileAsync(string relativePath, CancellationToken cancellationToken) =>
             handler.ServeFileAsync(http, publication, relativePath, immutable, cancellationToken);
+
+        public override Task<Stream?> OpenPublishedFileAsync(string relativePath, CancellationToken cancellationToken) =>
+            handler.OpenPublishedAsync(publication, relativePath, cancellationToken);
 
         public override async Task<bool> PullThroughAsync(string name, CancellationToken cancellationToken)
         {

@@ -8,7 +8,7 @@ namespace Packyard.Content.Python;
 /// <summary>
 /// Publishes static pages per project: <c>simple/index.{html,json}</c>, <c>simple/&lt;project&gt;/index.{html,json}</c>
 /// (PEP 503 and PEP 691; <see cref="PythonRoutes"/> picks one by Accept), and the JSON API <c>pypi/&lt;project&gt;/json</c>
-/// and <c>pypi/&lt;project&gt;/&lt;version&gt;/json</c>. Distribution files are served pass-through at <c>packages/&lt;filename&gt;</c>.
+/// (<c>pypi/&lt;project&gt;/&lt;version&gt;/json</c> is derived from it by <see cref="PythonRoutes"/>). Distribution files are served pass-through at <c>packages/&lt;filename&gt;</c>.
 /// </summary>
 internal sealed class PythonPublisher : IPublisher
 {
@@ -51,11 +51,6 @@ internal sealed class PythonPublisher : IPublisher
                 .OrderBy(g => g.First().Version).ToList();
             var latest = versions.LastOrDefault(g => !g.First().Version!.IsPrerelease && g.Any(f => !f.Metadata.Yanked)) ?? versions.LastOrDefault();
             await context.AddFileAsync($"pypi/{project}/json", ApiMediaType, (output, token) => WriteApiJsonAsync(output, project, versions, latest, all: true, "../../", token), cancellationToken);
-            foreach (var version in versions)
-            {
-                await context.AddFileAsync($"pypi/{project}/{version.Key}/json", ApiMediaType,
-                    (output, token) => WriteApiJsonAsync(output, project, versions, version, all: false, "../../../", token), cancellationToken);
-            }
         }
     }
 
@@ -194,7 +189,11 @@ internal sealed class PythonPublisher : IPublisher
         await json.FlushAsync(cancellationToken);
     }
 
-    /// <summary>PyPI's JSON API shape: <c>info</c>, <c>urls</c> (files of the version), and for the project document all <c>releases</c>.</summary>
+    /// <summary>
+    /// PyPI's JSON API shape: <c>info</c>, <c>urls</c> (files of the version) and all <c>releases</c>. The per-version
+    /// documents (<c>pypi/&lt;project&gt;/&lt;version&gt;/json</c>) are derived from it when asked for (<see cref="PythonRoutes"/>),
+    /// so a publication holds three files per project, not one per version.
+    /// </summary>
     private static async Task WriteApiJsonAsync(Stream output, string project, List<IGrouping<string, PublishedFile>> versions,
         IGrouping<string, PublishedFile>? current, bool all, string toBase, CancellationToken cancellationToken)
     {

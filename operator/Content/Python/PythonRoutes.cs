@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Packyard.Engine.Plugins;
@@ -60,10 +61,84 @@ internal sealed class PythonRoutes : IContentRoutes
                 return true;
             }
 
-            return false;
+            return segments.Length == 4 && await ServeVersionJsonAsync(context, normalized, segments[2], cancellationToken);
         }
 
         return false;
+    }
+
+    /// <summary><c>pypi/&lt;project&gt;/&lt;version&gt;/json</c>: the version's files and info, cut from the published project document.</summary>
+    private static async Task<bool> ServeVersionJsonAsync(ServeContext context, string project, string version, CancellationToken cancellationToken)
+    {
+        await using var stream = await context.OpenPublishedFileAsync($"pypi/{project}/json", cancellationToken);
+        if (stream is null)
+        {
+            return false;
+        }
+
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        if (!document.RootElement.TryGetProperty("releases", out var releases) || !releases.TryGetProperty(version, out var files))
+        {
+            return false;
+        }
+
+        var http = context.Http;
+        http.Response.ContentType = "application/json";
+        http.Response.Headers.CacheControl = "public, max-age=60";
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("info");
+            foreach (var property in document.RootElement.GetProperty("info").EnumerateObject())
+            {
+                if (property.NameEquals("version"))
+                {
+                    json.WriteString("version", version);
+                }
+                else if (property.NameEquals("yanked"))
+                {
+                    json.WriteBoolean("yanked", files.GetArrayLength() > 0 && files.EnumerateArray().All(f => f.TryGetProperty("yanked", out var y) && y.ValueKind == JsonValueKind.True));
+                }
+                else if (!property.NameEquals("requires_python") && !property.NameEquals("yanked_reason"))
+                {
+                    property.WriteTo(json);
+                }
+            }
+
+            json.WriteString("requires_python", files.EnumerateArray().Select(f => f.TryGetProperty("requires_python", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null).FirstOrDefault(r => r is not null));
+            json.WriteEndObject();
+            json.WriteStartArray("urls");
+            foreach (var file in files.EnumerateArray())
+            {
+                json.WriteStartObject();
+                foreach (var property in file.EnumerateObject())
+                {
+                    if (property.NameEquals("url") && property.Value.ValueKind == JsonValueKind.String
+                        && !Uri.TryCreate(property.Value.GetString(), UriKind.Absolute, out _))
+                    {
+                        json.WriteString("url", "../" + property.Value.GetString()); // one folder deeper than the project document
+                    }
+                    else
+                    {
+                        property.WriteTo(json);
+                    }
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        http.Response.ContentLength = buffer.Length;
+        if (!HttpMethods.IsHead(http.Request.Method))
+        {
+            await http.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+        }
+
+        return true;
     }
 
     private static async Task<bool> ServePageAsync(ServeContext context, string directory, CancellationToken cancellationToken)

@@ -199,6 +199,8 @@ public sealed class PythonSyncTests(PythonFixture app) : IClassFixture<PythonFix
         Assert.Equal("2.0", project.GetProperty("info").GetProperty("version").GetString());
         Assert.Equal(["1.0", "1.5", "2.0", "3.0b1"], project.GetProperty("releases").EnumerateObject().Select(p => p.Name));
         var version = JsonDocument.Parse(await app.Http.GetStringAsync($"/{basePath}/pypi/alpha/1.0/json")).RootElement;
+        Assert.Equal("1.0", version.GetProperty("info").GetProperty("version").GetString());
+        Assert.All(version.GetProperty("urls").EnumerateArray(), u => Assert.StartsWith("../../../packages/", u.GetProperty("url").GetString(), StringComparison.Ordinal));
         Assert.Equal(["alpha-1.0-py3-none-any.whl", "alpha-1.0.tar.gz"], version.GetProperty("urls").EnumerateArray().Select(u => u.GetProperty("filename").GetString()).Order(StringComparer.Ordinal));
     }
 
