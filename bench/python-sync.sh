@@ -60,7 +60,7 @@ open(os.path.join(root, ".complete"), "w").close()
 EOF
 fi
 chmod -R a+rX "$BENCH_CACHE"
-TOTAL_LINKS=$(cat "$UPSTREAM"/simple/*/index.html | grep -c '<a href="../../packages/')
+TOTAL_LINKS=$(find "$UPSTREAM/simple" -mindepth 2 -name index.html -exec cat {} + | grep -c '<a href="../../packages/')
 
 NGINX_PORT=$(free_port)
 bench_nginx upstream "$UPSTREAM" "$NGINX_PORT"
@@ -131,8 +131,10 @@ COUNT=$(jq -r .contentCount <<<"$S1")
 
 # served pages: the root lists every project; a project page in both formats
 SERVED_PROJECTS=$(curl -fsS -H 'Accept: application/vnd.pypi.simple.v1+json' "$PACKYARD_URL/bench/pypi/simple/" | jq '.projects | length')
-FIRST=$(ls "$UPSTREAM/simple" | grep -v index.html | head -1)
-curl -fsS "$PACKYARD_URL/bench/pypi/simple/$FIRST/" | grep -q '#sha256=' || die "simple/$FIRST/ is not served"
+# (no early-exiting readers such as head or grep -q in pipes: with pipefail their SIGPIPE would end the script)
+FIRST=$(find "$UPSTREAM/simple" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | sed -n 1p)
+PAGE=$(curl -fsS "$PACKYARD_URL/bench/pypi/simple/$FIRST/")
+[[ $PAGE == *'#sha256='* ]] || die "simple/$FIRST/ is not served"
 
 echo
 echo "== packyard python OnDemand sync benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') =="
