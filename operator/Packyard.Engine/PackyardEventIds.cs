@@ -21,6 +21,8 @@ public static class PackyardEventIds
 
     public const int OnDemandFetch = 4000;
     public const int ServeFailed = 4001;
+    public const int PullThrough = 4002;
+    public const int PullThroughFailed = 4003;
 
     public const int MigrationApplied = 6000;
     public const int DatabaseStarted = 6001;

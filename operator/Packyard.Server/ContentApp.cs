@@ -21,6 +21,7 @@ public static class ContentApp
         services.TryAddSingleton<OnDemandFetcher>();
         services.TryAddSingleton<ContentRequestHandler>();
         services.TryAddSingleton<UploadEndpoint>();
+        services.TryAddSingleton<PullThroughService>();
         services.AddHostedService<ChangeListener>();
         return services;
     }

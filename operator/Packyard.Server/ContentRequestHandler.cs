@@ -21,6 +21,7 @@ namespace Packyard.Server;
 public sealed partial class ContentRequestHandler(
     DistributionCache distributions,
     FileLookup files,
+    PullThroughService pullThrough,
     DirectoryListing listing,
     OnDemandFetcher fetcher,
     IArtifactStore store,
@@ -51,6 +52,16 @@ public sealed partial class ContentRequestHandler(
             await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"{what} unavailable, try again shortly");
         }
     }
+
+    private PullThroughService PullThroughs => pullThrough;
+
+    private async Task<Stream?> OpenPublishedAsync(ServedPublication publication, string path, CancellationToken cancellationToken)
+    {
+        var file = await files.FindAsync(publication, path, cancellationToken);
+        return file is { Stored: true, MediaType: not null } ? await store.OpenReadAsync(file.Sha256, 0, cancellationToken) : null;
+    }
+
+    private ILogger Logger => logger;
 
     private async Task HandleCoreAsync(HttpContext http)
     {
@@ -125,7 +136,7 @@ public sealed partial class ContentRequestHandler(
 
         if (contentTypes.TryGet(distribution.Type, out var plugin) && plugin.Routes is { } routes)
         {
-            var context = new Context(this, http, publicationBase, publication, immutable);
+            var context = new Context(this, http, distribution, publicationBase, publication, immutable);
             if (await routes.TryServeAsync(context, rest, cancellationToken))
             {
                 return;
@@ -361,13 +372,44 @@ public sealed partial class ContentRequestHandler(
     [LoggerMessage(EventId = Engine.PackyardEventIds.ServeFailed, Level = LogLevel.Warning, Message = "Serving {Path} failed: {Reason}")]
     private static partial void LogServeFailed(ILogger logger, string path, string reason);
 
-    private sealed class Context(ContentRequestHandler handler, HttpContext http, string basePath, ServedPublication publication, bool immutable) : ServeContext
+    [LoggerMessage(EventId = Engine.PackyardEventIds.PullThroughFailed, Level = LogLevel.Warning, Message = "Pull-through of {Name} for {BasePath} failed: {Reason}")]
+    private static partial void LogPullThroughFailed(ILogger logger, string name, string basePath, string reason);
+
+    private sealed class Context(ContentRequestHandler handler, HttpContext http, ServedDistribution distribution, string basePath,
+        ServedPublication publication, bool immutable) : ServeContext
     {
+        private static readonly object PulledThrough = new();
+
         public override HttpContext Http => http;
         public override string BasePath => basePath;
         public override long RepositoryVersion => publication.Version;
 
         public override Task<bool> ServeFileAsync(string relativePath, CancellationToken cancellationToken) =>
             handler.ServeFileAsync(http, publication, relativePath, immutable, cancellationToken);
+
+        public override Task<Stream?> OpenPublishedFileAsync(string relativePath, CancellationToken cancellationToken) =>
+            handler.OpenPublishedAsync(publication, relativePath, cancellationToken);
+
+        public override async Task<bool> PullThroughAsync(string name, CancellationToken cancellationToken)
+        {
+            // Only the newest publication pulls through (not a pinned version or a checkpoint), and only once per request.
+            if (distribution.PullThroughRemoteId is null || distribution.PinnedVersion is not null || immutable || !http.Items.TryAdd(PulledThrough, true))
+            {
+                return false;
+            }
+
+            try
+            {
+                await handler.PullThroughs.PullAsync(distribution, name, cancellationToken);
+            }
+            catch (PackyardException e)
+            {
+                LogPullThroughFailed(handler.Logger, name, distribution.BasePath, UrlSanitizer.Sanitize(e.Message));
+                return false;
+            }
+
+            await handler.HandleCoreAsync(http);
+            return true;
+        }
     }
 }

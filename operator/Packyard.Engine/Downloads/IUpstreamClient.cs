@@ -8,6 +8,12 @@ public interface IUpstreamClient
 
     /// <summary>Like <see cref="OpenAsync"/> but returns null on 404 / missing file, for optional variants.</summary>
     Task<UpstreamResponse?> TryOpenAsync(Uri url, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="TryOpenAsync(Uri, CancellationToken)"/>, sending <paramref name="accept"/> as the Accept header for
+    /// content negotiation (e.g. PEP 691's JSON or HTML simple pages); the response's ContentType says what came back.
+    /// </summary>
+    Task<UpstreamResponse?> TryOpenAsync(Uri url, string accept, CancellationToken cancellationToken) => TryOpenAsync(url, cancellationToken);
 }
 
 /// <summary>An open upstream body. Dispose it to release the connection.</summary>

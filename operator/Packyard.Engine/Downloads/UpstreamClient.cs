@@ -77,7 +77,9 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         await TryOpenAsync(url, cancellationToken)
         ?? throw new UpstreamUnavailableException($"{UrlSanitizer.Sanitize(url.ToString())} was not found (404) on remote {remote.DisplayName}");
 
-    public async Task<UpstreamResponse?> TryOpenAsync(Uri url, CancellationToken cancellationToken)
+    public Task<UpstreamResponse?> TryOpenAsync(Uri url, CancellationToken cancellationToken) => TryOpenAsync(url, accept: null, cancellationToken);
+
+    public async Task<UpstreamResponse?> TryOpenAsync(Uri url, string? accept, CancellationToken cancellationToken)
     {
         if (url.IsFile)
         {
@@ -88,7 +90,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         var released = false;
         try
         {
-            var response = await retry.ExecuteAsync(async token => await SendAsync(url, token), cancellationToken);
+            var response = await retry.ExecuteAsync(async token => await SendAsync(url, accept, token), cancellationToken);
             if (response is null)
             {
                 return null;
@@ -112,7 +114,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage?> SendAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage?> SendAsync(Uri url, string? accept, CancellationToken cancellationToken)
     {
         if (rateLimiter is not null)
         {
@@ -125,7 +127,13 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         var display = UrlSanitizer.Sanitize(url.ToString());
         try
         {
-            response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (accept is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+            }
+
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {

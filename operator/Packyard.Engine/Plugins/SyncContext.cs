@@ -11,6 +11,12 @@ public sealed class SyncContext(RemoteSettings remote, IUpstreamClient upstream,
     public IUpstreamClient Upstream { get; } = upstream;
 
     public SyncLimits Limits { get; } = limits;
+
+    /// <summary>
+    /// When set (a pull-through of names a distribution was asked for), declare only content with these names,
+    /// still filtered by the remote's options; null means everything the remote's options select.
+    /// </summary>
+    public IReadOnlyCollection<string>? Names { get; init; }
 }
 
 /// <summary>Bounds on upstream input; exceeded bounds fail the sync with a message.</summary>

@@ -38,7 +38,7 @@ public sealed class SyncService(
         await ContentStaging.CreateTablesAsync(connection, cancellationToken);
         try
         {
-            var context = new SyncContext(request.Remote, client, limits);
+            var context = new SyncContext(request.Remote, client, limits) { Names = request.Names };
             var declared = await StageAsync(connection, plugin.SyncSource.ReadUpstreamAsync(context, cancellationToken), progress, cancellationToken);
             await ContentStaging.CheckConflictsAsync(connection, cancellationToken);
             await ContentStaging.SaveAsync(connection, plugin.Name, request.RemoteId, cancellationToken);

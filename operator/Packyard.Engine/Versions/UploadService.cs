@@ -32,7 +32,8 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
             cancellationToken, stored.Sha256, stored.Size);
-        var declared = await parser.ParseAsync(new UploadContext(fileName, fields, stored, store), cancellationToken);
+        var declared = await parser.ParseAsync(new UploadContext(fileName, fields, stored, store,
+            (repoKey, token) => FindCurrentAsync(connection, repositoryId, type, repoKey, token)), cancellationToken);
         ContentStaging.Validate(declared);
 
         await ContentStaging.CreateTablesAsync(connection, cancellationToken);
@@ -52,5 +53,19 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
         {
             await ContentStaging.DropTablesAsync(connection);
         }
+    }
+
+    private static async Task<string?> FindCurrentAsync(NpgsqlConnection connection, long repositoryId, string type, string repoKey, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            select u.natural_key from repository_content rc join content_units u on u.id = rc.content_id
+            where rc.repository_id = $1 and rc.version_removed is null and u.type = $2 and u.repo_key = $3
+            limit 1
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+        command.Parameters.Add(new NpgsqlParameter { Value = type });
+        command.Parameters.Add(new NpgsqlParameter { Value = repoKey });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 }

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Packyard.Api.Resources;
+using Packyard.Engine.Catalog;
+using Packyard.Engine.Downloads;
+using Packyard.Engine.Plugins;
+using Packyard.Engine.Publishing;
+using Packyard.Engine.Sync;
+
+namespace Packyard.Server;
+
+/// <summary>
+/// Fetches content a pull-through distribution was asked for but does not have: names requested for the same
+/// repository within <see cref="BatchWindow"/> are synced together (Additive) from the distribution's pull-through
+/// remote into one new version, which is then published. Batches of one repository run one at a time.
+/// </summary>
+public sealed partial class PullThroughService(EngineCatalog catalog, SyncService sync, PublicationService publications,
+    DistributionCache distributions, ILogger<PullThroughService> logger)
+{
+    /// <summary>How long a batch waits for more names before it syncs.</summary>
+    public static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<long, Batch> pending = [];
+    private readonly ConcurrentDictionary<long, SemaphoreSlim> running = new();
+
+    /// <summary>Completes when <paramref name="name"/> has been synced and published (or the remote did not have it).</summary>
+    public Task PullAsync(ServedDistribution distribution, string name, CancellationToken cancellationToken)
+    {
+        Batch? batch;
+        var start = false;
+        lock (gate)
+        {
+            if (!pending.TryGetValue(distribution.RepositoryId, out batch))
+            {
+                batch = new Batch();
+                pending[distribution.RepositoryId] = batch;
+                start = true;
+            }
+
+            batch.Names.Add(name);
+        }
+
+        if (start)
+        {
+            _ = RunAsync(distribution, batch);
+        }
+
+        return batch.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    // Not cancelled by the requester going away: other requests wait on the same batch.
+    private async Task RunAsync(ServedDistribution distribution, Batch batch)
+    {
+        var repositoryGate = running.GetOrAdd(distribution.RepositoryId, _ => new SemaphoreSlim(1, 1));
+        try
+        {
+            await Task.Delay(BatchWindow);
+            string[] names;
+            lock (gate)
+            {
+                pending.Remove(distribution.RepositoryId);
+                names = [.. batch.Names];
+            }
+
+            await repositoryGate.WaitAsync();
+            try
+            {
+                var remote = await catalog.GetRemoteAsync(distribution.PullThroughRemoteId!.Value, CancellationToken.None)
+                    ?? throw new UpstreamUnavailableException($"the pull-through remote of distribution {distribution.Namespace}/{distribution.Name} no longer exists");
+                var repositoryName = $"{distribution.Namespace}/{distribution.Name} (pull-through)";
+                var outcome = await sync.SyncAsync(new SyncRequest(distribution.RepositoryId, repositoryName, distribution.PullThroughRemoteId.Value, remote,
+                    SyncMode.Additive, names), null, CancellationToken.None);
+                if (outcome.Created)
+                {
+                    await publications.PublishAsync(distribution.RepositoryId, repositoryName, distribution.Type, outcome.Version, PublishOptions.None, CancellationToken.None);
+                    distributions.Invalidate();
+                }
+
+                LogPulled(logger, distribution.BasePath, string.Join(", ", names), outcome.Added, outcome.Version);
+            }
+            finally
+            {
+                repositoryGate.Release();
+            }
+
+            batch.Completion.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            batch.Completion.TrySetException(e);
+        }
+    }
+
+    [LoggerMessage(EventId = Engine.PackyardEventIds.PullThrough, Level = LogLevel.Information,
+        Message = "Pull-through for {BasePath}: {Names} gave {Added} new units, repository version {Version}")]
+    private static partial void LogPulled(ILogger logger, string basePath, string names, long added, long version);
+
+    private sealed class Batch
+    {
+        public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
