@@ -19,6 +19,7 @@ public static class ContentApp
         services.TryAddSingleton<FileLookup>();
         services.TryAddSingleton<DirectoryListing>();
         services.TryAddSingleton<OnDemandFetcher>();
+        services.TryAddSingleton(new PullThroughOptions());
         services.TryAddSingleton<ContentRequestHandler>();
         services.TryAddSingleton<UploadEndpoint>();
         services.TryAddSingleton<PullThroughService>();

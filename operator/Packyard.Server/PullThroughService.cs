@@ -11,15 +11,12 @@ namespace Packyard.Server;
 
 /// <summary>
 /// Fetches content a pull-through distribution was asked for but does not have: names requested for the same
-/// repository within <see cref="BatchWindow"/> are synced together (Additive) from the distribution's pull-through
+/// repository within <see cref="PullThroughOptions.BatchWindow"/> are synced together (Additive) from the distribution's pull-through
 /// remote into one new version, which is then published. Batches of one repository run one at a time.
 /// </summary>
 public sealed partial class PullThroughService(EngineCatalog catalog, SyncService sync, PublicationService publications,
-    DistributionCache distributions, ILogger<PullThroughService> logger)
+    DistributionCache distributions, PullThroughOptions options, ILogger<PullThroughService> logger)
 {
-    /// <summary>How long a batch waits for more names before it syncs.</summary>
-    public static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(100);
-
     private readonly Lock gate = new();
     private readonly Dictionary<long, Batch> pending = [];
     private readonly ConcurrentDictionary<long, SemaphoreSlim> running = new();
@@ -55,7 +52,7 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
         var repositoryGate = running.GetOrAdd(distribution.RepositoryId, _ => new SemaphoreSlim(1, 1));
         try
         {
-            await Task.Delay(BatchWindow);
+            await Task.Delay(options.BatchWindow);
             string[] names;
             lock (gate)
             {
