@@ -39,14 +39,7 @@ public sealed partial class KubernetesClient
                             continue;
                         }
 
-                        var watchEvent = JsonSerializer.Deserialize(line, kind.WatchEventTypeInfo)
-                            ?? throw new KubernetesApiException($"Watch of {kind} sent an empty event.");
-                        if (watchEvent.Type == WatchEventType.Error)
-                        {
-                            var status = JsonSerializer.Deserialize(line, KubernetesJsonContext.Default.WatchEventStatus)?.Object ?? new Status();
-                            throw CreateException((HttpStatusCode)(status.Code ?? 500), status);
-                        }
-
+                        var watchEvent = ParseEvent(line, kind);
                         if (watchEvent.Object is { } item && kind.Metadata(item).ResourceVersion is { Length: > 0 } version)
                         {
                             resourceVersion = version;
@@ -61,6 +54,27 @@ public sealed partial class KubernetesClient
 
             await Task.Delay(WatchReconnectDelay, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>One watch line; an ERROR event (whose object is a Status, not the kind) throws the matching exception.</summary>
+    private static WatchEvent<T> ParseEvent<T>(string line, ResourceKind<T> kind)
+        where T : class
+    {
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        var type = root.TryGetProperty("type", out var typeElement) ? typeElement.GetString() ?? "" : "";
+        if (!root.TryGetProperty("object", out var objectElement))
+        {
+            throw new KubernetesApiException($"Watch of {kind} sent an event without an object.");
+        }
+
+        if (type == WatchEventType.Error)
+        {
+            var status = objectElement.Deserialize(KubernetesJsonContext.Default.Status) ?? new Status();
+            throw CreateException((HttpStatusCode)(status.Code ?? 500), status);
+        }
+
+        return new WatchEvent<T> { Type = type, Object = objectElement.Deserialize(kind.TypeInfo) };
     }
 
     /// <summary>The open watch response, or null after a transport error or 5xx (the caller retries).</summary>
