@@ -61,6 +61,20 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Server_side_apply_of_the_files_quickstart_creates_and_then_updates_the_resources()
+    {
+        var created = await kubectl.SucceedAsync("apply", "--server-side", "--field-manager=gitops", "-f", "examples/files-quickstart/");
+        var changed = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "examples/files-quickstart/quickstart.yaml"))
+            .Replace("retainVersions: 10", "retainVersions: 4", StringComparison.Ordinal);
+        var updated = await kubectl.SucceedAsync("apply", "--server-side", "--field-manager=gitops", "-f", directory.Write("quickstart.yaml", changed));
+
+        Assert.Contains("repository.packyard.io/quickstart serverside-applied", created, StringComparison.Ordinal);
+        Assert.Contains("repository.packyard.io/quickstart serverside-applied", updated, StringComparison.Ordinal);
+        Assert.Equal("4", await kubectl.SucceedAsync("get", "repository", "quickstart", "-o", "jsonpath={.spec.retainVersions}"));
+        Assert.Contains(server.Requests, r => r.ContentType == "application/apply-patch+yaml" && r.PathAndQuery.Contains("fieldManager=gitops", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Get_packyard_lists_every_kind_with_its_printer_columns()
     {
         await kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/");
