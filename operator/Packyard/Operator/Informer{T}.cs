@@ -61,7 +61,14 @@ public sealed class Informer<T>(KubernetesClient client, ResourceKind<T> kind, s
             catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException or System.Text.Json.JsonException)
             {
                 OperatorLog.InformerFailed(logger, kind.ToString(), exception);
-                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }

@@ -28,10 +28,17 @@ public sealed class LeaderElector(KubernetesClient client, LeaderElectionOptions
         ArgumentNullException.ThrowIfNull(lead);
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (!await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+            try
             {
-                await Task.Delay(options.RetryPeriod, clock, cancellationToken).ConfigureAwait(false);
-                continue;
+                if (!await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await Task.Delay(options.RetryPeriod, clock, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
             }
 
             IsLeader = true;
@@ -69,18 +76,18 @@ public sealed class LeaderElector(KubernetesClient client, LeaderElectionOptions
             try
             {
                 await Task.Delay(options.RetryPeriod, clock, cancellationToken).ConfigureAwait(false);
+                if (await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    lastRenew = clock.GetUtcNow();
+                }
+                else if (clock.GetUtcNow() - lastRenew >= options.RenewDeadline || !await StillHolderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                return;
-            }
-
-            if (await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
-            {
-                lastRenew = clock.GetUtcNow();
-            }
-            else if (clock.GetUtcNow() - lastRenew >= options.RenewDeadline || !await StillHolderAsync(cancellationToken).ConfigureAwait(false))
-            {
+                // Shutdown: the caller releases the lease.
                 return;
             }
         }

@@ -176,6 +176,34 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_type_block_that_does_not_match_spec_type_is_rejected_by_the_CRD_rule()
+    {
+        var remote = NewRemote("mismatch");
+        remote.Spec.Deb = new DebRemoteOptions();
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
+
+        var cause = Assert.Single(error.Status.Details!.Causes!);
+        Assert.Equal(("spec", "Invalid value: \"object\": spec.deb is only allowed when spec.type is deb"), (cause.Field, cause.Message));
+    }
+
+    [Fact]
+    public async Task A_base_path_under_a_reserved_segment_is_rejected_by_the_CRD_rule()
+    {
+        var distribution = new Distribution
+        {
+            Metadata = new ObjectMeta { Name = "reserved", Namespace = "default" },
+            Spec = new DistributionSpec { BasePath = "api/files", RepositoryRef = new LocalObjectReference { Name = "files" } },
+        };
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
+
+        Assert.Equal("spec", Assert.Single(error.Status.Details!.Causes!).Field);
+        distribution.Spec.BasePath = "files/api";
+        Assert.NotNull(await client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
+    }
+
+    [Fact]
     public async Task List_pages_with_limit_and_continue_return_every_item_once()
     {
         for (var i = 0; i < 7; i++)

@@ -8,8 +8,7 @@ namespace Packyard.Tests.Kubernetes.ApiServer;
 /// <summary>
 /// Structural-schema handling of a custom resource as the API server does it, in its order: prune unknown fields
 /// (collecting their paths for fieldValidation), apply defaults, then validate type, required, enum, pattern, minLength,
-/// maxLength, minimum, maximum, minItems, maxItems and the transition rule <c>self == oldSelf</c>. Other CEL rules
-/// (x-kubernetes-validations) are not evaluated.
+/// maxLength, minimum, maximum, minItems, maxItems and the x-kubernetes-validations rules <see cref="CelSubset"/> understands (others are skipped).
 /// </summary>
 public static class SchemaValidator
 {
@@ -101,9 +100,17 @@ public static class SchemaValidator
 
         foreach (var rule in schema["x-kubernetes-validations"]?.AsArray().OfType<JsonObject>() ?? [])
         {
-            if (rule["rule"]?.GetValue<string>() == "self == oldSelf" && old is not null && !JsonNode.DeepEquals(value, old))
+            var expression = rule["rule"]?.GetValue<string>() ?? "";
+            var transition = expression.Contains("oldSelf", StringComparison.Ordinal);
+            if (transition && old is null)
             {
-                var message = rule["message"]?.GetValue<string>() ?? "Invalid value: \"object\": failed rule: self == oldSelf";
+                // Transition rules apply to updates only.
+                continue;
+            }
+
+            if (CelSubset.Evaluate(expression, value, old) == false)
+            {
+                var message = rule["message"]?.GetValue<string>() ?? $"failed rule: {expression}";
                 causes.Add(new FieldCause(FieldCause.Invalid, path, $"Invalid value: \"{TypeOf(value)}\": {message}"));
             }
         }
