@@ -1,0 +1,116 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Packyard.Kubernetes.Models;
+
+namespace Packyard.Kubernetes;
+
+public sealed partial class KubernetesClient
+{
+    /// <summary>
+    /// Watches a kind from <see cref="ListOptions.ResourceVersion"/> (absent: the current state as ADDED events, then changes),
+    /// with bookmarks. A dropped connection, a server-side timeout or a 5xx reconnects from the last resourceVersion seen
+    /// (bookmarks included), so no event is lost or repeated. A resourceVersion the server no longer keeps throws
+    /// <see cref="ResourceExpiredException"/> (HTTP 410 or an ERROR event with code 410): list again and watch from the list's
+    /// resourceVersion. Other errors throw <see cref="KubernetesApiException"/>. Ends only by cancellation.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(
+        ResourceKind<T> kind, string? @namespace, ListOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        options ??= new ListOptions();
+        var resourceVersion = options.ResourceVersion;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = kind.CollectionPath(@namespace) + Query(options with { ResourceVersion = resourceVersion, Limit = null, Continue = null }, watch: true);
+            var response = await OpenWatchAsync(path, cancellationToken).ConfigureAwait(false);
+            if (response is not null)
+            {
+                using (response)
+                {
+                    var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                    using var reader = new StreamReader(stream);
+                    while (await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
+                    {
+                        if (line.Length == 0)
+                        {
+                            continue;
+                        }
+
+                        var watchEvent = ParseEvent(line, kind);
+                        if (watchEvent.Object is { } item && kind.Metadata(item).ResourceVersion is { Length: > 0 } version)
+                        {
+                            resourceVersion = version;
+                        }
+
+                        yield return watchEvent;
+                    }
+                }
+
+                Log.WatchClosed(logger, kind.ToString(), resourceVersion ?? "");
+            }
+
+            await Task.Delay(WatchReconnectDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One watch line; an ERROR event (whose object is a Status, not the kind) throws the matching exception.</summary>
+    private static WatchEvent<T> ParseEvent<T>(string line, ResourceKind<T> kind)
+        where T : class
+    {
+        using var document = JsonDocument.Parse(line);
+        var root = document.RootElement;
+        var type = root.TryGetProperty("type", out var typeElement) ? typeElement.GetString() ?? "" : "";
+        if (!root.TryGetProperty("object", out var objectElement))
+        {
+            throw new KubernetesApiException($"Watch of {kind} sent an event without an object.");
+        }
+
+        if (type == WatchEventType.Error)
+        {
+            var status = objectElement.Deserialize(KubernetesJsonContext.Default.Status) ?? new Status();
+            throw CreateException((HttpStatusCode)(status.Code ?? 500), status);
+        }
+
+        return new WatchEvent<T> { Type = type, Object = objectElement.Deserialize(kind.TypeInfo) };
+    }
+
+    /// <summary>The open watch response, or null after a transport error or 5xx (the caller retries).</summary>
+    private async Task<HttpResponseMessage?> OpenWatchAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendRawAsync(HttpMethod.Get, path, null, cancellationToken, HttpCompletionOption.ResponseHeadersRead)
+                .ConfigureAwait(false);
+        }
+        catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.WatchFailed(logger, path, exception.Message);
+            return null;
+        }
+        catch (KubernetesApiException exception) when ((int)exception.StatusCode >= 500)
+        {
+            Log.WatchFailed(logger, path, exception.Message);
+            return null;
+        }
+    }
+
+    /// <summary>The next line, or null when the stream ended or broke.</summary>
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (HttpRequestException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+}

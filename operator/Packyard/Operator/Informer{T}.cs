@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Packyard.Kubernetes;
+using Packyard.Kubernetes.Models;
+
+namespace Packyard.Operator;
+
+/// <summary>
+/// A cache of one kind fed by list + watch. It lists (paged), replaces the cache and reports what changed, then watches
+/// from the list's resourceVersion (the client resumes dropped connections); a 410 Gone lists again, and any other failure
+/// lists again after <see cref="RetryDelay"/>. Every change calls the handlers with the object's key (<c>namespace/name</c>).
+/// </summary>
+public sealed class Informer<T>(KubernetesClient client, ResourceKind<T> kind, string? @namespace, ILogger? logger = null)
+    where T : class
+{
+    private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
+    private readonly List<Action<string>> handlers = [];
+    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger logger = logger ?? NullLogger.Instance;
+
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Page size of the list.</summary>
+    public int PageSize { get; init; } = 500;
+
+    public bool HasSynced => synced.Task.IsCompleted;
+
+    /// <summary>Calls <paramref name="handler"/> with the key of every added, changed or deleted object. Register before running.</summary>
+    public void OnChange(Action<string> handler) => handlers.Add(handler);
+
+    public bool TryGet(string? objectNamespace, string name, out T? item) => cache.TryGetValue(Key(objectNamespace, name), out item);
+
+    public IReadOnlyCollection<T> Items => cache.Values.ToList();
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
+
+    public static string Key(string? objectNamespace, string name) => $"{objectNamespace}/{name}";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
+                await foreach (var change in client.WatchAsync(kind, @namespace, new ListOptions { ResourceVersion = resourceVersion }, cancellationToken)
+                    .ConfigureAwait(false))
+                {
+                    Apply(change);
+                }
+            }
+            catch (ResourceExpiredException)
+            {
+                OperatorLog.Relist(logger, kind.ToString());
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException or System.Text.Json.JsonException)
+            {
+                OperatorLog.InformerFailed(logger, kind.ToString(), exception);
+                try
+                {
+                    await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<string> ListAsync(CancellationToken cancellationToken)
+    {
+        var seen = new Dictionary<string, T>(StringComparer.Ordinal);
+        string? resourceVersion = null;
+        var options = new ListOptions { Limit = PageSize };
+        while (true)
+        {
+            var page = await client.ListAsync(kind, @namespace, options, cancellationToken).ConfigureAwait(false);
+            resourceVersion ??= page.Metadata.ResourceVersion;
+            foreach (var item in page.Items)
+            {
+                seen[KeyOf(item)] = item;
+            }
+
+            if (string.IsNullOrEmpty(page.Metadata.Continue))
+            {
+                break;
+            }
+
+            options = options with { Continue = page.Metadata.Continue };
+        }
+
+        var changed = new List<string>();
+        foreach (var key in cache.Keys.Where(key => !seen.ContainsKey(key)).ToList())
+        {
+            cache.TryRemove(key, out _);
+            changed.Add(key);
+        }
+
+        foreach (var (key, item) in seen)
+        {
+            if (!cache.TryGetValue(key, out var old) || kind.Metadata(old).ResourceVersion != kind.Metadata(item).ResourceVersion)
+            {
+                changed.Add(key);
+            }
+
+            cache[key] = item;
+        }
+
+        OperatorLog.Synced(logger, kind.ToString(), seen.Count, resourceVersion ?? "");
+        synced.TrySetResult();
+        Notify(changed);
+        return resourceVersion ?? "";
+    }
+
+    private void Apply(WatchEvent<T> change)
+    {
+        if (change.Object is not { } item || change.Type is WatchEventType.Bookmark)
+        {
+            return;
+        }
+
+        var key = KeyOf(item);
+        if (change.Type == WatchEventType.Deleted)
+        {
+            cache.TryRemove(key, out _);
+        }
+        else
+        {
+            cache[key] = item;
+        }
+
+        Notify([key]);
+    }
+
+    private void Notify(IEnumerable<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            foreach (var handler in handlers)
+            {
+                handler(key);
+            }
+        }
+    }
+
+    private string KeyOf(T item)
+    {
+        var metadata = kind.Metadata(item);
+        return Key(kind.Namespaced ? metadata.Namespace : null, metadata.Name ?? "");
+    }
+}

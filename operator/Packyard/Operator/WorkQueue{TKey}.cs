@@ -1,0 +1,166 @@
+namespace Packyard.Operator;
+
+/// <summary>
+/// A controller work queue with client-go's semantics: a key added while queued is not queued twice; a key added
+/// while being processed is queued again when <see cref="Done"/> is called, so one key is never processed by two
+/// workers at once. <see cref="AddRateLimited"/> delays a key by base × 2^failures (capped) until <see cref="Forget"/>.
+/// </summary>
+public sealed class WorkQueue<TKey> : IDisposable
+    where TKey : notnull
+{
+    private readonly Lock gate = new();
+    private readonly Queue<TKey> queue = new();
+    private readonly HashSet<TKey> dirty = [];
+    private readonly HashSet<TKey> processing = [];
+    private readonly Dictionary<TKey, int> failures = [];
+    private readonly HashSet<ITimer> timers = [];
+    private readonly SemaphoreSlim available = new(0);
+    private readonly TimeProvider time;
+    private readonly TimeSpan baseDelay;
+    private readonly TimeSpan maxDelay;
+    private bool disposed;
+
+    public WorkQueue(TimeSpan baseDelay, TimeSpan maxDelay, TimeProvider? time = null)
+    {
+        this.baseDelay = baseDelay;
+        this.maxDelay = maxDelay;
+        this.time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Keys waiting to be taken.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return queue.Count;
+            }
+        }
+    }
+
+    public void Add(TKey key)
+    {
+        lock (gate)
+        {
+            if (disposed || !dirty.Add(key) || processing.Contains(key))
+            {
+                return;
+            }
+
+            queue.Enqueue(key);
+        }
+
+        available.Release();
+    }
+
+    /// <summary>Adds the key after <paramref name="delay"/> (requeue-after, cron schedules).</summary>
+    public void AddAfter(TKey key, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            Add(key);
+            return;
+        }
+
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            ITimer? timer = null;
+            timer = time.CreateTimer(_ =>
+            {
+                lock (gate)
+                {
+                    timers.Remove(timer!);
+                }
+
+                timer!.Dispose();
+                Add(key);
+            }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            timers.Add(timer);
+            timer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Adds the key after its per-key exponential backoff and counts a failure.</summary>
+    public TimeSpan AddRateLimited(TKey key)
+    {
+        TimeSpan delay;
+        lock (gate)
+        {
+            var count = failures.GetValueOrDefault(key);
+            failures[key] = count + 1;
+            var ticks = baseDelay.Ticks * Math.Pow(2, Math.Min(count, 30));
+            delay = ticks >= maxDelay.Ticks ? maxDelay : TimeSpan.FromTicks((long)ticks);
+        }
+
+        AddAfter(key, delay);
+        return delay;
+    }
+
+    /// <summary>Resets the key's backoff (after a successful reconcile).</summary>
+    public void Forget(TKey key)
+    {
+        lock (gate)
+        {
+            failures.Remove(key);
+        }
+    }
+
+    public int Failures(TKey key)
+    {
+        lock (gate)
+        {
+            return failures.GetValueOrDefault(key);
+        }
+    }
+
+    /// <summary>Waits for the next key; call <see cref="Done"/> when it has been processed.</summary>
+    public async Task<TKey> TakeAsync(CancellationToken cancellationToken)
+    {
+        await available.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            var key = queue.Dequeue();
+            processing.Add(key);
+            dirty.Remove(key);
+            return key;
+        }
+    }
+
+    public void Done(TKey key)
+    {
+        lock (gate)
+        {
+            processing.Remove(key);
+            if (!dirty.Contains(key))
+            {
+                return;
+            }
+
+            queue.Enqueue(key);
+        }
+
+        available.Release();
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            disposed = true;
+            foreach (var timer in timers)
+            {
+                timer.Dispose();
+            }
+
+            timers.Clear();
+        }
+
+        available.Dispose();
+    }
+}

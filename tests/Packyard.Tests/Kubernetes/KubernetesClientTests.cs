@@ -1,0 +1,287 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Packyard.Api.Resources;
+using Packyard.Kubernetes;
+using Packyard.Kubernetes.Configuration;
+using Packyard.Kubernetes.Models;
+using Packyard.Tests.Infrastructure;
+using Packyard.Tests.Kubernetes.ApiServer;
+
+namespace Packyard.Tests.Kubernetes;
+
+/// <summary>The typed client against the test API server: CRUD, paging, conflicts, status subresource, patches, watch.</summary>
+public sealed class KubernetesClientTests : IAsyncLifetime
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly TemporaryDirectory directory = new();
+    private TestApiServer server = null!;
+    private KubernetesClient client = null!;
+
+    public async Task InitializeAsync()
+    {
+        server = await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromMilliseconds(200));
+        client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path)))
+        {
+            WatchReconnectDelay = TimeSpan.FromMilliseconds(50),
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        directory.Dispose();
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Create_sets_uid_creation_timestamp_resource_version_and_generation_one()
+    {
+        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("debian"), None);
+
+        Assert.False(string.IsNullOrEmpty(created.Metadata.Uid));
+        Assert.NotNull(created.Metadata.CreationTimestamp);
+        Assert.False(string.IsNullOrEmpty(created.Metadata.ResourceVersion));
+        Assert.Equal(1, created.Metadata.Generation);
+        Assert.Null(created.Status);
+        Assert.Equal("debian", (await client.GetAsync(KubernetesKinds.Remote, "default", "debian", None)).Name);
+    }
+
+    [Fact]
+    public async Task Creating_an_existing_object_throws_a_conflict_with_reason_AlreadyExists()
+    {
+        await client.CreateAsync(KubernetesKinds.Remote, NewRemote("twice"), None);
+
+        var error = await Assert.ThrowsAsync<KubernetesConflictException>(() => client.CreateAsync(KubernetesKinds.Remote, NewRemote("twice"), None));
+
+        Assert.True(error.AlreadyExists);
+        Assert.Equal("remotes.packyard.io \"twice\" already exists", error.Status.Message);
+    }
+
+    [Fact]
+    public async Task Replace_with_a_stale_resource_version_throws_a_conflict()
+    {
+        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("stale"), None);
+        created.Spec.DownloadConcurrency = 2;
+        await client.ReplaceAsync(KubernetesKinds.Remote, created, None);
+        created.Spec.DownloadConcurrency = 3;
+
+        var error = await Assert.ThrowsAsync<KubernetesConflictException>(() => client.ReplaceAsync(KubernetesKinds.Remote, created, None));
+
+        Assert.False(error.AlreadyExists);
+        Assert.Equal("Conflict", error.Reason);
+        Assert.Equal(HttpStatusCode.Conflict, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Generation_changes_only_when_the_spec_changes()
+    {
+        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("generation"), None);
+        created.Metadata.Labels = new Dictionary<string, string> { ["team"] = "a" };
+        var relabelled = await client.ReplaceAsync(KubernetesKinds.Remote, created, None);
+        relabelled.Spec.Url = "https://example.com/other/";
+        var respecced = await client.ReplaceAsync(KubernetesKinds.Remote, relabelled, None);
+
+        Assert.Equal(1, relabelled.Metadata.Generation);
+        Assert.NotEqual(created.Metadata.ResourceVersion, relabelled.Metadata.ResourceVersion);
+        Assert.Equal(2, respecced.Metadata.Generation);
+    }
+
+    [Fact]
+    public async Task The_main_resource_ignores_status_and_the_status_subresource_ignores_spec()
+    {
+        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("split"), None);
+        created.Status = new RemoteStatus { ObservedGeneration = 9 };
+        var replaced = await client.ReplaceAsync(KubernetesKinds.Remote, created, None);
+        Assert.Null(replaced.Status);
+
+        replaced.Status = new RemoteStatus { ObservedGeneration = 1, LastHandledRequest = "r1" };
+        replaced.Spec.Url = "https://example.com/ignored/";
+        var withStatus = await client.ReplaceStatusAsync(KubernetesKinds.Remote, replaced, None);
+
+        Assert.Equal("r1", withStatus.Status!.LastHandledRequest);
+        Assert.Equal("https://example.com/files/", withStatus.Spec.Url);
+        Assert.Equal(1, withStatus.Metadata.Generation);
+        Assert.Equal("r1", (await client.GetStatusAsync(KubernetesKinds.Remote, "default", "split", None)).Status!.LastHandledRequest);
+    }
+
+    [Fact]
+    public async Task Merge_patch_of_the_status_subresource_writes_only_the_status()
+    {
+        await client.CreateAsync(KubernetesKinds.Remote, NewRemote("patched"), None);
+        var patch = new JsonObject { ["spec"] = new JsonObject { ["url"] = "https://ignored/" }, ["status"] = new JsonObject { ["lastHandledRequest"] = "x" } };
+
+        var patched = await client.PatchStatusAsync(KubernetesKinds.Remote, "default", "patched", KubernetesPatch.Merge(patch), null, None);
+
+        Assert.Equal("x", patched.Status!.LastHandledRequest);
+        Assert.Equal("https://example.com/files/", patched.Spec.Url);
+    }
+
+    [Fact]
+    public async Task Merge_patch_with_a_stale_resource_version_throws_a_conflict()
+    {
+        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("guarded"), None);
+        await client.PatchAsync(KubernetesKinds.Remote, "default", "guarded", KubernetesPatch.Merge(new JsonObject { ["spec"] = new JsonObject { ["rateLimit"] = 5 } }), null, None);
+        var stale = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = created.Metadata.ResourceVersion },
+            ["spec"] = new JsonObject { ["rateLimit"] = 6 },
+        };
+
+        await Assert.ThrowsAsync<KubernetesConflictException>(() =>
+            client.PatchAsync(KubernetesKinds.Remote, "default", "guarded", KubernetesPatch.Merge(stale), null, None));
+    }
+
+    [Fact]
+    public async Task Server_side_apply_creates_the_object_and_then_merges_the_applied_fields()
+    {
+        var options = new PatchOptions { FieldManager = "packyard", Force = true };
+        const string first = """{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"default"},"spec":{"type":"file","url":"https://example.com/a/"}}""";
+        const string second = """{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"default"},"spec":{"type":"file","url":"https://example.com/b/"}}""";
+
+        var created = await client.PatchAsync(KubernetesKinds.Remote, "default", "applied", KubernetesPatch.Apply(first), options, None);
+        var updated = await client.PatchAsync(KubernetesKinds.Remote, "default", "applied", KubernetesPatch.Apply(second), options, None);
+
+        Assert.Equal("https://example.com/a/", created.Spec.Url);
+        Assert.Equal("https://example.com/b/", updated.Spec.Url);
+        Assert.Equal(2, updated.Metadata.Generation);
+        Assert.Contains(server.Requests, r => r.ContentType == "application/apply-patch+yaml" && r.PathAndQuery.Contains("fieldManager=packyard&force=true", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_invalid_object_throws_with_the_422_field_causes()
+    {
+        var remote = NewRemote("invalid");
+        remote.Spec.DownloadConcurrency = 0;
+        remote.Spec.Url = "ftp://example.com/";
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, error.StatusCode);
+        Assert.Equal("Invalid", error.Reason);
+        var causes = error.Status.Details!.Causes!;
+        Assert.Contains(causes, c => c is { Field: "spec.downloadConcurrency", Reason: "FieldValueInvalid" }
+            && c.Message == "Invalid value: 0: spec.downloadConcurrency in body should be greater than or equal to 1");
+        Assert.Contains(causes, c => c is { Field: "spec.url", Reason: "FieldValueInvalid" });
+    }
+
+    [Fact]
+    public async Task Changing_an_immutable_field_is_rejected()
+    {
+        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("immutable"), None);
+        created.Spec.Type = ContentType.Deb;
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.ReplaceAsync(KubernetesKinds.Remote, created, None));
+
+        Assert.Contains(error.Status.Details!.Causes!, c => c.Field == "spec.type" && c.Message!.Contains("spec.type is immutable", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_type_block_that_does_not_match_spec_type_is_rejected_by_the_CRD_rule()
+    {
+        var remote = NewRemote("mismatch");
+        remote.Spec.Deb = new DebRemoteOptions();
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
+
+        var cause = Assert.Single(error.Status.Details!.Causes!);
+        Assert.Equal(("spec", "Invalid value: \"object\": spec.deb is only allowed when spec.type is deb"), (cause.Field, cause.Message));
+    }
+
+    [Fact]
+    public async Task A_base_path_under_a_reserved_segment_is_rejected_by_the_CRD_rule()
+    {
+        var distribution = new Distribution
+        {
+            Metadata = new ObjectMeta { Name = "reserved", Namespace = "default" },
+            Spec = new DistributionSpec { BasePath = "api/files", RepositoryRef = new LocalObjectReference { Name = "files" } },
+        };
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
+
+        Assert.Equal("spec", Assert.Single(error.Status.Details!.Causes!).Field);
+        distribution.Spec.BasePath = "files/api";
+        Assert.NotNull(await client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
+    }
+
+    [Fact]
+    public async Task List_pages_with_limit_and_continue_return_every_item_once()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            await client.CreateAsync(KubernetesKinds.Secret, new Secret { Metadata = new ObjectMeta { Name = $"s{i}", Namespace = "default" }, StringData = new() { ["k"] = "v" } }, None);
+        }
+
+        var first = await client.ListAsync(KubernetesKinds.Secret, "default", new ListOptions { Limit = 3 }, None);
+        var all = await client.ListAllAsync(KubernetesKinds.Secret, "default", new ListOptions { Limit = 3 }, None).ToListAsync();
+
+        Assert.Equal(3, first.Items.Count);
+        Assert.False(string.IsNullOrEmpty(first.Metadata.Continue));
+        Assert.Equal(4, first.Metadata.RemainingItemCount);
+        Assert.Equal(["s0", "s1", "s2", "s3", "s4", "s5", "s6"], all.Select(s => s.Metadata.Name!));
+        Assert.Equal("v", System.Text.Encoding.UTF8.GetString(all[0].DecodedEntries()["k"]));
+        Assert.Equal(3, server.Requests.Count(r => r.PathAndQuery.StartsWith("/api/v1/namespaces/default/secrets?limit=3", StringComparison.Ordinal)) - 1);
+    }
+
+    [Fact]
+    public async Task Delete_with_a_finalizer_sets_the_deletion_timestamp_until_the_finalizer_is_removed()
+    {
+        var remote = NewRemote("finalized");
+        remote.Metadata.Finalizers = ["packyard.io/cleanup"];
+        await client.CreateAsync(KubernetesKinds.Remote, remote, None);
+
+        await client.DeleteAsync(KubernetesKinds.Remote, "default", "finalized", null, None);
+        var terminating = await client.GetAsync(KubernetesKinds.Remote, "default", "finalized", None);
+        Assert.NotNull(terminating.Metadata.DeletionTimestamp);
+
+        terminating.Metadata.Finalizers = [];
+        await client.ReplaceAsync(KubernetesKinds.Remote, terminating, None);
+        Assert.Null(await client.TryGetAsync(KubernetesKinds.Remote, "default", "finalized", None));
+    }
+
+    [Fact]
+    public async Task Events_leases_and_namespaces_round_trip()
+    {
+        await client.CreateAsync(KubernetesKinds.Namespace, new Namespace { Metadata = new ObjectMeta { Name = "packyard-system" } }, None);
+        var lease = await client.CreateAsync(KubernetesKinds.Lease, new Lease
+        {
+            Metadata = new ObjectMeta { Name = "packyard-leader", Namespace = "packyard-system" },
+            Spec = new LeaseSpec { HolderIdentity = "pod-a", LeaseDurationSeconds = 15, RenewTime = DateTimeOffset.UtcNow },
+        }, None);
+        lease.Spec!.HolderIdentity = "pod-b";
+        var renewed = await client.ReplaceAsync(KubernetesKinds.Lease, lease, None);
+        var recorded = await client.CreateAsync(KubernetesKinds.Event, new Event
+        {
+            Metadata = new ObjectMeta { Name = "remote.1", Namespace = "packyard-system" },
+            EventTime = DateTimeOffset.UtcNow,
+            ReportingController = "packyard.io/operator",
+            ReportingInstance = "pod-b",
+            Action = "Sync",
+            Reason = "SyncSucceeded",
+            Type = "Normal",
+            Note = "synced",
+            Regarding = new ObjectReference { Kind = "Repository", Name = "debian", Namespace = "packyard-system" },
+        }, None);
+
+        Assert.Equal("pod-b", renewed.Spec!.HolderIdentity);
+        Assert.Equal("SyncSucceeded", recorded.Reason);
+        Assert.Equal("Active", (await client.GetAsync(KubernetesKinds.Namespace, null, "packyard-system", None)).Status!.Phase);
+    }
+
+    [Fact]
+    public async Task Creating_in_a_missing_namespace_is_NotFound()
+    {
+        var remote = NewRemote("lost");
+        remote.Metadata.Namespace = "nowhere";
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
+
+        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Equal("namespaces \"nowhere\" not found", error.Status.Message);
+    }
+
+    private static Remote NewRemote(string name) => new()
+    {
+        Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+        Spec = new RemoteSpec { Type = ContentType.File, Url = "https://example.com/files/" },
+    };
+}
