@@ -48,6 +48,7 @@ public static class StandaloneHost
         var services = builder.Services;
         services.AddPackyardEngine(connectionString, storage);
         services.AddFileContent();
+        services.AddDebContent();
         services.AddPackyardContentApp();
         services.AddSingleton(options);
         services.AddSingleton(console);

@@ -42,6 +42,7 @@ public class EngineFixture : IAsyncLifetime
         services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
         services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
+        services.AddDebContent();
         Configure(services);
         Services = services.BuildServiceProvider();
         await Get<MigrationRunner>().ApplyAsync(CancellationToken.None);

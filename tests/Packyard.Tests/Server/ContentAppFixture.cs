@@ -48,6 +48,7 @@ public class ContentAppFixture : EngineFixture
         services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
         services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
+        services.AddDebContent();
         services.AddPackyardContentApp();
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(UploadToken));
         services.AddSingleton<PublishingChangeNotifier>();
