@@ -13,6 +13,9 @@ internal sealed class BoundedReadStream(Stream inner, long maxBytes, string sour
     public override long Length => throw new NotSupportedException();
     public override long Position { get => total; set => throw new NotSupportedException(); }
 
+    /// <summary>Bytes read so far.</summary>
+    public long Total => total;
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)

@@ -156,6 +156,10 @@ internal sealed class DebSyncSource : ISyncSource
             }
 
             await verifying.DrainAndVerifyAsync(cancellationToken);
+            if (suffix == ".gz")
+            {
+                DebCompression.CheckGzipTrailer(verifying.Tail, plain.Total, sourceName);
+            }
         }
     }
 

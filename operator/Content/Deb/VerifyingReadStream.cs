@@ -10,8 +10,12 @@ namespace Packyard.Content.Deb;
 internal sealed class VerifyingReadStream(Stream inner, string expectedSha256, long expectedSize, string sourceName) : Stream
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] tail = new byte[8];
     private long total;
     private bool verified;
+
+    /// <summary>The last (up to) 8 bytes read: a gzip member's CRC32 and ISIZE trailer.</summary>
+    public ReadOnlySpan<byte> Tail => tail.AsSpan(0, (int)Math.Min(total, 8));
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -47,6 +51,16 @@ internal sealed class VerifyingReadStream(Stream inner, string expectedSha256, l
         }
 
         hash.AppendData(data);
+        if (data.Length >= 8)
+        {
+            data[^8..].CopyTo(tail);
+        }
+        else if (data.Length > 0)
+        {
+            tail.AsSpan(data.Length).CopyTo(tail);
+            data.CopyTo(tail.AsSpan(8 - data.Length));
+        }
+
         if (data.Length == 0)
         {
             Verify();
@@ -56,12 +70,19 @@ internal sealed class VerifyingReadStream(Stream inner, string expectedSha256, l
     /// <summary>Reads what the parser left (padding, trailing bytes) and checks size and digest.</summary>
     public async Task DrainAndVerifyAsync(CancellationToken cancellationToken)
     {
-        var buffer = new byte[81920];
-        while (await ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+        try
         {
-        }
+            var buffer = new byte[81920];
+            while (await ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
 
-        Verify();
+            Verify();
+        }
+        finally
+        {
+            hash.Dispose();
+        }
     }
 
     private void Verify()
@@ -93,14 +114,6 @@ internal sealed class VerifyingReadStream(Stream inner, string expectedSha256, l
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            hash.Dispose();
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
+    /// <summary>Leaves the upstream body open: decompressors dispose this stream before <see cref="DrainAndVerifyAsync"/> runs.</summary>
+    protected override void Dispose(bool disposing) => base.Dispose(disposing);
 }
