@@ -1,0 +1,47 @@
+using Packyard.Engine.Compression.Native;
+
+namespace Packyard.Engine.Compression;
+
+/// <summary>.xz through liblzma's easy encoder: preset 6 (what <c>xz</c> uses by default) with a CRC-64 check.</summary>
+internal sealed unsafe class XzEncoder : NativeEncoder
+{
+    private const uint Preset = 6;
+
+    private readonly LzmaStreamHandle stream = new();
+
+    public XzEncoder()
+    {
+        var result = LibLzma.EasyEncoder(stream.Stream, Preset, LibLzma.CheckCrc64);
+        if (result != LibLzma.Result.Ok)
+        {
+            stream.Dispose();
+            throw new InvalidOperationException($"liblzma could not start an xz encoder: {LibLzma.Describe(result)}");
+        }
+    }
+
+    public override EncodeStep Encode(ReadOnlySpan<byte> input, Span<byte> output, bool finish)
+    {
+        var native = stream.Stream;
+        fixed (byte* inputPointer = input)
+        fixed (byte* outputPointer = output)
+        {
+            native->NextIn = inputPointer;
+            native->AvailIn = (nuint)input.Length;
+            native->NextOut = outputPointer;
+            native->AvailOut = (nuint)output.Length;
+            var result = LibLzma.Code(native, finish ? LibLzma.Action.Finish : LibLzma.Action.Run);
+            var consumed = input.Length - (int)native->AvailIn;
+            var written = output.Length - (int)native->AvailOut;
+            native->NextIn = null;
+            native->NextOut = null;
+            return result switch
+            {
+                LibLzma.Result.Ok => new EncodeStep(consumed, written, Done: false),
+                LibLzma.Result.StreamEnd => new EncodeStep(consumed, written, Done: true),
+                _ => throw new InvalidOperationException($"liblzma failed to compress: {LibLzma.Describe(result)}"),
+            };
+        }
+    }
+
+    public override void Dispose() => stream.Dispose();
+}
