@@ -74,6 +74,10 @@ internal static class DebPackageReader
                         return await ReadControlFromTarAsync(plain, fileName, cancellationToken);
                     }
                 }
+                catch (InvalidUploadException)
+                {
+                    throw;
+                }
                 catch (Exception e) when (e is InvalidUpstreamMetadataException or InvalidDataException or FormatException or EndOfStreamException)
                 {
                     throw new InvalidUploadException($"{fileName}: {name} cannot be read: {e.Message}");

@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Packyard.Engine.Compression;
 using Packyard.Engine.Plugins;
 
 namespace Packyard.Content.Deb;
 
 /// <summary>
 /// Publishes the APT layout: <c>dists/&lt;dist&gt;/{Release,InRelease,Release.gpg}</c> and per component and
-/// architecture <c>Packages</c>, <c>Packages.gz</c>, <c>Release</c> and (with byHash) <c>by-hash/SHA256/&lt;digest&gt;</c>.
+/// architecture <c>Packages</c>, <c>Packages.gz</c>, <c>Packages.xz</c>, <c>Release</c> and (with byHash) <c>by-hash/SHA256/&lt;digest&gt;</c>.
 /// The pool is served pass-through at each artifact's relative path. Packages of architecture <c>all</c> are listed
 /// in every architecture's index, as dak and apt-ftparchive do.
 /// </summary>
@@ -60,8 +61,12 @@ internal sealed class DebPublisher : IPublisher
             {
                 var directory = $"{component}/binary-{architecture}/";
                 var plain = spool.Concatenate(distribution, component, architecture);
-                var gz = IndexSpool.Gzip(plain);
-                foreach (var (file, name, mediaType) in new[] { (plain, "Packages", "text/plain; charset=utf-8"), (gz, "Packages.gz", "application/gzip") })
+                var gz = await IndexSpool.CompressAsync(plain, CompressionFormat.Gzip, ".gz", cancellationToken);
+                var xz = await IndexSpool.CompressAsync(plain, CompressionFormat.Xz, ".xz", cancellationToken);
+                foreach (var (file, name, mediaType) in new[]
+                {
+                    (plain, "Packages", "text/plain; charset=utf-8"), (gz, "Packages.gz", "application/gzip"), (xz, "Packages.xz", "application/x-xz"),
+                })
                 {
                     var (md5, sha256, size) = IndexSpool.Hash(file);
                     entries.Add((directory + name, md5, sha256, size));

@@ -156,10 +156,6 @@ internal sealed class DebSyncSource : ISyncSource
             }
 
             await verifying.DrainAndVerifyAsync(cancellationToken);
-            if (suffix == ".gz")
-            {
-                DebCompression.CheckGzipTrailer(verifying.Tail, plain.Total, sourceName);
-            }
         }
     }
 

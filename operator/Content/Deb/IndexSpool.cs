@@ -1,4 +1,4 @@
-using System.IO.Compression;
+using Packyard.Engine.Compression;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -82,14 +82,15 @@ internal sealed class IndexSpool : IDisposable
         return target;
     }
 
-    public static string Gzip(string plain)
+    /// <summary>Compresses <paramref name="plain"/> into a file beside it named with <paramref name="suffix"/>.</summary>
+    public static async Task<string> CompressAsync(string plain, CompressionFormat format, string suffix, CancellationToken cancellationToken)
     {
-        var target = plain + ".gz";
-        using var input = File.OpenRead(plain);
-        using var output = File.Create(target);
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+        var target = plain + suffix;
+        await using var input = File.OpenRead(plain);
+        await using var output = File.Create(target);
+        await using (var compressing = Compression.Create(output, format, leaveOpen: true))
         {
-            input.CopyTo(gzip);
+            await input.CopyToAsync(compressing, cancellationToken);
         }
 
         return target;

@@ -10,12 +10,8 @@ namespace Packyard.Content.Deb;
 internal sealed class VerifyingReadStream(Stream inner, string expectedSha256, long expectedSize, string sourceName) : Stream
 {
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly byte[] tail = new byte[8];
     private long total;
     private bool verified;
-
-    /// <summary>The last (up to) 8 bytes read: a gzip member's CRC32 and ISIZE trailer.</summary>
-    public ReadOnlySpan<byte> Tail => tail.AsSpan(0, (int)Math.Min(total, 8));
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -51,16 +47,6 @@ internal sealed class VerifyingReadStream(Stream inner, string expectedSha256, l
         }
 
         hash.AppendData(data);
-        if (data.Length >= 8)
-        {
-            data[^8..].CopyTo(tail);
-        }
-        else if (data.Length > 0)
-        {
-            tail.AsSpan(data.Length).CopyTo(tail);
-            data.CopyTo(tail.AsSpan(8 - data.Length));
-        }
-
         if (data.Length == 0)
         {
             Verify();

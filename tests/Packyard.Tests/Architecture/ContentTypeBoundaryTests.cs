@@ -10,7 +10,7 @@ namespace Packyard.Tests.Architecture;
 public sealed class ContentTypeBoundaryTests
 {
     private static readonly string[] AllowedEngineNamespaces =
-        ["Packyard.Engine", "Packyard.Engine.Plugins", "Packyard.Engine.Downloads", "Packyard.Engine.Storage"];
+        ["Packyard.Engine", "Packyard.Engine.Plugins", "Packyard.Engine.Downloads", "Packyard.Engine.Storage", "Packyard.Engine.Compression"];
 
     public static TheoryData<string> ContentTypeAssemblies()
     {

@@ -47,7 +47,8 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
             files["pool/main/h/hello/hello_2.10-3_amd64.deb"]);
         Assert.Equal(1, http.Requests.GetValueOrDefault("dists/bookworm/InRelease"));
         Assert.False(http.Requests.ContainsKey("dists/bookworm/Release"));
-        Assert.True(http.Requests.ContainsKey("dists/bookworm/main/binary-amd64/Packages.gz"));
+        Assert.True(http.Requests.ContainsKey("dists/bookworm/main/binary-amd64/Packages.xz"));
+        Assert.False(http.Requests.ContainsKey("dists/bookworm/main/binary-amd64/Packages.gz"));
 
         var again = await repository.SyncAsync();
         Assert.False(again.Created);
@@ -64,8 +65,8 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
 
         var files = await VersionContent.ListAsync(fixture, repository.Id, outcome.Version);
         Assert.Equal(["pool/main/h/hello-doc/hello-doc_2.10-3_all.deb", "pool/main/h/hello/hello_2.10-3_arm64.deb"], files.Keys);
-        Assert.False(http.Requests.ContainsKey("dists/bookworm/main/binary-amd64/Packages.gz"));
-        Assert.False(http.Requests.ContainsKey("dists/bookworm/contrib/binary-arm64/Packages.gz"));
+        Assert.False(http.Requests.ContainsKey("dists/bookworm/main/binary-amd64/Packages.xz"));
+        Assert.False(http.Requests.ContainsKey("dists/bookworm/contrib/binary-arm64/Packages.xz"));
     }
 
     [Fact]
@@ -153,6 +154,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     public async Task Listed_variant_missing_upstream_falls_back_to_the_next_one()
     {
         await using var upstream = await StandardUpstreamAsync();
+        File.Delete(Path.Combine(upstream.Root, "dists/bookworm/main/binary-amd64/Packages.xz"));
         File.Delete(Path.Combine(upstream.Root, "dists/bookworm/main/binary-amd64/Packages.gz"));
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"],"components":["main"],"architectures":["amd64"]}""", upstream.PublicKey);
@@ -168,7 +170,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     {
         await using var upstream = await StandardUpstreamAsync();
         var directory = Path.Combine(upstream.Root, "dists/bookworm/main/binary-amd64");
-        var gz = await File.ReadAllBytesAsync(Path.Combine(directory, "Packages.gz"));
+        var gz = await File.ReadAllBytesAsync(Path.Combine(directory, "Packages.xz"));
         Directory.CreateDirectory(Path.Combine(directory, "by-hash/SHA256"));
         await File.WriteAllBytesAsync(Path.Combine(directory, "by-hash/SHA256", FileUpstream.Sha256(gz)), gz);
         await upstream.ReleaseAsync("bookworm", ["main", "contrib"], ["amd64", "arm64"], byHash: true);
@@ -178,7 +180,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
         await repository.SyncAsync();
 
         Assert.True(http.Requests.ContainsKey($"dists/bookworm/main/binary-amd64/by-hash/SHA256/{FileUpstream.Sha256(gz)}"));
-        Assert.False(http.Requests.ContainsKey("dists/bookworm/main/binary-amd64/Packages.gz"));
+        Assert.False(http.Requests.ContainsKey("dists/bookworm/main/binary-amd64/Packages.xz"));
     }
 
     [Fact]
@@ -186,6 +188,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     {
         await using var upstream = await StandardUpstreamAsync();
         var packages = Path.Combine(upstream.Root, "dists/bookworm/main/binary-amd64/Packages.gz");
+        File.Delete(Path.ChangeExtension(packages, ".xz")); // listed but gone: the sync falls back to the tampered .gz
         await File.WriteAllBytesAsync(packages, Gzip("Package: evil\nVersion: 1\nArchitecture: amd64\nFilename: pool/x.deb\nSHA256: " + new string('a', 64) + "\n"));
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"],"components":["main"],"architectures":["amd64"]}""", upstream.PublicKey);
@@ -215,7 +218,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     public async Task Truncated_compressed_index_signed_as_it_is_fails_as_corrupt()
     {
         await using var upstream = await StandardUpstreamAsync();
-        var path = Path.Combine(upstream.Root, "dists/bookworm/main/binary-amd64/Packages.gz");
+        var path = Path.Combine(upstream.Root, "dists/bookworm/main/binary-amd64/Packages.xz");
         var bytes = await File.ReadAllBytesAsync(path);
         await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]);
         await upstream.ReleaseAsync("bookworm", ["main", "contrib"], ["amd64", "arm64"]);
@@ -225,7 +228,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
         var error = await Assert.ThrowsAsync<InvalidUpstreamMetadataException>(() => repository.SyncAsync());
 
         // Cut mid-stanza, the parser may notice first (a stanza without Version); either way the file is named.
-        Assert.Contains("main/binary-amd64/Packages.gz", error.Message);
+        Assert.Contains("main/binary-amd64/Packages.xz", error.Message);
         Assert.Equal([0L], await VersionContent.NumbersAsync(fixture, repository.Id));
     }
 
@@ -234,6 +237,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     {
         await using var upstream = await StandardUpstreamAsync();
         var path = Path.Combine(upstream.Root, "dists/bookworm/main/binary-amd64/Packages.gz");
+        File.Delete(Path.ChangeExtension(path, ".xz"));
         // 1 GiB of blank lines (valid deb822 separators) in about 1 MB of gzip.
         await using (var output = File.Create(path))
         await using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
