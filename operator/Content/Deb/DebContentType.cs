@@ -51,8 +51,33 @@ internal static class DebContentType
 /// <summary>The Remote's <c>spec.deb</c> block. A distribution ending in '/' is a flat repository (no dists/).</summary>
 internal sealed record DebRemoteOptions(IReadOnlyList<string>? Distributions, IReadOnlyList<string>? Components, IReadOnlyList<string>? Architectures, bool? Sources);
 
-/// <summary>The Repository's <c>spec.publish.deb</c> block.</summary>
-internal sealed record DebPublishOptions(bool? ByHash, string? Origin, string? Label, string? ValidFor);
+/// <summary>
+/// The Repository's <c>spec.publish.deb</c> block. <see cref="ByHashRetention"/> ("24h", "90m", "0s"; default 24h) is how long
+/// by-hash indices stay served after a newer publication replaced them; <see cref="ValidFor"/> ("7d") sets Valid-Until.
+/// </summary>
+internal sealed record DebPublishOptions(bool? ByHash, string? Origin, string? Label, string? ValidFor, string? ByHashRetention)
+{
+    public static readonly TimeSpan DefaultByHashRetention = TimeSpan.FromHours(24);
+
+    /// <summary>Parses a duration of one number and a unit (s, m, h, d), or returns null.</summary>
+    public static TimeSpan? ParseDuration(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length < 2
+            || !double.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n))
+        {
+            return null;
+        }
+
+        return text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(n),
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => null,
+        };
+    }
+}
 
 /// <summary>What a unit's metadata holds: where it belongs, and its Packages stanza as ordered [field, value] pairs (jsonb keeps array order).</summary>
 internal sealed record DebUnitMetadata(string Distribution, string Component, IReadOnlyList<string[]> Fields)

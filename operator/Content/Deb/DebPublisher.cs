@@ -20,7 +20,7 @@ internal sealed class DebPublisher : IPublisher
     public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
         var options = JsonSerializer.Deserialize(context.Options.OptionsJson, DebJsonContext.Default.DebPublishOptions)
-            ?? new DebPublishOptions(null, null, null, null);
+            ?? new DebPublishOptions(null, null, null, null, null);
         using var spool = new IndexSpool();
         await foreach (var unit in context.ReadContentAsync(cancellationToken))
         {
@@ -54,6 +54,7 @@ internal sealed class DebPublisher : IPublisher
         var components = layout.Components.Order(StringComparer.Ordinal).ToList();
         var entries = new List<(string Path, string Md5, string Sha256, long Size)>();
         var folder = $"dists/{distribution}/";
+        var byHashPaths = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var component in components)
         {
@@ -71,7 +72,7 @@ internal sealed class DebPublisher : IPublisher
                     var (md5, sha256, size) = IndexSpool.Hash(file);
                     entries.Add((directory + name, md5, sha256, size));
                     await context.AddFileAsync(folder + directory + name, mediaType, (output, token) => CopyAsync(file, output, token), cancellationToken);
-                    if (byHash)
+                    if (byHash && byHashPaths.Add($"{folder}{directory}by-hash/SHA256/{sha256}"))
                     {
                         await context.AddFileAsync($"{folder}{directory}by-hash/SHA256/{sha256}", mediaType, (output, token) => CopyAsync(file, output, token), cancellationToken);
                     }
@@ -85,6 +86,11 @@ internal sealed class DebPublisher : IPublisher
             }
         }
 
+        if (byHash)
+        {
+            await RetainEarlierByHashAsync(context, options, folder, byHashPaths, cancellationToken);
+        }
+
         var release = new StringBuilder();
         var now = DateTimeOffset.UtcNow;
         release.Append("Origin: ").Append(options.Origin ?? context.RepositoryName).Append('\n');
@@ -92,7 +98,7 @@ internal sealed class DebPublisher : IPublisher
         release.Append("Suite: ").Append(distribution).Append('\n');
         release.Append("Codename: ").Append(distribution).Append('\n');
         release.Append("Date: ").Append(Rfc2822(now)).Append('\n');
-        if (options.ValidFor is { } validFor && TimeSpan.TryParse(validFor, CultureInfo.InvariantCulture, out var window))
+        if (DebPublishOptions.ParseDuration(options.ValidFor) is { } window)
         {
             release.Append("Valid-Until: ").Append(Rfc2822(now + window)).Append('\n');
         }
@@ -125,6 +131,46 @@ internal sealed class DebPublisher : IPublisher
             var signature = Encoding.ASCII.GetBytes(OpenPgp.DetachedSign(releaseBytes, key));
             await context.AddFileAsync(folder + "InRelease", "text/plain; charset=utf-8", (output, token) => output.WriteAsync(inRelease, token).AsTask(), cancellationToken);
             await context.AddFileAsync(folder + "Release.gpg", "application/pgp-signature", (output, token) => output.WriteAsync(signature, token).AsTask(), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Clients holding an earlier InRelease fetch its indices by hash while a newer publication replaces it: keep the by-hash
+    /// files that earlier publications generated themselves (a by-hash file whose digest is one of that publication's
+    /// indices in the same folder, not one it kept from before) while they were current within the retention window.
+    /// </summary>
+    private static async Task RetainEarlierByHashAsync(PublishContext context, DebPublishOptions options, string folder, HashSet<string> byHashPaths,
+        CancellationToken cancellationToken)
+    {
+        var retention = DebPublishOptions.ParseDuration(options.ByHashRetention) ?? DebPublishOptions.DefaultByHashRetention;
+        var publication = new List<PublishedFile>();
+        long current = -1;
+        await foreach (var earlier in context.ReadEarlierFilesAsync(folder, DateTimeOffset.UtcNow - retention, cancellationToken))
+        {
+            if (earlier.PublicationId != current)
+            {
+                Retain(publication);
+                publication.Clear();
+                current = earlier.PublicationId;
+            }
+
+            publication.Add(earlier.File);
+        }
+
+        Retain(publication);
+
+        void Retain(List<PublishedFile> files)
+        {
+            var indices = files.Where(f => !f.RelativePath.Contains("/by-hash/", StringComparison.Ordinal))
+                .Select(f => $"{f.RelativePath[..(f.RelativePath.LastIndexOf('/') + 1)]}by-hash/SHA256/{f.Sha256}")
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var file in files)
+            {
+                if (indices.Contains(file.RelativePath) && byHashPaths.Add(file.RelativePath))
+                {
+                    context.AddStoredFile(file);
+                }
+            }
         }
     }
 
