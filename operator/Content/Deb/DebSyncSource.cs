@@ -18,6 +18,9 @@ internal sealed class DebSyncSource : ISyncSource
     /// <summary>Release files are small (Debian's is ~150 KB); anything far larger is hostile.</summary>
     private const long MaxReleaseBytes = 64L << 20;
 
+    /// <summary>Longest line accepted in an index (the stanza limit bounds it too).</summary>
+    private const int MaxControlLineLength = 1 << 20;
+
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, DebJsonContext.Default.DebRemoteOptions)
@@ -145,7 +148,9 @@ internal sealed class DebSyncSource : ISyncSource
         {
             var verifying = new VerifyingReadStream(response.Body, entry.Sha256, entry.Size, sourceName);
             await using var plain = DebCompression.OpenRead(verifying, suffix, context.Limits.MaxDecompressedBytes, sourceName);
-            var limits = new ControlFileLimits(MaxLineLength: context.Limits.MaxLineLength, MaxTotalBytes: context.Limits.MaxDecompressedBytes);
+            // Real Packages files have lines far past generic line limits (librust-winapi-dev's Provides is 75 KB in
+            // bookworm); a line is bounded by the stanza size instead.
+            var limits = new ControlFileLimits(MaxLineLength: Math.Max(context.Limits.MaxLineLength, MaxControlLineLength), MaxTotalBytes: context.Limits.MaxDecompressedBytes);
             await foreach (var stanza in ControlFileReader.ReadAsync(plain, sourceName, limits, cancellationToken))
             {
                 var unit = ToUnit(context, stanza, sourceName, folder, distribution, index.Component, flat);

@@ -15,30 +15,131 @@ internal static class OpenPgp
     private const string SignedMessageHeader = "-----BEGIN PGP SIGNED MESSAGE-----";
     private const string SignatureHeader = "-----BEGIN PGP SIGNATURE-----";
 
+    /// <summary>
+    /// Loads public keys, armored or binary, one key or a keyring. Keys this OpenPGP library cannot read (e.g. Ed25519 in
+    /// Debian's archive keyring) are skipped, so the others still verify; no readable key at all is an error.
+    /// </summary>
     public static PgpPublicKeyRingBundle LoadPublicKeys(byte[] keys)
     {
+        byte[] binary;
         try
         {
-            var rings = new List<PgpPublicKeyRing>();
             using var input = PgpUtilities.GetDecoderStream(new MemoryStream(keys));
-            var factory = new PgpObjectFactory(input);
-            while (factory.NextPgpObject() is { } item)
-            {
-                if (item is PgpPublicKeyRing ring)
-                {
-                    rings.Add(ring);
-                }
-            }
-
-            return rings.Count > 0
-                ? new PgpPublicKeyRingBundle(rings)
-                : throw new DebSignatureException("the key in spec.deb.signingKeySecretRef holds no OpenPGP public key");
+            using var buffer = new MemoryStream();
+            input.CopyTo(buffer);
+            binary = buffer.ToArray();
         }
         catch (Exception e) when (e is PgpException or IOException)
         {
             throw new DebSignatureException($"the key in spec.deb.signingKeySecretRef is not an OpenPGP public key: {e.Message}", e);
         }
+
+        var rings = new List<PgpPublicKeyRing>();
+        foreach (var ring in SplitKeyRings(binary))
+        {
+            try
+            {
+                rings.Add(new PgpPublicKeyRing(ring));
+            }
+            catch (Exception e) when (e is PgpException or IOException or ArgumentException or NotSupportedException or InvalidCastException)
+            {
+                // An algorithm this library does not know: the remaining keys still count.
+            }
+        }
+
+        return rings.Count > 0
+            ? new PgpPublicKeyRingBundle(rings)
+            : throw new DebSignatureException("the key in spec.deb.signingKeySecretRef holds no usable OpenPGP public key");
     }
+
+    /// <summary>Splits a binary keyring into one byte range per public key (each starting with a Public-Key packet, tag 6).</summary>
+    private static List<byte[]> SplitKeyRings(byte[] data)
+    {
+        var rings = new List<byte[]>();
+        var start = -1;
+        foreach (var (tag, packetStart, _) in Packets(data))
+        {
+            if (tag == 6)
+            {
+                if (start >= 0)
+                {
+                    rings.Add(data[start..packetStart]);
+                }
+
+                start = packetStart;
+            }
+        }
+
+        if (start >= 0)
+        {
+            rings.Add(data[start..]);
+        }
+
+        return rings;
+    }
+
+    /// <summary>The OpenPGP packets of <paramref name="data"/>: tag and byte range (header included).</summary>
+    private static List<(int Tag, int Start, int End)> Packets(byte[] data)
+    {
+        var packets = new List<(int, int, int)>();
+        var position = 0;
+        while (position < data.Length)
+        {
+            var packetStart = position;
+            var header = data[position++];
+            if ((header & 0x80) == 0)
+            {
+                throw new DebSignatureException("OpenPGP data has a bad packet header");
+            }
+
+            int tag;
+            long length;
+            if ((header & 0x40) != 0)
+            {
+                tag = header & 0x3f;
+                var first = Byte(data, position++);
+                if (first < 192)
+                {
+                    length = first;
+                }
+                else if (first < 224)
+                {
+                    length = ((first - 192) << 8) + Byte(data, position++) + 192;
+                }
+                else if (first == 255)
+                {
+                    length = BigEndian32(data, position);
+                    position += 4;
+                }
+                else
+                {
+                    throw new DebSignatureException("OpenPGP data uses partial packet lengths, which keys and signatures never do");
+                }
+            }
+            else
+            {
+                tag = (header >> 2) & 0x0f;
+                switch (header & 3)
+                {
+                    case 0: length = Byte(data, position); position += 1; break;
+                    case 1: length = (Byte(data, position) << 8) + Byte(data, position + 1); position += 2; break;
+                    case 2: length = BigEndian32(data, position); position += 4; break;
+                    default: length = data.Length - position; break;
+                }
+            }
+
+            position = (int)Math.Min(data.Length, position + length);
+            packets.Add((tag, packetStart, position));
+        }
+
+        return packets;
+    }
+
+    private static long BigEndian32(byte[] data, int index) =>
+        ((long)Byte(data, index) << 24) + (Byte(data, index + 1) << 16) + (Byte(data, index + 2) << 8) + Byte(data, index + 3);
+
+    private static int Byte(byte[] data, int index) =>
+        index < data.Length ? data[index] : throw new DebSignatureException("the key in spec.deb.signingKeySecretRef is truncated");
 
     /// <summary>The key ids of a bundle, for messages.</summary>
     public static string KeyIds(PgpPublicKeyRingBundle keys) =>
@@ -97,9 +198,10 @@ internal static class OpenPgp
     private static void Verify(byte[] data, byte[] signatureBytes, PgpPublicKeyRingBundle keys, string sourceName, bool textMode)
     {
         List<PgpSignature> signatures;
+        int unreadable;
         try
         {
-            signatures = ReadSignatures(signatureBytes);
+            signatures = ReadSignatures(signatureBytes, out unreadable);
         }
         catch (Exception e) when (e is PgpException or IOException)
         {
@@ -108,7 +210,9 @@ internal static class OpenPgp
 
         if (signatures.Count == 0)
         {
-            throw new DebSignatureException($"{sourceName} carries no OpenPGP signature");
+            throw new DebSignatureException(unreadable > 0
+                ? $"{sourceName} carries {unreadable} signature(s) of an algorithm Packyard cannot verify (e.g. Ed25519)"
+                : $"{sourceName} carries no OpenPGP signature");
         }
 
         var unknown = new List<string>();
@@ -140,23 +244,39 @@ internal static class OpenPgp
         }
     }
 
-    private static List<PgpSignature> ReadSignatures(byte[] signatureBytes)
+    /// <summary>The signatures this library can read; others (e.g. Ed25519 ones beside RSA ones in Debian's InRelease) are counted in <paramref name="unreadable"/>.</summary>
+    private static List<PgpSignature> ReadSignatures(byte[] signatureBytes, out int unreadable)
     {
-        var result = new List<PgpSignature>();
-        using var input = PgpUtilities.GetDecoderStream(new MemoryStream(signatureBytes));
-        var factory = new PgpObjectFactory(input);
-        while (factory.NextPgpObject() is { } item)
+        byte[] binary;
+        using (var input = PgpUtilities.GetDecoderStream(new MemoryStream(signatureBytes)))
+        using (var buffer = new MemoryStream())
         {
-            if (item is PgpSignatureList list)
+            input.CopyTo(buffer);
+            binary = buffer.ToArray();
+        }
+
+        var result = new List<PgpSignature>();
+        unreadable = 0;
+        foreach (var (tag, start, end) in Packets(binary))
+        {
+            if (tag != 2)
             {
-                for (var n = 0; n < list.Count; n++)
+                continue;
+            }
+
+            try
+            {
+                if (new PgpObjectFactory(binary[start..end]).NextPgpObject() is PgpSignatureList list)
                 {
-                    result.Add(list[n]);
+                    for (var n = 0; n < list.Count; n++)
+                    {
+                        result.Add(list[n]);
+                    }
                 }
             }
-            else if (item is PgpCompressedData compressed)
+            catch (Exception e) when (e is PgpException or IOException or ArgumentException or NotSupportedException)
             {
-                factory = new PgpObjectFactory(compressed.GetDataStream());
+                unreadable++;
             }
         }
 

@@ -12,22 +12,24 @@ namespace Packyard.Tests.Deb;
 /// The content app fixture with deb repositories: creates, syncs and publishes them. Decompressed metadata is limited
 /// to <see cref="MaxDecompressedBytes"/> so decompression-bomb tests stay quick.
 /// </summary>
-public sealed class DebFixture : ContentAppFixture
+public class DebFixture : ContentAppFixture
 {
     public const long MaxDecompressedBytes = 32L << 20;
 
     protected override void Configure(IServiceCollection services)
     {
         base.Configure(services);
-        services.AddSingleton(new SyncLimits { MaxDecompressedBytes = MaxDecompressedBytes });
+        services.AddSingleton(new SyncLimits { MaxDecompressedBytes = DecompressedLimit });
     }
 
-    public async Task<DebRepository> RepositoryAsync(Uri url, string optionsJson = "{}", byte[]? verificationKeys = null)
+    protected virtual long DecompressedLimit => MaxDecompressedBytes;
+
+    public async Task<DebRepository> RepositoryAsync(Uri url, string optionsJson = "{}", byte[]? verificationKeys = null, DownloadPolicy policy = DownloadPolicy.Immediate)
     {
         var name = $"deb-{Guid.NewGuid():N}";
         var id = await Catalog.EnsureRepositoryAsync("default", name, "deb", CancellationToken.None);
         var (settings, remoteId) = await RemoteAsync($"remote-{name}", url,
-            s => s with { Type = "deb", OptionsJson = optionsJson, VerificationKeys = verificationKeys });
+            s => s with { Type = "deb", OptionsJson = optionsJson, VerificationKeys = verificationKeys, Policy = policy });
         return new DebRepository(this, id, name, remoteId, settings);
     }
 
@@ -44,4 +46,10 @@ public sealed class DebFixture : ContentAppFixture
             return published;
         }
     }
+}
+
+/// <summary>A <see cref="DebFixture"/> with the default limits, for real-world indices (bookworm's Packages is 50 MB).</summary>
+public sealed class DebDefaultLimitsFixture : DebFixture
+{
+    protected override long DecompressedLimit => new SyncLimits().MaxDecompressedBytes;
 }
