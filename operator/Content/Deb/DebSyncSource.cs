@@ -170,6 +170,11 @@ internal sealed class DebSyncSource : ISyncSource
         var version = Required(stanza, "Version", sourceName);
         var architecture = Required(stanza, "Architecture", sourceName);
         var filename = Required(stanza, "Filename", sourceName);
+        if (flat && filename.StartsWith("./", StringComparison.Ordinal))
+        {
+            filename = filename[2..]; // apt-ftparchive packages . writes ./name.deb in flat repositories
+        }
+
         var sha256 = Required(stanza, "SHA256", sourceName).ToLowerInvariant();
         if (DebianVersion.TryParse(version, out var versionError) is null)
         {

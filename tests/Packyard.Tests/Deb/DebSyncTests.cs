@@ -273,6 +273,28 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
         Assert.Contains("spec.deb.distributions", error.Message);
     }
 
+    [Fact]
+    public async Task Flat_repository_without_dists_syncs_into_stable_main()
+    {
+        await using var upstream = await AptUpstream.CreateAsync();
+        var flat = Path.Combine(upstream.WorkPath, "flat");
+        Directory.CreateDirectory(flat);
+        File.Copy(await upstream.BuildDebAsync("hello", "2.10-3", "amd64"), Path.Combine(flat, "hello_2.10-3_amd64.deb"));
+        await ProcessRunner.RunAsync("apt-ftparchive", ["packages", "."], workingDirectory: flat, standardOutputFile: Path.Combine(upstream.WorkPath, "Packages"));
+        File.Move(Path.Combine(upstream.WorkPath, "Packages"), Path.Combine(flat, "Packages"));
+        await ProcessRunner.RunAsync("apt-ftparchive", ["release", "."], workingDirectory: flat, standardOutputFile: Path.Combine(upstream.WorkPath, "Release"));
+        File.Move(Path.Combine(upstream.WorkPath, "Release"), Path.Combine(flat, "Release"));
+        await ProcessRunner.RunAsync("gpg", ["--batch", "--yes", "--clearsign", "-o", Path.Combine(flat, "InRelease"), Path.Combine(flat, "Release")],
+            environment: new Dictionary<string, string> { ["GNUPGHOME"] = upstream.GnuPgHome });
+        await using var http = await HttpUpstream.StartAsync(flat);
+        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["./"]}""", upstream.PublicKey);
+
+        var outcome = await repository.SyncAsync();
+
+        Assert.Equal(["pool/main/h/hello/hello_2.10-3_amd64.deb"], (await VersionContent.ListAsync(fixture, repository.Id, outcome.Version)).Keys);
+        Assert.True(http.Requests.ContainsKey("hello_2.10-3_amd64.deb"));
+    }
+
     /// <summary>Rewrites main/binary-amd64/Packages(.gz,.xz) with <paramref name="change"/> and re-signs the Release, as a hostile but signed upstream would.</summary>
     private static async Task ReplaceIndexAsync(AptUpstream upstream, Func<string, string> change)
     {
