@@ -18,7 +18,23 @@ public abstract class PublishContext
 
     /// <summary>Adds a metadata file at <paramref name="relativePath"/>, written by <paramref name="write"/> into a stream.</summary>
     public abstract Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Files under <paramref name="pathPrefix"/> of this repository's earlier publications that were still current at or
+    /// after <paramref name="since"/> (superseded by a newer publication then or later, or the newest so far), grouped by
+    /// publication: what a client holding older metadata may still ask for (apt by-hash).
+    /// </summary>
+    public abstract IAsyncEnumerable<EarlierPublishedFile> ReadEarlierFilesAsync(string pathPrefix, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Adds a file already in the store (e.g. from <see cref="ReadEarlierFilesAsync"/>) to this publication without copying it.</summary>
+    public abstract void AddStoredFile(PublishedFile file);
 }
+
+/// <summary>A published metadata file: where it is served, its stored content and media type.</summary>
+public sealed record PublishedFile(string RelativePath, string Sha256, long Size, string MediaType);
+
+/// <summary>A file of an earlier publication (<paramref name="PublicationId"/>).</summary>
+public sealed record EarlierPublishedFile(long PublicationId, PublishedFile File);
 
 /// <summary>A unit of a published version.</summary>
 public sealed record PublishedUnit(long Id, string Name, string? Version, string MetadataJson, IReadOnlyList<PublishedArtifact> Artifacts);

@@ -113,6 +113,36 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
             }
         }
 
+        public override async IAsyncEnumerable<EarlierPublishedFile> ReadEarlierFilesAsync(string pathPrefix, DateTimeOffset since,
+            [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("""
+                with pubs as (
+                    select id, created, lead(created) over (order by created, id) as superseded
+                    from publications where repository_id = $1)
+                select p.id, pf.relative_path, pf.sha256, pf.size, pf.media_type
+                from published_files pf join pubs p on p.id = pf.publication_id
+                where (p.superseded is null or p.superseded >= $2) and starts_with(pf.relative_path, $3)
+                order by p.id, pf.relative_path
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+            command.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
+            command.Parameters.Add(new NpgsqlParameter { Value = pathPrefix });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                yield return new EarlierPublishedFile(reader.GetInt64(0),
+                    new PublishedFile(reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetString(4)));
+            }
+        }
+
+        public override void AddStoredFile(PublishedFile file)
+        {
+            ArgumentNullException.ThrowIfNull(file);
+            Files.Add(new FileRecord(file.RelativePath, file.Sha256, file.Size, file.MediaType));
+        }
+
         public override async Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
         {
             var spool = Path.Combine(Path.GetTempPath(), $"packyard-publish-{Guid.NewGuid():N}");

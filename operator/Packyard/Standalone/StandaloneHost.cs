@@ -49,6 +49,7 @@ public static class StandaloneHost
         services.AddPackyardEngine(connectionString, storage);
         services.AddFileContent();
         services.AddPythonContent();
+        services.AddDebContent();
         services.AddPackyardContentApp();
         services.AddSingleton(options);
         services.AddSingleton(console);

@@ -43,6 +43,7 @@ public class EngineFixture : IAsyncLifetime
         services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
         services.AddPythonContent();
+        services.AddDebContent();
         Configure(services);
         Services = services.BuildServiceProvider();
         await Get<MigrationRunner>().ApplyAsync(CancellationToken.None);

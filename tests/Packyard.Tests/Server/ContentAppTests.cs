@@ -54,6 +54,7 @@ public sealed class ContentAppTests(ContentAppFixture app) : IClassFixture<Conte
         builder.WebHost.UseUrls(url);
         builder.Services.AddPackyardEngine($"Host=127.0.0.1;Port={HttpUpstream.FreePort()};Username=nobody;Database=none;Timeout=2", storage.Path);
         builder.Services.AddFileContent();
+        builder.Services.AddDebContent();
         builder.Services.AddPackyardContentApp();
         await using var server = builder.Build();
         server.MapPackyardContent();

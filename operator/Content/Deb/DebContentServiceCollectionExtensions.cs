@@ -1,0 +1,20 @@
+using Packyard.Content.Deb;
+using Packyard.Engine.Plugins;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the <c>deb</c> content type.</summary>
+public static class DebContentServiceCollectionExtensions
+{
+    public static IServiceCollection AddDebContent(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: DebContentType.Name }))
+        {
+            services.AddSingleton(new ContentTypePlugin(DebContentType.Name, new DebSyncSource(), new DebUploadParser(), new DebPublisher(), Routes: null,
+                Selector: new DebContentSelector()));
+        }
+
+        return services;
+    }
+}

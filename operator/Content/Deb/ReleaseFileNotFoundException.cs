@@ -1,0 +1,6 @@
+using Packyard.Engine.Downloads;
+
+namespace Packyard.Content.Deb;
+
+/// <summary>A distribution has neither InRelease nor Release upstream.</summary>
+public sealed class ReleaseFileNotFoundException(string message) : PackyardException("ReleaseFileNotFound", message);

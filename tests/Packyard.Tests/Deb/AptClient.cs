@@ -1,0 +1,50 @@
+using Packyard.Tests.Infrastructure;
+
+namespace Packyard.Tests.Deb;
+
+/// <summary>
+/// A real apt-get with its own configuration, sources list, state, cache and signed-by keyring (APT_CONFIG), so the
+/// machine's apt is never touched.
+/// </summary>
+internal sealed class AptClient : IDisposable
+{
+    private readonly TemporaryDirectory folder = new();
+
+    public AptClient(string sourcesLine, byte[] binaryKeyring)
+    {
+        foreach (var directory in new[] { "apt.conf.d", "trusted.gpg.d", "state/lists/partial", "cache/archives/partial", "downloads" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder.Path, directory));
+        }
+
+        File.WriteAllBytes(Path.Combine(folder.Path, "packyard.gpg"), binaryKeyring);
+        File.WriteAllText(Path.Combine(folder.Path, "status"), "");
+        File.WriteAllText(Path.Combine(folder.Path, "sources.list"), sourcesLine.Replace("KEYRING", Path.Combine(folder.Path, "packyard.gpg"), StringComparison.Ordinal) + "\n");
+        File.WriteAllText(ConfigPath, $"""
+            Dir::Etc::main "/dev/null";
+            Dir::Etc::parts "{folder.Path}/apt.conf.d";
+            Dir::Etc::sourcelist "{folder.Path}/sources.list";
+            Dir::Etc::sourceparts "-";
+            Dir::Etc::trusted "/dev/null";
+            Dir::Etc::trustedparts "{folder.Path}/trusted.gpg.d";
+            Dir::State "{folder.Path}/state";
+            Dir::State::status "{folder.Path}/status";
+            Dir::Cache "{folder.Path}/cache";
+            Debug::NoLocking "true";
+            APT::Architecture "amd64";
+            APT::Architectures "amd64";
+            APT::Sandbox::User "root";
+            Acquire::Retries "0";
+
+            """);
+    }
+
+    private string ConfigPath => Path.Combine(folder.Path, "apt.conf");
+
+    public string Downloads => Path.Combine(folder.Path, "downloads");
+
+    public Task<string> RunAsync(params string[] arguments) =>
+        ProcessRunner.RunAsync("apt-get", arguments, workingDirectory: Downloads, environment: new Dictionary<string, string> { ["APT_CONFIG"] = ConfigPath });
+
+    public void Dispose() => folder.Dispose();
+}

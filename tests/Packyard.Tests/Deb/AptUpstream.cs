@@ -1,0 +1,138 @@
+using System.Text;
+using Packyard.Tests.Infrastructure;
+
+namespace Packyard.Tests.Deb;
+
+/// <summary>
+/// A real APT repository built by the test: .deb files made with dpkg-deb, indices with apt-ftparchive, Release signed
+/// (InRelease and Release.gpg) with a throwaway gpg key in its own GNUPGHOME.
+/// </summary>
+internal sealed class AptUpstream : IAsyncDisposable
+{
+    private readonly TemporaryDirectory folder = new();
+
+    private AptUpstream()
+    {
+        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(GnuPgHome);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(GnuPgHome, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>The repository served over HTTP (dists/, pool/).</summary>
+    public string Root => Path.Combine(folder.Path, "repo");
+
+    public string GnuPgHome => Path.Combine(folder.Path, "gnupg");
+
+    public string WorkPath => folder.Path;
+
+    private Dictionary<string, string> Gpg => new() { ["GNUPGHOME"] = GnuPgHome };
+
+    /// <summary>Armored public key of the signing key.</summary>
+    public byte[] PublicKey { get; private set; } = [];
+
+    /// <summary>Armored secret key (no passphrase), for signing publications.</summary>
+    public byte[] SecretKey { get; private set; } = [];
+
+    public static async Task<AptUpstream> CreateAsync(string keyName = "Upstream")
+    {
+        var upstream = new AptUpstream();
+        await ProcessRunner.RunAsync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", $"{keyName} <t@example.invalid>", "rsa3072", "sign", "never"], environment: upstream.Gpg);
+        upstream.PublicKey = Encoding.ASCII.GetBytes(await ProcessRunner.RunAsync("gpg", ["--batch", "--armor", "--export"], environment: upstream.Gpg));
+        upstream.SecretKey = Encoding.ASCII.GetBytes(await ProcessRunner.RunAsync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--armor", "--export-secret-keys"], environment: upstream.Gpg));
+        return upstream;
+    }
+
+    /// <summary>Builds a .deb with dpkg-deb and returns its path (outside the repository).</summary>
+    public async Task<string> BuildDebAsync(string package, string version, string architecture, string compression = "gzip", string? source = null)
+    {
+        var build = Path.Combine(folder.Path, "build", $"{package}_{version}_{architecture}".Replace(':', '%'));
+        Directory.CreateDirectory(Path.Combine(build, "DEBIAN"));
+        Directory.CreateDirectory(Path.Combine(build, "usr", "share", "doc", package));
+        await File.WriteAllTextAsync(Path.Combine(build, "usr", "share", "doc", package, "README"), $"{package} {version} for tests\n");
+        await File.WriteAllTextAsync(Path.Combine(build, "DEBIAN", "control"),
+            $"Package: {package}\n" + (source is null ? "" : $"Source: {source}\n") +
+            $"Version: {version}\nArchitecture: {architecture}\nMaintainer: Tests <t@example.invalid>\nSection: misc\nPriority: optional\n" +
+            $"Description: test package {package}\n A package built by the Packyard tests.\n .\n It does nothing.\n");
+        var output = Path.Combine(folder.Path, "debs");
+        Directory.CreateDirectory(output);
+        var deb = Path.Combine(output, $"{package}_{version.Split(':')[^1]}_{architecture}.deb");
+        await ProcessRunner.RunAsync("dpkg-deb", ["--root-owner-group", $"-Z{compression}", "--build", build, deb]);
+        return deb;
+    }
+
+    /// <summary>Builds a package into the pool of <paramref name="component"/>.</summary>
+    public async Task AddAsync(string component, string package, string version, string architecture)
+    {
+        var deb = await BuildDebAsync(package, version, architecture);
+        var pool = Path.Combine(Root, "pool", component, package[..1], package);
+        Directory.CreateDirectory(pool);
+        File.Copy(deb, Path.Combine(pool, Path.GetFileName(deb)), overwrite: true);
+    }
+
+    /// <summary>
+    /// Indexes the pool into <c>dists/&lt;distribution&gt;</c> (Packages, .gz, .xz per component and architecture)
+    /// and writes a signed Release. <paramref name="sign"/> false leaves it unsigned.
+    /// </summary>
+    public async Task IndexAsync(string distribution, string[] components, string[] architectures, bool sign = true, bool byHash = false)
+    {
+        var dist = Path.Combine(Root, "dists", distribution);
+        foreach (var component in components)
+        {
+            foreach (var architecture in architectures)
+            {
+                var directory = Path.Combine(dist, component, $"binary-{architecture}");
+                Directory.CreateDirectory(directory);
+                var packages = Path.Combine(directory, "Packages");
+                var pool = Path.Combine("pool", component);
+                Directory.CreateDirectory(Path.Combine(Root, pool));
+                await ProcessRunner.RunAsync("apt-ftparchive", ["--arch", architecture, "packages", pool], workingDirectory: Root, standardOutputFile: packages);
+                await ProcessRunner.RunAsync("gzip", ["-9", "-n", "-k", "-f", packages]);
+                await ProcessRunner.RunAsync("xz", ["-k", "-f", packages]);
+            }
+        }
+
+        await ReleaseAsync(distribution, components, architectures, sign, byHash);
+    }
+
+    /// <summary>(Re)writes and signs <c>dists/&lt;distribution&gt;/Release</c> over what the folder holds now.</summary>
+    public async Task ReleaseAsync(string distribution, string[] components, string[] architectures, bool sign = true, bool byHash = false)
+    {
+        var dist = Path.Combine(Root, "dists", distribution);
+        foreach (var stale in new[] { "Release", "InRelease", "Release.gpg" })
+        {
+            File.Delete(Path.Combine(dist, stale));
+        }
+
+        var release = Path.Combine(folder.Path, "Release.tmp");
+        await ProcessRunner.RunAsync("apt-ftparchive", [
+            "-o", $"APT::FTPArchive::Release::Origin=Tests", "-o", $"APT::FTPArchive::Release::Suite={distribution}",
+            "-o", $"APT::FTPArchive::Release::Codename={distribution}",
+            "-o", $"APT::FTPArchive::Release::Architectures={string.Join(' ', architectures)}",
+            "-o", $"APT::FTPArchive::Release::Components={string.Join(' ', components)}",
+            "-o", $"APT::FTPArchive::Release::Acquire-By-Hash={(byHash ? "yes" : "no")}",
+            "release", dist], standardOutputFile: release);
+        File.Move(release, Path.Combine(dist, "Release"));
+        if (sign)
+        {
+            await SignAsync(distribution, Gpg);
+        }
+    }
+
+    /// <summary>Signs the Release of <paramref name="distribution"/> with the key in <paramref name="gpgEnvironment"/>.</summary>
+    public async Task SignAsync(string distribution, Dictionary<string, string>? gpgEnvironment = null)
+    {
+        var dist = Path.Combine(Root, "dists", distribution);
+        var environment = gpgEnvironment ?? Gpg;
+        await ProcessRunner.RunAsync("gpg", ["--batch", "--yes", "--clearsign", "-o", Path.Combine(dist, "InRelease"), Path.Combine(dist, "Release")], environment: environment);
+        await ProcessRunner.RunAsync("gpg", ["--batch", "--yes", "-abs", "-o", Path.Combine(dist, "Release.gpg"), Path.Combine(dist, "Release")], environment: environment);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ProcessRunner.RunAsync("gpgconf", ["--kill", "gpg-agent"], environment: Gpg, check: false);
+        folder.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Security.Cryptography;
+using Packyard.Tests.Infrastructure;
+using Packyard.Tests.Server;
+
+namespace Packyard.Tests.Deb;
+
+public sealed class DebByHashTests(DebFixture fixture) : IClassFixture<DebFixture>
+{
+    [Fact]
+    public async Task Client_holding_the_previous_InRelease_still_fetches_its_indices_by_hash_after_a_new_publication()
+    {
+        await using var upstream = await AptUpstream.CreateAsync();
+        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await using var http = await HttpUpstream.StartAsync(upstream.Root);
+        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
+        var basePath = ContentAppFixture.UniqueBasePath("byhash");
+        await fixture.DistributeAsync(basePath, repository.Id);
+        const string options = """{"byHash":true,"byHashRetention":"0s"}""";
+
+        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+        var first = await IndexHashAsync(basePath);
+
+        await upstream.AddAsync("main", "tree", "2.1.0-1", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+        var second = await IndexHashAsync(basePath);
+        Assert.NotEqual(first, second);
+
+        // The previous publication's indices stay reachable by hash, whatever the retention: clients may hold its InRelease.
+        Assert.Equal(first, await FetchByHashAsync(basePath, first));
+        Assert.Equal(second, await FetchByHashAsync(basePath, second));
+
+        await upstream.AddAsync("main", "jq", "1.6-2.1", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+
+        // Two publications back and past the (zero) retention: gone; the previous one is still there.
+        using var gone = await fixture.Http.GetAsync($"/{basePath}/dists/bookworm/main/binary-amd64/by-hash/SHA256/{first}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(second, await FetchByHashAsync(basePath, second));
+    }
+
+    [Fact]
+    public async Task By_hash_indices_of_earlier_publications_are_kept_within_the_retention_window()
+    {
+        await using var upstream = await AptUpstream.CreateAsync();
+        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await using var http = await HttpUpstream.StartAsync(upstream.Root);
+        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
+        var basePath = ContentAppFixture.UniqueBasePath("byhash");
+        await fixture.DistributeAsync(basePath, repository.Id);
+
+        var hashes = new List<string>();
+        foreach (var package in new[] { "tree", "jq", "curl" })
+        {
+            await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, """{"byHashRetention":"1h"}""");
+            hashes.Add(await IndexHashAsync(basePath));
+            await upstream.AddAsync("main", package, "1.0-1", "amd64");
+            await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        }
+
+        foreach (var hash in hashes)
+        {
+            Assert.Equal(hash, await FetchByHashAsync(basePath, hash));
+        }
+    }
+
+    /// <summary>The SHA256 the current InRelease lists for main/binary-amd64/Packages.xz.</summary>
+    private async Task<string> IndexHashAsync(string basePath)
+    {
+        var inRelease = await fixture.Http.GetStringAsync($"/{basePath}/dists/bookworm/InRelease");
+        var sha256 = inRelease[inRelease.IndexOf("SHA256:", StringComparison.Ordinal)..];
+        var line = sha256.Split('\n').First(l => l.EndsWith(" main/binary-amd64/Packages.xz", StringComparison.Ordinal));
+        return line.Trim().Split(' ')[0];
+    }
+
+    private async Task<string> FetchByHashAsync(string basePath, string hash)
+    {
+        var bytes = await fixture.Http.GetByteArrayAsync($"/{basePath}/dists/bookworm/main/binary-amd64/by-hash/SHA256/{hash}");
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+}
