@@ -46,6 +46,14 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
             createdAt = reader.GetDateTime(1);
         }
 
+        await using (var artifacts = new NpgsqlCommand(
+            "insert into artifacts (sha256, size) select * from unnest($1::text[], $2::bigint[]) on conflict do nothing", connection, transaction))
+        {
+            artifacts.Parameters.Add(new NpgsqlParameter { Value = context.Files.Select(f => f.Sha256).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+            artifacts.Parameters.Add(new NpgsqlParameter { Value = context.Files.Select(f => f.Size).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
+            await artifacts.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using (var files = await connection.BeginBinaryImportAsync(
             "copy published_files (publication_id, relative_path, sha256, size, media_type) from stdin (format binary)", cancellationToken))
         {
@@ -145,27 +153,19 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
 
         public override async Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
         {
-            var spool = Path.Combine(Path.GetTempPath(), $"packyard-publish-{Guid.NewGuid():N}");
+            var spool = new SpoolStream();
             try
             {
-                await using (var output = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
-                {
-                    await write(output, cancellationToken);
-                }
-
-                await using var input = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                await write(spool, cancellationToken);
+                await using var input = spool.OpenRead();
+                // The artifacts row is written with the publication, in its transaction (one statement for all files).
                 var stored = await store.PutAsync(input, null, cancellationToken);
-                await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
-                {
-                    await connection.ExecuteAsync("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
-                        cancellationToken, stored.Sha256, stored.Size);
-                }
-
                 Files.Add(new FileRecord(relativePath, stored.Sha256, stored.Size, mediaType));
             }
             finally
             {
-                File.Delete(spool);
+                spool.Discard();
+                await spool.DisposeAsync();
             }
         }
     }

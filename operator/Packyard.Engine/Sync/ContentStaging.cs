@@ -130,6 +130,10 @@ internal static class ContentStaging
     /// units are immutable and shared, so saving them early is harmless and lets an interrupted sync resume.</summary>
     internal static async Task SaveAsync(NpgsqlConnection connection, string type, long? remoteId, CancellationToken cancellationToken)
     {
+        // Temp tables are never analysed by autovacuum: without statistics the joins below on large staged sets
+        // (tens of thousands of units) can be planned as nested loops.
+        await connection.ExecuteAsync("analyze sync_units", cancellationToken);
+        await connection.ExecuteAsync("analyze sync_artifacts", cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync("""
             insert into content_units (type, natural_key, repo_key, name, version, metadata)

@@ -49,9 +49,9 @@ public class ContentAppFixture : EngineFixture
         services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
         services.AddPythonContent();
+        services.AddDebContent();
         // A wide pull-through batch window, so concurrent requests join one batch even on a loaded CI machine.
         services.AddSingleton(new PullThroughOptions { BatchWindow = TimeSpan.FromSeconds(1) });
-        services.AddDebContent();
         services.AddPackyardContentApp();
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(UploadToken));
         services.AddSingleton<PublishingChangeNotifier>();
