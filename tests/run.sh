@@ -33,6 +33,12 @@ if ! command -v moto_server >/dev/null; then
   if command -v pip3 >/dev/null && pip3 install -q 'moto[server]' >/dev/null 2>&1; then log "installed moto_server"; else
     echo "moto_server is required by the S3 tests and could not be installed" >&2; echo "0 passed, 1 failed"; exit 1; fi
 fi
+# The deb tests read Debian bookworm's real signed index from the machine's apt lists.
+if ! ls /var/lib/apt/lists/*_dists_bookworm_main_binary-amd64_Packages* >/dev/null 2>&1; then
+  log "fetching the apt lists (the deb tests use Debian's real bookworm index)"
+  apt-get update -o DPkg::Lock::Timeout=600 -qq || true
+fi
+apt_install debian-archive-keyring
 command -v kubectl >/dev/null || { echo "kubectl is required by the deployment tests" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
