@@ -30,28 +30,15 @@ internal sealed unsafe class XzDecoder : NativeDecoder
             return new DecodeStep(0, 0, Finished: true);
         }
 
-        var native = stream.Stream;
-        fixed (byte* inputPointer = input)
-        fixed (byte* outputPointer = output)
+        var (result, consumed, written) = stream.Code(input, output, inputEnded ? LibLzma.Action.Finish : LibLzma.Action.Run);
+        return result switch
         {
-            native->NextIn = inputPointer;
-            native->AvailIn = (nuint)input.Length;
-            native->NextOut = outputPointer;
-            native->AvailOut = (nuint)output.Length;
-            var result = LibLzma.Code(native, inputEnded ? LibLzma.Action.Finish : LibLzma.Action.Run);
-            var consumed = input.Length - (int)native->AvailIn;
-            var written = output.Length - (int)native->AvailOut;
-            native->NextIn = null;
-            native->NextOut = null;
-            return result switch
-            {
-                LibLzma.Result.Ok or LibLzma.Result.BufError => new DecodeStep(consumed, written, Finished: false),
-                LibLzma.Result.StreamEnd => End(consumed, written),
-                LibLzma.Result.MemlimitError => throw new InvalidDataException(
-                    $"its decoder needs more than {MemoryLimit >> 20} MiB of memory"),
-                _ => throw new InvalidDataException(LibLzma.Describe(result)),
-            };
-        }
+            LibLzma.Result.Ok or LibLzma.Result.BufError => new DecodeStep(consumed, written, Finished: false),
+            LibLzma.Result.StreamEnd => End(consumed, written),
+            LibLzma.Result.MemlimitError => throw new InvalidDataException(
+                $"its decoder needs more than {MemoryLimit >> 20} MiB of memory"),
+            _ => throw new InvalidDataException(LibLzma.Describe(result)),
+        };
     }
 
     public override void Dispose() => stream.Dispose();

@@ -21,26 +21,13 @@ internal sealed unsafe class XzEncoder : NativeEncoder
 
     public override EncodeStep Encode(ReadOnlySpan<byte> input, Span<byte> output, bool finish)
     {
-        var native = stream.Stream;
-        fixed (byte* inputPointer = input)
-        fixed (byte* outputPointer = output)
+        var (result, consumed, written) = stream.Code(input, output, finish ? LibLzma.Action.Finish : LibLzma.Action.Run);
+        return result switch
         {
-            native->NextIn = inputPointer;
-            native->AvailIn = (nuint)input.Length;
-            native->NextOut = outputPointer;
-            native->AvailOut = (nuint)output.Length;
-            var result = LibLzma.Code(native, finish ? LibLzma.Action.Finish : LibLzma.Action.Run);
-            var consumed = input.Length - (int)native->AvailIn;
-            var written = output.Length - (int)native->AvailOut;
-            native->NextIn = null;
-            native->NextOut = null;
-            return result switch
-            {
-                LibLzma.Result.Ok => new EncodeStep(consumed, written, Done: false),
-                LibLzma.Result.StreamEnd => new EncodeStep(consumed, written, Done: true),
-                _ => throw new InvalidOperationException($"liblzma failed to compress: {LibLzma.Describe(result)}"),
-            };
-        }
+            LibLzma.Result.Ok => new EncodeStep(consumed, written, Done: false),
+            LibLzma.Result.StreamEnd => new EncodeStep(consumed, written, Done: true),
+            _ => throw new InvalidOperationException($"liblzma failed to compress: {LibLzma.Describe(result)}"),
+        };
     }
 
     public override void Dispose() => stream.Dispose();

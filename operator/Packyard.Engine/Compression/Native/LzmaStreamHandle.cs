@@ -15,6 +15,26 @@ internal sealed unsafe class LzmaStreamHandle : SafeHandle
 
     public LibLzma.Stream* Stream => (LibLzma.Stream*)handle;
 
+    /// <summary>One <c>lzma_code</c> call over <paramref name="input"/> into <paramref name="output"/> (encoding or decoding alike).</summary>
+    public (LibLzma.Result Result, int Consumed, int Written) Code(ReadOnlySpan<byte> input, Span<byte> output, LibLzma.Action action)
+    {
+        var native = Stream;
+        fixed (byte* inputPointer = input)
+        fixed (byte* outputPointer = output)
+        {
+            native->NextIn = inputPointer;
+            native->AvailIn = (nuint)input.Length;
+            native->NextOut = outputPointer;
+            native->AvailOut = (nuint)output.Length;
+            var result = LibLzma.Code(native, action);
+            var consumed = input.Length - (int)native->AvailIn;
+            var written = output.Length - (int)native->AvailOut;
+            native->NextIn = null;
+            native->NextOut = null;
+            return (result, consumed, written);
+        }
+    }
+
     protected override bool ReleaseHandle()
     {
         LibLzma.End((LibLzma.Stream*)handle);
