@@ -49,12 +49,12 @@ public sealed partial class FileSystemArtifactStore : IArtifactStore
             {
                 File.Move(spooled.Path, destination, overwrite: false);
                 moved = true;
-                Log.ArtifactStored(logger, spooled.Sha256, spooled.Size);
+                StorageLog.ArtifactStored(logger, spooled.Sha256, spooled.Size);
             }
             catch (IOException) when (File.Exists(destination))
             {
                 // Content-addressed: whoever renamed first stored the same bytes.
-                Log.ArtifactAlreadyStored(logger, spooled.Sha256, spooled.Size);
+                StorageLog.ArtifactAlreadyStored(logger, spooled.Sha256, spooled.Size);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -130,7 +130,7 @@ public sealed partial class FileSystemArtifactStore : IArtifactStore
                 throw TemporaryFileSpool.Failure(ObjectsDirectory, e);
             }
 
-            Log.ArtifactDeleted(logger, normalized);
+            StorageLog.ArtifactDeleted(logger, normalized);
         }
 
         return Task.CompletedTask;

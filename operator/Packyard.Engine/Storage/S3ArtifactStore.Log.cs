@@ -10,18 +10,6 @@ public sealed partial class S3ArtifactStore
             Message = "S3 artifact store at {Endpoint}, bucket {Bucket}, prefix '{Prefix}'")]
         public static partial void StoreOpened(ILogger logger, string endpoint, string bucket, string prefix);
 
-        [LoggerMessage(EventId = StorageEventIds.ArtifactStored, Level = LogLevel.Debug,
-            Message = "Stored {Sha256} ({Size} bytes)")]
-        public static partial void ArtifactStored(ILogger logger, string sha256, long size);
-
-        [LoggerMessage(EventId = StorageEventIds.ArtifactAlreadyStored, Level = LogLevel.Debug,
-            Message = "{Sha256} ({Size} bytes) is already stored")]
-        public static partial void ArtifactAlreadyStored(ILogger logger, string sha256, long size);
-
-        [LoggerMessage(EventId = StorageEventIds.ArtifactDeleted, Level = LogLevel.Debug,
-            Message = "Deleted {Sha256}")]
-        public static partial void ArtifactDeleted(ILogger logger, string sha256);
-
         [LoggerMessage(EventId = StorageEventIds.TemporaryFileDeleteFailed, Level = LogLevel.Warning,
             Message = "Could not delete spool file {Path}; CleanTemporaryFilesAsync will remove it later")]
         public static partial void TemporaryFileDeleteFailed(ILogger logger, string path);

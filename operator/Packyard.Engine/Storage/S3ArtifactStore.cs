@@ -124,7 +124,7 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
             var key = Key(spooled.Sha256);
             if (await HeadAsync(key, cancellationToken).ConfigureAwait(false))
             {
-                Log.ArtifactAlreadyStored(logger, spooled.Sha256, spooled.Size);
+                StorageLog.ArtifactAlreadyStored(logger, spooled.Sha256, spooled.Size);
             }
             else if (spooled.Size <= multipartThreshold)
             {
@@ -136,12 +136,12 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
                     ContentType = ContentType,
                     UseChunkEncoding = useChunkEncoding,
                 }, token), cancellationToken).ConfigureAwait(false);
-                Log.ArtifactStored(logger, spooled.Sha256, spooled.Size);
+                StorageLog.ArtifactStored(logger, spooled.Sha256, spooled.Size);
             }
             else
             {
                 await UploadMultipartAsync(key, spooled, cancellationToken).ConfigureAwait(false);
-                Log.ArtifactStored(logger, spooled.Sha256, spooled.Size);
+                StorageLog.ArtifactStored(logger, spooled.Sha256, spooled.Size);
             }
         }
         finally
@@ -219,7 +219,7 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
         // S3 answers 204 whether or not the key existed.
         await CallAsync("DeleteObject", key, token => client.DeleteObjectAsync(bucket, key, token), cancellationToken)
             .ConfigureAwait(false);
-        Log.ArtifactDeleted(logger, normalized);
+        StorageLog.ArtifactDeleted(logger, normalized);
     }
 
     /// <summary>Always null: objects are not local files.</summary>
