@@ -13,25 +13,17 @@ namespace Packyard.Tests.Kubernetes;
 public sealed class KubernetesClientTests : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;
-    private readonly TemporaryDirectory directory = new();
+    private ApiServerSession session = null!;
     private TestApiServer server = null!;
     private KubernetesClient client = null!;
 
     public async Task InitializeAsync()
     {
-        server = await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromMilliseconds(200));
-        client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path)))
-        {
-            WatchReconnectDelay = TimeSpan.FromMilliseconds(50),
-        };
+        session = await ApiServerSession.StartAsync();
+        (server, client) = (session.Server, session.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        client.Dispose();
-        directory.Dispose();
-        await server.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await session.DisposeAsync();
 
     [Fact]
     public async Task Create_sets_uid_creation_timestamp_resource_version_and_generation_one()

@@ -11,25 +11,17 @@ namespace Packyard.Tests.Kubernetes;
 public sealed class KubernetesWatchTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private readonly TemporaryDirectory directory = new();
+    private ApiServerSession session = null!;
     private TestApiServer server = null!;
     private KubernetesClient client = null!;
 
     public async Task InitializeAsync()
     {
-        server = await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromMilliseconds(200));
-        client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path)))
-        {
-            WatchReconnectDelay = TimeSpan.FromMilliseconds(50),
-        };
+        session = await ApiServerSession.StartAsync();
+        (server, client) = (session.Server, session.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        client.Dispose();
-        directory.Dispose();
-        await server.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await session.DisposeAsync();
 
     [Fact]
     public async Task Watch_without_a_resource_version_starts_with_the_current_objects_then_streams_changes_in_order()

@@ -4,31 +4,24 @@ using Packyard.Kubernetes;
 using Packyard.Kubernetes.Configuration;
 using Packyard.Operator;
 using Packyard.Tests.Infrastructure;
+using Packyard.Tests.Kubernetes;
 using Packyard.Tests.Kubernetes.ApiServer;
 
 namespace Packyard.Tests.Kubernetes.Operator;
 
 public sealed class InformerTests : IAsyncLifetime
 {
-    private readonly TemporaryDirectory directory = new();
+    private ApiServerSession session = null!;
     private TestApiServer server = null!;
     private KubernetesClient client = null!;
 
     public async Task InitializeAsync()
     {
-        server = await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromMilliseconds(200));
-        client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path)))
-        {
-            WatchReconnectDelay = TimeSpan.FromMilliseconds(50),
-        };
+        session = await ApiServerSession.StartAsync();
+        (server, client) = (session.Server, session.Client);
     }
 
-    public async Task DisposeAsync()
-    {
-        client.Dispose();
-        directory.Dispose();
-        await server.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await session.DisposeAsync();
 
     [Fact]
     public async Task Informer_lists_in_pages_then_follows_changes_and_deletions()

@@ -1,0 +1,44 @@
+using Packyard.Kubernetes;
+using Packyard.Kubernetes.Configuration;
+using Packyard.Tests.Infrastructure;
+using Packyard.Tests.Kubernetes.ApiServer;
+
+namespace Packyard.Tests.Kubernetes;
+
+/// <summary>
+/// A test API server with a client connected through a kubeconfig file (bookmarks every 200 ms, fast watch
+/// reconnects), as the client, watch and informer tests use it. Disposing stops both and deletes the kubeconfig.
+/// </summary>
+public sealed class ApiServerSession : IAsyncDisposable
+{
+    private readonly TemporaryDirectory directory;
+
+    private ApiServerSession(TemporaryDirectory directory, TestApiServer server, KubernetesClient client)
+    {
+        this.directory = directory;
+        Server = server;
+        Client = client;
+    }
+
+    public TestApiServer Server { get; }
+
+    public KubernetesClient Client { get; }
+
+    public static async Task<ApiServerSession> StartAsync()
+    {
+        var directory = new TemporaryDirectory();
+        var server = await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromMilliseconds(200));
+        var client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path)))
+        {
+            WatchReconnectDelay = TimeSpan.FromMilliseconds(50),
+        };
+        return new ApiServerSession(directory, server, client);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        directory.Dispose();
+        await Server.DisposeAsync();
+    }
+}
