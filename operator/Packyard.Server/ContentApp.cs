@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -13,8 +14,11 @@ public static class ContentApp
     public static IServiceCollection AddPackyardContentApp(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddMemoryCache(options => options.SizeLimit = 200_000);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new ServingCacheOptions());
+        services.TryAddSingleton<SmallFileCache>();
+        // No Server header on every response: bytes on the wire and a header write per request for nothing.
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         services.TryAddSingleton<DistributionCache>();
         services.TryAddSingleton<FileLookup>();
         services.TryAddSingleton<DirectoryListing>();

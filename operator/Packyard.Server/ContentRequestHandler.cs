@@ -21,6 +21,7 @@ namespace Packyard.Server;
 public sealed partial class ContentRequestHandler(
     DistributionCache distributions,
     FileLookup files,
+    SmallFileCache smallFiles,
     PullThroughService pullThrough,
     DirectoryListing listing,
     OnDemandFetcher fetcher,
@@ -29,6 +30,11 @@ public sealed partial class ContentRequestHandler(
     ILogger<ContentRequestHandler> logger)
 {
     private const string CheckpointFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const string CacheImmutable = "public, max-age=31536000, immutable";
+    private const string CachePublished = "public, max-age=60";
+    private const string CacheArtifact = "public, max-age=300";
+    private const string AcceptRangesBytes = "bytes";
+    private const int SendChunkBytes = 64 * 1024;
     private static readonly FileExtensionContentTypeProvider MediaTypes = new();
 
     [GeneratedRegex(@"^\d{8}T\d{6}Z$")]
@@ -95,7 +101,7 @@ public sealed partial class ContentRequestHandler(
         var publicationBase = distribution.BasePath;
         ServedPublication? publication;
         var immutable = false;
-        var firstSegment = rest.Split('/', 2)[0];
+        var firstSegment = distribution.Checkpoints ? FirstSegment(rest) : "";
         if (distribution.Checkpoints && CheckpointPattern().IsMatch(firstSegment))
         {
             if (!DateTimeOffset.TryParseExact(firstSegment, CheckpointFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
@@ -173,6 +179,8 @@ public sealed partial class ContentRequestHandler(
         await NotFoundAsync(http);
     }
 
+    private static string FirstSegment(string path) => path.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? path[..slash] : path;
+
     /// <summary>A directory asked for without its trailing slash: redirect, so relative links in its listing resolve inside it.</summary>
     private static void RedirectToDirectory(HttpContext http)
     {
@@ -190,9 +198,8 @@ public sealed partial class ContentRequestHandler(
         }
 
         var mediaType = file.MediaType ?? (MediaTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream");
-        http.Response.Headers.CacheControl = immutable ? "public, max-age=31536000, immutable"
-            : file.MediaType is not null ? "public, max-age=60" : "public, max-age=300";
-        var etag = new EntityTagHeaderValue(file.ETag);
+        http.Response.Headers.CacheControl = immutable ? CacheImmutable : file.MediaType is not null ? CachePublished : CacheArtifact;
+        var etag = file.EntityTag;
 
         if (!file.Stored)
         {
@@ -223,21 +230,28 @@ public sealed partial class ContentRequestHandler(
         }
 
         var local = file.LocalPath ?? store.TryGetLocalPath(file.Sha256);
-        if (local is not null && file.Size is { } size && IsPlainRequest(http.Request))
+        if (file.Size is { } size && IsPlainRequest(http.Request))
         {
-            // The common case, kept cheap: no preconditions, no range, headers precomputed, the file sent as is.
-            var response = http.Response;
-            response.ContentType = mediaType;
-            response.ContentLength = size;
-            response.Headers.ETag = file.ETag;
-            response.Headers.LastModified = file.LastModifiedHeader;
-            response.Headers.AcceptRanges = "bytes";
-            if (HttpMethods.IsGet(http.Request.Method))
+            // The common case, kept cheap: no preconditions, no range, header values precomputed, a small file's
+            // bytes from memory, a larger local file copied straight into the response pipe.
+            var small = await smallFiles.GetAsync(file, cancellationToken);
+            if (small is not null || local is not null)
             {
-                await response.SendFileAsync(local, 0, size, cancellationToken);
-            }
+                var response = http.Response;
+                response.ContentType = mediaType;
+                response.ContentLength = size;
+                var headers = response.Headers;
+                headers.ETag = file.ETag;
+                headers.LastModified = file.LastModifiedHeader;
+                headers.AcceptRanges = AcceptRangesBytes;
+                if (HttpMethods.IsGet(http.Request.Method))
+                {
+                    await (small is not null ? response.BodyWriter.WriteAsync(small, cancellationToken).AsTask()
+                        : SendLocalFileAsync(http, local!, size, cancellationToken));
+                }
 
-            return true;
+                return true;
+            }
         }
 
         if (local is not null)
@@ -309,6 +323,37 @@ public sealed partial class ContentRequestHandler(
         }
 
         await http.Response.Body.WriteAsync(held.AsMemory(0, heldLength), cancellationToken);
+    }
+
+    /// <summary>
+    /// Copies a local file into the response pipe: read with positional reads straight into Kestrel's buffers (no
+    /// intermediate copy buffer, no async file I/O round trip through the thread pool for page-cached data).
+    /// A file shorter than recorded aborts the response, so the client sees a failed transfer.
+    /// </summary>
+    private static async Task SendLocalFileAsync(HttpContext http, string local, long size, CancellationToken cancellationToken)
+    {
+        using var handle = File.OpenHandle(local, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var writer = http.Response.BodyWriter;
+        long offset = 0;
+        while (offset < size)
+        {
+            var memory = writer.GetMemory((int)Math.Min(size - offset, SendChunkBytes));
+            var wanted = (int)Math.Min(memory.Length, size - offset);
+            var read = RandomAccess.Read(handle, memory.Span[..wanted], offset);
+            if (read == 0)
+            {
+                http.Abort();
+                return;
+            }
+
+            writer.Advance(read);
+            offset += read;
+            var flushed = await writer.FlushAsync(cancellationToken);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>True when the request has no range and no precondition, so the whole file is the answer.</summary>

@@ -32,21 +32,29 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     /// <summary>Finds the distribution whose base path is the longest prefix (by whole segments) of <paramref name="path"/>.</summary>
-    public async Task<(ServedDistribution Distribution, string Remainder)?> MatchAsync(string path, CancellationToken cancellationToken)
+    public ValueTask<(ServedDistribution Distribution, string Remainder)?> MatchAsync(string path, CancellationToken cancellationToken)
     {
-        var current = await GetAsync(cancellationToken);
-        var candidate = path.TrimStart('/');
+        var current = snapshot;
+        return current is not null && Fresh(current)
+            ? ValueTask.FromResult(Match(current, path))
+            : MatchSlowAsync(path, cancellationToken);
+    }
+
+    private async ValueTask<(ServedDistribution Distribution, string Remainder)?> MatchSlowAsync(string path, CancellationToken cancellationToken) =>
+        Match(await GetAsync(cancellationToken), path);
+
+    private static (ServedDistribution Distribution, string Remainder)? Match(Snapshot current, string path)
+    {
+        var trimmed = path.AsSpan().TrimStart('/');
+        var candidate = trimmed;
         while (true)
         {
-            var slash = candidate.Length;
-            var prefix = candidate;
-            if (current.ByBasePath.TryGetValue(prefix, out var distribution))
+            if (current.ByBasePathSpan.TryGetValue(candidate, out var distribution))
             {
-                var rest = path.TrimStart('/')[prefix.Length..].TrimStart('/');
-                return (distribution, rest);
+                return (distribution, trimmed[candidate.Length..].TrimStart('/').ToString());
             }
 
-            slash = candidate.LastIndexOf('/');
+            var slash = candidate.LastIndexOf('/');
             if (slash <= 0)
             {
                 return null;
@@ -57,17 +65,25 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
     }
 
     /// <summary>The publication a distribution serves now: its pinned version's, or the newest.</summary>
-    public async Task<ServedPublication?> CurrentPublicationAsync(ServedDistribution distribution, CancellationToken cancellationToken)
+    public ValueTask<ServedPublication?> CurrentPublicationAsync(ServedDistribution distribution, CancellationToken cancellationToken)
     {
-        var current = await GetAsync(cancellationToken);
         if (distribution.PinnedVersion is { } pinned)
         {
-            return await QueryPublicationAsync("select id, repository_id, version, created, pass_through from publications where repository_id = $1 and version = $2",
-                cancellationToken, distribution.RepositoryId, pinned);
+            return new ValueTask<ServedPublication?>(QueryPublicationAsync(
+                "select id, repository_id, version, created, pass_through from publications where repository_id = $1 and version = $2",
+                cancellationToken, distribution.RepositoryId, pinned));
         }
 
-        return current.Latest.GetValueOrDefault(distribution.RepositoryId);
+        var current = snapshot;
+        return current is not null && Fresh(current)
+            ? ValueTask.FromResult(current.Latest.GetValueOrDefault(distribution.RepositoryId))
+            : LatestSlowAsync(distribution.RepositoryId, cancellationToken);
     }
+
+    private async ValueTask<ServedPublication?> LatestSlowAsync(long repositoryId, CancellationToken cancellationToken) =>
+        (await GetAsync(cancellationToken)).Latest.GetValueOrDefault(repositoryId);
+
+    private bool Fresh(Snapshot current) => time.GetUtcNow() - current.Loaded < MaxAge;
 
     /// <summary>The newest publication created at or before <paramref name="at"/> (checkpoints).</summary>
     public Task<ServedPublication?> PublicationAtAsync(long repositoryId, DateTimeOffset at, CancellationToken cancellationToken) =>
@@ -91,7 +107,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
     private async Task<Snapshot> GetAsync(CancellationToken cancellationToken)
     {
         var current = snapshot;
-        if (current is not null && time.GetUtcNow() - current.Loaded < MaxAge)
+        if (current is not null && Fresh(current))
         {
             return current;
         }
@@ -100,7 +116,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
         try
         {
             current = snapshot;
-            if (current is not null && time.GetUtcNow() - current.Loaded < MaxAge)
+            if (current is not null && Fresh(current))
             {
                 return current;
             }
@@ -160,5 +176,10 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
         return new Snapshot(loadedAt, byBasePath, latest);
     }
 
-    private sealed record Snapshot(DateTimeOffset Loaded, Dictionary<string, ServedDistribution> ByBasePath, Dictionary<long, ServedPublication> Latest);
+    private sealed record Snapshot(DateTimeOffset Loaded, Dictionary<string, ServedDistribution> ByBasePath, Dictionary<long, ServedPublication> Latest)
+    {
+        /// <summary>Lookups by a slice of the request path, without allocating a string per candidate prefix.</summary>
+        public Dictionary<string, ServedDistribution>.AlternateLookup<ReadOnlySpan<char>> ByBasePathSpan { get; } =
+            ByBasePath.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 }
