@@ -54,6 +54,26 @@ public sealed partial class ContentRequestHandlerTests(ContentAppFixture app) : 
         Assert.Equal("bytes", Assert.Single(response.Headers.AcceptRanges));
     }
 
+    [Theory]
+    [InlineData(100)] // kept in memory
+    [InlineData(64 * 1024 + 1)] // just over the in-memory limit: copied from the file
+    [InlineData(3 * 1024 * 1024 + 17)] // several pipe chunks, not a multiple of the chunk size
+    public async Task Files_of_every_size_arrive_whole_with_their_length_and_digest(int size)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        using var upstream = new FileUpstream().Put("blob.bin", content).WriteManifest();
+        var basePath = await ServeAsync(upstream);
+
+        for (var attempt = 0; attempt < 2; attempt++) // the second answer comes from the caches
+        {
+            using var response = await Http.GetAsync($"/{basePath}/blob.bin");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(size, response.Content.Headers.ContentLength);
+            Assert.Equal($"\"{Sha256(content)}\"", response.Headers.ETag?.Tag);
+            Assert.Equal(content, await response.Content.ReadAsByteArrayAsync());
+        }
+    }
+
     [Fact]
     public async Task Head_returns_the_same_headers_as_get_and_no_body()
     {
