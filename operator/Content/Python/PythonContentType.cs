@@ -53,7 +53,11 @@ internal static class PythonContentType
     }
 }
 
-/// <summary>The unit metadata the publisher reads back (JSON in content_units.metadata).</summary>
+/// <summary>
+/// The unit metadata the publisher reads back (JSON in content_units.metadata). <see cref="CoreMetadata"/> is the
+/// METADATA of an uploaded wheel (the publisher serves it as <c>&lt;file&gt;.metadata</c>, PEP 658, with
+/// <see cref="CoreMetadataSha256"/> the sha256 of its UTF-8 bytes); synced files get theirs as an artifact instead.
+/// </summary>
 internal sealed record PythonFileMetadata(
     string Filename,
     string Project,
@@ -64,7 +68,8 @@ internal sealed record PythonFileMetadata(
     string? YankedReason,
     string? CoreMetadataSha256,
     long? Size,
-    string? Summary);
+    string? Summary,
+    string? CoreMetadata = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PythonRemoteOptions))] // the Remote's spec.python block

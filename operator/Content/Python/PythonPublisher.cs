@@ -8,13 +8,15 @@ namespace Packyard.Content.Python;
 /// <summary>
 /// Publishes static pages per project: <c>simple/index.{html,json}</c>, <c>simple/&lt;project&gt;/index.{html,json}</c>
 /// (PEP 503 and PEP 691; <see cref="PythonRoutes"/> picks one by Accept), and the JSON API <c>pypi/&lt;project&gt;/json</c>
-/// (<c>pypi/&lt;project&gt;/&lt;version&gt;/json</c> is derived from it by <see cref="PythonRoutes"/>). Distribution files are served pass-through at <c>packages/&lt;filename&gt;</c>.
+/// (<c>pypi/&lt;project&gt;/&lt;version&gt;/json</c> is derived from it by <see cref="PythonRoutes"/>). Distribution files are served pass-through at <c>packages/&lt;filename&gt;</c>,
+/// their core metadata at <c>packages/&lt;filename&gt;.metadata</c> (an artifact when synced, a published file when uploaded).
 /// </summary>
 internal sealed class PythonPublisher : IPublisher
 {
     public const string HtmlFileMediaType = "text/html; charset=utf-8";
     public const string JsonFileMediaType = "application/vnd.pypi.simple.v1+json";
     public const string ApiMediaType = "application/json";
+    public const string CoreMetadataMediaType = "text/plain; charset=utf-8";
 
     public bool PassThrough => true;
 
@@ -30,13 +32,24 @@ internal sealed class PythonPublisher : IPublisher
                 continue;
             }
 
-            var core = unit.Artifacts.FirstOrDefault(a => a.RelativePath == package.RelativePath + ".metadata");
+            var coreSha256 = unit.Artifacts.FirstOrDefault(a => a.RelativePath == package.RelativePath + ".metadata")?.Sha256;
+            if (coreSha256 is null && metadata.CoreMetadata is { } text)
+            {
+                // An uploaded wheel: its METADATA is served beside it (PEP 658). Written now and dropped from what is
+                // kept for the pages, so memory holds one METADATA at a time, not all of them.
+                var bytes = Encoding.UTF8.GetBytes(text);
+                await context.AddFileAsync(package.RelativePath + ".metadata", CoreMetadataMediaType,
+                    (output, token) => output.WriteAsync(bytes, token).AsTask(), cancellationToken);
+                coreSha256 = metadata.CoreMetadataSha256;
+                metadata = metadata with { CoreMetadata = null };
+            }
+
             if (!projects.TryGetValue(unit.Name, out var files))
             {
                 projects[unit.Name] = files = [];
             }
 
-            files.Add(new PublishedFile(metadata, package.Sha256, package.Size ?? metadata.Size, core?.Sha256,
+            files.Add(new PublishedFile(metadata, package.Sha256, package.Size ?? metadata.Size, coreSha256,
                 PythonVersion.TryParse(metadata.Version, out var version) ? version : null));
         }
 
@@ -166,15 +179,13 @@ internal sealed class PythonPublisher : IPublisher
                 json.WriteBoolean("yanked", false);
             }
 
-            // Absent means "no metadata file" (PEP 691/714); pip 23.0 fails on an explicit false.
+            // Absent means "no metadata file" (PEP 691/714). Only the PEP 714 name: pip 22.3 to 23.0 (Debian bookworm's
+            // 23.0.1 among them) crash on the old "dist-info-metadata" key in JSON, which is why PEP 714 renamed it.
             if (file.CoreMetadataSha256 is { } core)
             {
-                foreach (var key in (ReadOnlySpan<string>)["core-metadata", "dist-info-metadata"])
-                {
-                    json.WriteStartObject(key);
-                    json.WriteString("sha256", core);
-                    json.WriteEndObject();
-                }
+                json.WriteStartObject("core-metadata");
+                json.WriteString("sha256", core);
+                json.WriteEndObject();
             }
 
             json.WriteEndObject();

@@ -1,5 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
@@ -35,7 +37,7 @@ internal sealed class PythonUploadParser : IUploadParser
             throw new InvalidUploadException($"sha256_digest {digest} does not match the uploaded file ({artifact.Sha256})");
         }
 
-        var metadata = await ReadMetadataAsync(context, parsed, cancellationToken);
+        var (metadata, text) = await ReadMetadataAsync(context, parsed, cancellationToken);
         if (ProjectName.Normalize(metadata.Name) != parsed.Project)
         {
             throw new InvalidUploadException($"{fileName}: its metadata names project '{metadata.Name}', but the file name says '{parsed.Project}'");
@@ -57,14 +59,18 @@ internal sealed class PythonUploadParser : IUploadParser
             throw new InvalidUploadException($"{fileName} already exists in this repository with different content; upload it under a new version", 409);
         }
 
+        // A wheel's METADATA is kept with the unit and published beside it as <file>.metadata (PEP 658), so pip can
+        // resolve without downloading the wheel. (pip reads it for wheels only; an sdist's PKG-INFO is not final metadata.)
+        var wheel = parsed.PackageType == DistributionFileName.Wheel;
+        var coreSha256 = wheel ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))) : null;
         var unitMetadata = new PythonFileMetadata(fileName, parsed.Project, version.Normalized, parsed.PackageType, metadata.RequiresPython,
-            Yanked: false, YankedReason: null, CoreMetadataSha256: null, artifact.Size, metadata.Summary);
+            Yanked: false, YankedReason: null, coreSha256, artifact.Size, metadata.Summary, wheel ? text : null);
         return new DeclaredContent(naturalKey, fileName, parsed.Project, version.Normalized,
             JsonSerializer.Serialize(unitMetadata, PythonJsonContext.Default.PythonFileMetadata),
             [new DeclaredArtifact(PythonContentType.PackagePath(fileName), artifact.Sha256, artifact.Size, Url: null)]);
     }
 
-    private static async Task<CoreMetadata> ReadMetadataAsync(UploadContext context, DistributionFileName parsed, CancellationToken cancellationToken)
+    private static async Task<(CoreMetadata Metadata, string Text)> ReadMetadataAsync(UploadContext context, DistributionFileName parsed, CancellationToken cancellationToken)
     {
         var fileName = context.FileName;
         string? text;
@@ -89,7 +95,7 @@ internal sealed class PythonUploadParser : IUploadParser
                 : $"{fileName} has no top-level PKG-INFO (or it is larger than {CoreMetadata.MaxBytes} bytes)");
         }
 
-        return CoreMetadata.TryParse(text, out var error) ?? throw new InvalidUploadException($"{fileName}: its metadata is unusable: {error}");
+        return (CoreMetadata.TryParse(text, out var error) ?? throw new InvalidUploadException($"{fileName}: its metadata is unusable: {error}"), text);
     }
 
     private static async Task<string?> ReadFromZipAsync(Stream stream, bool wheel, CancellationToken cancellationToken)

@@ -1,6 +1,9 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Packyard.Tests.Server;
 
 namespace Packyard.Tests.Python;
@@ -51,6 +54,63 @@ public sealed class PythonUploadTests(PythonFixture app) : IClassFixture<PythonF
         Assert.True(Directory.Exists(Path.Combine(target, "private_lib")), pipOutput);
         var page = await app.Http.GetStringAsync($"/{basePath}/simple/private-lib/");
         Assert.Contains("private_lib-0.3.tar.gz", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_uploaded_wheel_gets_its_METADATA_served_as_a_metadata_file_that_pip_fetches()
+    {
+        var (_, name, basePath) = await app.PythonRepositoryAsync();
+        var build = app.NewFolder("build");
+        var wheel = PythonPackage.Wheel(build, "meta-app", "2.0", ["meta-lib>=1"], requiresPython: ">=3.7");
+        var library = PythonPackage.Wheel(build, "meta-lib", "1.1");
+        var sdist = PythonPackage.Sdist(build, "meta_lib", "1.1");
+        var (code, output) = await TwineAsync(name, ContentAppFixture.UploadToken, wheel, library, sdist);
+        Assert.True(code == 0, output);
+        await app.Notifier.Published;
+
+        byte[] expected;
+        using (var zip = ZipFile.OpenRead(wheel))
+        using (var entry = zip.GetEntry("meta_app-2.0.dist-info/METADATA")!.Open())
+        using (var copy = new MemoryStream())
+        {
+            entry.CopyTo(copy);
+            expected = copy.ToArray();
+        }
+
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(expected));
+        using (var metadata = await app.Http.GetAsync($"/{basePath}/packages/meta_app-2.0-py3-none-any.whl.metadata"))
+        {
+            Assert.Equal(HttpStatusCode.OK, metadata.StatusCode);
+            Assert.Equal(expected, await metadata.Content.ReadAsByteArrayAsync());
+        }
+
+        var html = await app.Http.GetStringAsync($"/{basePath}/simple/meta-app/");
+        Assert.Contains($"data-core-metadata=\"sha256={sha256}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"data-dist-info-metadata=\"sha256={sha256}\"", html, StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{basePath}/simple/meta-lib/");
+        request.Headers.Accept.ParseAdd("application/vnd.pypi.simple.v1+json");
+        using var response = await app.Http.SendAsync(request);
+        var files = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("files").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("filename").GetString()!);
+        Assert.Equal(64, files["meta_lib-1.1-py3-none-any.whl"].GetProperty("core-metadata").GetProperty("sha256").GetString()!.Length);
+        Assert.False(files["meta_lib-1.1.tar.gz"].TryGetProperty("core-metadata", out _)); // sdists: no .metadata
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Http.GetAsync($"/{basePath}/packages/meta_lib-1.1.tar.gz.metadata")).StatusCode);
+
+        Assert.False(files["meta_lib-1.1-py3-none-any.whl"].TryGetProperty("dist-info-metadata", out _)); // PEP 714: pip 23.0 crashes on it
+
+        // Debian's pip (23.0.1) reads core metadata from HTML pages only (data-dist-info-metadata); from JSON it takes the
+        // wheels. It installs through the JSON index (no crash on core-metadata), then through an HTML-only front it
+        // resolves from the .metadata files, as the content app's request log shows.
+        var (pipCode, pipOutput) = await app.PipWithIndexAsync(basePath, "install", "--target", app.NewFolder("site"), "meta-app==2.0");
+        Assert.True(pipCode == 0, pipOutput);
+        await using var front = await HtmlOnlyFront.StartAsync(app.BaseAddress);
+        var pip = await app.PipAsync();
+        (pipCode, pipOutput) = await PythonFixture.RunAsync(pip, ["install", "--isolated", "--disable-pip-version-check", "--no-cache-dir",
+            "--index-url", $"{front.Url}{basePath}/simple/", "--target", app.NewFolder("site"), "meta-app==2.0"]);
+        Assert.True(pipCode == 0, pipOutput);
+        Assert.Contains($"/{basePath}/packages/meta_lib-1.1-py3-none-any.whl.metadata", app.RequestedPaths);
+        Assert.Contains($"/{basePath}/packages/meta_app-2.0-py3-none-any.whl.metadata", front.Forwarded);
+        Assert.Contains($"/{basePath}/packages/meta_lib-1.1-py3-none-any.whl", front.Forwarded);
     }
 
     [Fact]

@@ -37,6 +37,9 @@ public class ContentAppFixture : EngineFixture
 
     public PublishingChangeNotifier Notifier => app.Services.GetRequiredService<PublishingChangeNotifier>();
 
+    /// <summary>The path of every request the content app received (its access log), in arrival order.</summary>
+    public ConcurrentQueue<string> RequestedPaths { get; } = new();
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -58,6 +61,11 @@ public class ContentAppFixture : EngineFixture
         services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<PublishingChangeNotifier>());
         app = builder.Build();
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        app.Use((http, next) =>
+        {
+            RequestedPaths.Enqueue(http.Request.Path.Value ?? "");
+            return next(http);
+        });
         app.MapPackyardContent();
         await app.StartAsync();
         Http = NewClient(allowRedirects: false);
