@@ -5,7 +5,8 @@ namespace Packyard.Content.Python;
 /// <summary>
 /// The Remote's <c>spec.python</c> selection: includes (projects and versions to mirror; none means all), excludes
 /// (a bare name drops the project, a specifier drops matching versions), package types, excluded platforms and whether
-/// pre-releases are wanted (a specifier naming a pre-release allows them for its project).
+/// pre-releases are wanted (a specifier naming a pre-release allows them, and so does a specifier, or a project without
+/// includes, that only pre-releases satisfy: PEP 440).
 /// </summary>
 internal sealed class PythonFilter
 {
@@ -48,8 +49,33 @@ internal sealed class PythonFilter
     public bool ExcludesProject(string project) =>
         excludes.TryGetValue(project, out var sets) && sets.Any(s => s.Clauses.Count == 0);
 
-    /// <summary>Whether a file of <paramref name="project"/> is mirrored.</summary>
-    public bool Includes(string project, DistributionFileName file)
+    /// <summary>
+    /// The files of <paramref name="project"/> that are mirrored, from all the files its page lists. Package types,
+    /// platforms and excludes act per file. Versions follow PEP 440's pre-release rule, per included specifier (or
+    /// for the whole project without includes): pre-releases are left out unless <c>prereleases</c> is set, a clause
+    /// names a pre-release, or the only versions that satisfy the specifier are pre-releases (as pip does).
+    /// </summary>
+    public List<T> Select<T>(string project, IReadOnlyList<T> files, Func<T, DistributionFileName> name)
+    {
+        var admitted = files.Where(f => Admits(project, name(f))).ToList();
+        if (includes is null)
+        {
+            var withPrereleases = prereleases || admitted.All(f => name(f).Version.IsPrerelease);
+            return admitted.Where(f => withPrereleases || !name(f).Version.IsPrerelease).ToList();
+        }
+
+        if (!includes.TryGetValue(project, out var wanted))
+        {
+            return [];
+        }
+
+        // Per specifier: may it take pre-releases (asked for, or nothing final satisfies it)?
+        var allowed = wanted.Select(set => (Set: set, Prereleases: prereleases || !admitted.Any(f => set.Contains(name(f).Version)))).ToList();
+        return admitted.Where(f => allowed.Any(a => a.Set.Contains(name(f).Version, a.Prereleases))).ToList();
+    }
+
+    /// <summary>The per-file part of the selection: package type, platforms, excludes.</summary>
+    private bool Admits(string project, DistributionFileName file)
     {
         if (packageTypes is not null && !packageTypes.Contains(file.PackageType))
         {
@@ -62,17 +88,7 @@ internal sealed class PythonFilter
             return false;
         }
 
-        if (excludes.TryGetValue(project, out var excluded) && excluded.Any(s => s.Contains(file.Version, prereleases: true)))
-        {
-            return false;
-        }
-
-        if (includes is null)
-        {
-            return prereleases || !file.Version.IsPrerelease;
-        }
-
-        return includes.TryGetValue(project, out var wanted) && wanted.Any(s => s.Contains(file.Version, prereleases));
+        return !(excludes.TryGetValue(project, out var excluded) && excluded.Any(s => s.Contains(file.Version, prereleases: true)));
     }
 
     private static Dictionary<string, List<SpecifierSet>> Parse(List<string> requirements, string field)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
+using Microsoft.Extensions.Primitives;
 using Packyard.Engine.Plugins;
 
 namespace Packyard.Content.Python;
@@ -145,8 +145,8 @@ internal sealed class PythonRoutes : IContentRoutes
     {
         var http = context.Http;
         http.Response.Headers.Vary = "Accept";
-        var json = PrefersJson(http.Request.Headers.Accept.ToString(), out var acceptable);
-        if (!acceptable)
+        var format = Negotiate(http.Request.Headers.Accept);
+        if (format == PageFormat.None)
         {
             http.Response.StatusCode = StatusCodes.Status406NotAcceptable;
             http.Response.ContentType = "text/plain; charset=utf-8";
@@ -154,45 +154,107 @@ internal sealed class PythonRoutes : IContentRoutes
             return true;
         }
 
-        return await context.ServeFileAsync(directory + (json ? "index.json" : "index.html"), cancellationToken);
+        if (format == PageFormat.PypiHtml)
+        {
+            // The published page is text/html; a client that asked for the PEP 691 HTML type gets that type named.
+            http.Response.OnStarting(static state =>
+            {
+                var response = (HttpResponse)state;
+                if (response.StatusCode == StatusCodes.Status200OK && response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
+                {
+                    response.ContentType = PythonContentType.HtmlMediaType;
+                }
+
+                return Task.CompletedTask;
+            }, http.Response);
+        }
+
+        return await context.ServeFileAsync(directory + (format == PageFormat.Json ? "index.json" : "index.html"), cancellationToken);
+    }
+
+    /// <summary>The representations of a simple page (PEP 691), and None when the client accepts none of them.</summary>
+    internal enum PageFormat
+    {
+        None,
+        Json,
+        PypiHtml,
+        TextHtml,
     }
 
     /// <summary>
-    /// PEP 691 negotiation: the acceptable media type with the highest quality wins (JSON on ties); no Accept header, or
-    /// <c>*/*</c>, gets HTML, which every client understands. <paramref name="acceptable"/> is false when nothing offered fits.
+    /// PEP 691 negotiation over every Accept header line: the acceptable representation with the highest quality
+    /// wins; on equal quality JSON beats <c>application/vnd.pypi.simple.v1+html</c>, which beats <c>text/html</c>. The
+    /// <c>latest</c> aliases name v1; <c>application/*</c> is JSON, <c>*/*</c> and <c>text/*</c> are text/html; q=0
+    /// refuses a type. No Accept header gets text/html, which every client understands. Parsed without allocating.
     /// </summary>
-    internal static bool PrefersJson(string accept, out bool acceptable)
+    internal static PageFormat Negotiate(StringValues accept)
     {
-        acceptable = true;
-        if (string.IsNullOrWhiteSpace(accept) || !MediaTypeHeaderValue.TryParseList([accept], out var types))
+        if (accept.Count == 0)
         {
-            return false;
+            return PageFormat.TextHtml;
         }
 
-        double json = -1, html = -1;
-        foreach (var type in types)
+        double json = -1, pypiHtml = -1, textHtml = -1;
+        var any = false;
+        foreach (var line in accept)
         {
-            var quality = type.Quality ?? 1.0;
-            var media = type.MediaType.Value ?? "";
-            if (media.Equals(PythonContentType.JsonMediaType, StringComparison.OrdinalIgnoreCase) || media.Equals("application/vnd.pypi.simple.latest+json", StringComparison.OrdinalIgnoreCase))
+            var value = (line ?? "").AsSpan();
+            foreach (var range in value.Split(','))
             {
-                json = Math.Max(json, quality);
-            }
-            else if (media.Equals(PythonContentType.HtmlMediaType, StringComparison.OrdinalIgnoreCase) || media.Equals("text/html", StringComparison.OrdinalIgnoreCase)
-                || media.Equals("application/vnd.pypi.simple.latest+html", StringComparison.OrdinalIgnoreCase) || media.Equals("*/*", StringComparison.Ordinal)
-                || media.Equals("text/*", StringComparison.OrdinalIgnoreCase))
-            {
-                html = Math.Max(html, quality);
+                var item = value[range];
+                var semicolon = item.IndexOf(';');
+                var media = (semicolon < 0 ? item : item[..semicolon]).Trim();
+                if (media.IsEmpty)
+                {
+                    continue;
+                }
+
+                any = true;
+                var quality = semicolon < 0 ? 1.0 : Quality(item[(semicolon + 1)..]);
+                if (Is(media, PythonContentType.JsonMediaType) || Is(media, "application/vnd.pypi.simple.latest+json") || Is(media, "application/*"))
+                {
+                    json = Math.Max(json, quality);
+                }
+
+                if (Is(media, PythonContentType.HtmlMediaType) || Is(media, "application/vnd.pypi.simple.latest+html"))
+                {
+                    pypiHtml = Math.Max(pypiHtml, quality);
+                }
+                else if (Is(media, "text/html") || Is(media, "text/*") || Is(media, "*/*"))
+                {
+                    textHtml = Math.Max(textHtml, quality);
+                }
             }
         }
 
-        if (json <= 0 && html <= 0)
+        if (!any)
         {
-            acceptable = false;
-            return false;
+            return PageFormat.TextHtml;
         }
 
-        return json > 0 && json >= html;
+        var best = Math.Max(json, Math.Max(pypiHtml, textHtml));
+        return best <= 0 ? PageFormat.None
+            : json == best ? PageFormat.Json
+            : pypiHtml == best ? PageFormat.PypiHtml
+            : PageFormat.TextHtml;
+    }
+
+    private static bool Is(ReadOnlySpan<char> media, string type) => media.Equals(type, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The q parameter of a media range's parameters (1 when absent; 0 when unreadable or out of range, so a malformed q cannot win).</summary>
+    private static double Quality(ReadOnlySpan<char> parameters)
+    {
+        foreach (var range in parameters.Split(';'))
+        {
+            var parameter = parameters[range].Trim();
+            if (parameter.Length >= 2 && parameter[0] is 'q' or 'Q' && parameter[1] == '=')
+            {
+                return double.TryParse(parameter[2..].Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var q)
+                    && q is >= 0 and <= 1 ? q : 0;
+            }
+        }
+
+        return 1.0;
     }
 
     private static void Redirect(ServeContext context, string relative)

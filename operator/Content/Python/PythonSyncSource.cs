@@ -117,20 +117,17 @@ internal sealed class PythonSyncSource : ISyncSource
             files = SimpleIndexParser.ParseProject(page, SimpleIndexParser.IsJson(response.ContentType), pageUrl, pageName);
         }
 
-        var units = new List<DeclaredContent>();
+        // Files without a sha256 cannot be verified, and other package types (eggs, installers) are not mirrored.
+        var candidates = new List<(IndexFile File, DistributionFileName Parsed)>();
         foreach (var file in files)
         {
-            // Files without a sha256 cannot be verified, and other package types (eggs, installers) are not mirrored.
-            if (file.Sha256 is null || DistributionFileName.TryParse(file.FileName, project, out _) is not { } parsed
-                || parsed.Project != project || !filter.Includes(project, parsed))
+            if (file.Sha256 is not null && DistributionFileName.TryParse(file.FileName, project, out _) is { } parsed && parsed.Project == project)
             {
-                continue;
+                candidates.Add((file, parsed));
             }
-
-            units.Add(Declare(file, parsed));
         }
 
-        return units;
+        return filter.Select(project, candidates, c => c.Parsed).Select(c => Declare(c.File, c.Parsed)).ToList();
     }
 
     private static DeclaredContent Declare(IndexFile file, DistributionFileName parsed)

@@ -22,6 +22,8 @@ public sealed class PythonSyncTests(PythonFixture app) : IClassFixture<PythonFix
             .Add("beta", PythonPackage.Wheel(build, "beta", "1.0", platform: "manylinux2014_x86_64"))
             .Add("beta", PythonPackage.Wheel(build, "beta", "1.0", platform: "macosx_11_0_arm64"))
             .Add("gamma", PythonPackage.Wheel(build, "gamma", "0.1"))
+            .Add("delta", PythonPackage.Wheel(build, "delta", "1.0a1"))
+            .Add("delta", PythonPackage.Sdist(build, "delta", "1.0rc2"))
             .Write();
         return await PythonIndexUpstream.StartAsync(tree.Root);
     }
@@ -96,6 +98,28 @@ public sealed class PythonSyncTests(PythonFixture app) : IClassFixture<PythonFix
     }
 
     [Fact]
+    public async Task Without_prereleases_a_project_with_only_prereleases_still_gets_them()
+    {
+        await using var upstream = await UpstreamAsync();
+        var basePath = await SyncedAsync(upstream, "{}");
+
+        // PEP 440: pre-releases are excluded "unless ... the only available version that satisfies the specifier is a pre-release".
+        Assert.Equal(["delta-1.0a1-py3-none-any.whl", "delta-1.0rc2.tar.gz"], await ServedFilesAsync(basePath, "delta"));
+        Assert.DoesNotContain("alpha-3.0b1-py3-none-any.whl", await ServedFilesAsync(basePath, "alpha"));
+    }
+
+    [Fact]
+    public async Task Without_prereleases_a_specifier_only_prereleases_satisfy_still_gets_them()
+    {
+        await using var upstream = await UpstreamAsync();
+        var basePath = await SyncedAsync(upstream, """{"includes":["alpha>=2.5","alpha<1.2","delta<1.0rc1"]}""");
+
+        // alpha>=2.5 is met only by 3.0b1, so it comes; alpha<1.2 is met by the final 1.0, so no alpha pre-release comes through it.
+        Assert.Equal(["alpha-1.0-py3-none-any.whl", "alpha-1.0.tar.gz", "alpha-3.0b1-py3-none-any.whl"], await ServedFilesAsync(basePath, "alpha"));
+        Assert.Equal(["delta-1.0a1-py3-none-any.whl"], await ServedFilesAsync(basePath, "delta"));
+    }
+
+    [Fact]
     public async Task Package_types_limit_the_mirror_to_sdists_or_wheels()
     {
         await using var upstream = await UpstreamAsync();
@@ -144,34 +168,50 @@ public sealed class PythonSyncTests(PythonFixture app) : IClassFixture<PythonFix
 
     [Theory]
     [InlineData("application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01", "application/vnd.pypi.simple.v1+json")]
-    [InlineData("application/vnd.pypi.simple.v1+html", "text/html")]
+    [InlineData("application/vnd.pypi.simple.latest+json", "application/vnd.pypi.simple.v1+json")]
+    [InlineData("application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.v1+html")]
+    [InlineData("application/vnd.pypi.simple.latest+html", "application/vnd.pypi.simple.v1+html")]
+    [InlineData("application/vnd.pypi.simple.v1+json;q=0.2, application/vnd.pypi.simple.v1+html;q=0.9", "application/vnd.pypi.simple.v1+html")]
+    [InlineData("text/html, application/vnd.pypi.simple.v1+html", "application/vnd.pypi.simple.v1+html")]
+    [InlineData("text/html, application/vnd.pypi.simple.v1+json;q=0.5", "text/html")]
+    [InlineData("application/vnd.pypi.simple.v1+json;q=0, text/html;q=0.1", "text/html")]
+    [InlineData("application/vnd.pypi.simple.v1+json;q=abc, text/html;q=0.5", "text/html")]
     [InlineData("text/html", "text/html")]
+    [InlineData("*/*", "text/html")]
     [InlineData("", "text/html")]
-    public async Task The_root_index_is_chosen_by_the_Accept_header(string accept, string mediaType)
+    public async Task Root_and_project_pages_are_chosen_by_the_Accept_header_and_name_their_type(string accept, string mediaType)
     {
         await using var upstream = await UpstreamAsync();
         var basePath = await SyncedAsync(upstream, """{"includes":["gamma"]}""");
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{basePath}/simple/");
-        if (accept.Length > 0)
+        foreach (var page in (string[])["simple/", "simple/gamma/"])
         {
-            request.Headers.TryAddWithoutValidation("Accept", accept);
-        }
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/{basePath}/{page}");
+            if (accept.Length > 0)
+            {
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+            }
 
-        using var response = await app.Http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(mediaType, response.Content.Headers.ContentType!.MediaType);
-        Assert.Contains("gamma", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using var response = await app.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(mediaType, response.Content.Headers.ContentType!.MediaType);
+            Assert.Contains("Accept", response.Headers.Vary);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Contains("gamma", body, StringComparison.Ordinal);
+            Assert.Equal(mediaType.EndsWith("+json", StringComparison.Ordinal), body.StartsWith('{'));
+        }
     }
 
-    [Fact]
-    public async Task An_unacceptable_Accept_header_gets_406()
+    [Theory]
+    [InlineData("application/vnd.pypi.simple.v1+json;q=0")]
+    [InlineData("application/xml, text/plain")]
+    public async Task An_Accept_header_refusing_every_format_gets_406(string accept)
     {
         await using var upstream = await UpstreamAsync();
         var basePath = await SyncedAsync(upstream, """{"includes":["gamma"]}""");
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{basePath}/simple/");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/xml"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{basePath}/simple/gamma/");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
         using var response = await app.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
