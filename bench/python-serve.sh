@@ -140,15 +140,15 @@ echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after a $WARMUP warm-up) rotati
 echo "client and servers on 127.0.0.1; nginx 2 workers, sendfile on, access_log off, serving a copy of packyard's pages"
 echo "load average before / after the wrk runs: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %-11s | %10s | %12s | %-19s | %12s | %9s |\n' server "req/s" "transfer/s" "latency p50 / p99" "server CPU s" "pg CPU s"
-printf '|%s|%s|%s|%s|%s|%s|\n' ------------- -----------: -------------: --------------------- -------------: ----------:
+# CPU per request holds up better than req/s on a shared machine: a server starved of CPU serves less but spends the same per request.
+us_per_req() { awk -v c="$1" -v r="$2" -v d="${DURATION%s}" 'BEGIN { printf "%.1f", c * 1e6 / (r * d) }'; }
+row() { printf '| %-17s | %10s | %12s | %-19s | %12s | %13s | %9s |\n' "$1" "${REQS[$2]}" "${XFER[$2]}" "${LAT[$2]}" "${CPU[$2]}" "$(us_per_req "${CPU[$2]}" "${REQS[$2]}")" "${PGCPU[$2]}"; }
+printf '| %-17s | %10s | %12s | %-19s | %12s | %13s | %9s |\n' server "req/s" "transfer/s" "latency p50 / p99" "server CPU s" "CPU us / req" "pg CPU s"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------------- -----------: -------------: --------------------- -------------: --------------: ----------:
 for ((r = 1; r <= RUNS; r++)); do
-    for s in packyard nginx; do
-        k=$s-$r
-        printf '| %-11s | %10s | %12s | %-19s | %12s | %9s |\n' "$k" "${REQS[$k]}" "${XFER[$k]}" "${LAT[$k]}" "${CPU[$k]}" "${PGCPU[$k]}"
-    done
+    for s in packyard nginx; do row "$s-$r" "$s-$r"; done
 done
-printf '| %-11s | %10s | %12s | %-19s | %12s | %9s |\n' "packyard /healthz" "${REQS[packyard-healthz]}" "${XFER[packyard-healthz]}" "${LAT[packyard-healthz]}" "${CPU[packyard-healthz]}" "${PGCPU[packyard-healthz]}"
+row "packyard /healthz" packyard-healthz
 echo
 for ((r = 1; r <= RUNS; r++)); do
     echo "packyard/nginx req/s, run $r: $(ratio "${REQS[packyard-$r]}" "${REQS[nginx-$r]}")   (target >= 70%)"
