@@ -20,8 +20,9 @@ namespace Packyard.Tests.Kubernetes.ApiServer;
 /// A Kubernetes API server for tests, following the API conventions rather than Packyard's code: discovery, CRDs
 /// from <c>crds/*.yaml</c> with schema validation, namespaced CRUD, the status subresource, finalizers, merge patch,
 /// an approximated server-side apply, list with pagination, watch with bookmarks and 410 Gone, and Table output.
-/// It listens on 127.0.0.1 over HTTPS with a CA generated at start, and accepts a bearer token or a client
-/// certificate signed by that CA.
+/// It listens on 127.0.0.1 over HTTPS with a CA generated at start, authenticates bearer tokens from a table and
+/// client certificates signed by that CA (<c>TestApiServer.Authentication.cs</c>), authorises every request by RBAC
+/// over the stored roles (<see cref="RbacAuthorizer"/>) and records it (<c>TestApiServer.Audit.cs</c>).
 /// </summary>
 public sealed partial class TestApiServer : IAsyncDisposable
 {
