@@ -36,4 +36,18 @@ public static class KubernetesKinds
 
     public static readonly ResourceKind<Lease> Lease = new(
         "coordination.k8s.io", "v1", "Lease", "leases", true, o => o.Metadata, Json.Lease, Json.KubernetesListLease, Json.WatchEventLease);
+
+    /// <summary>Create only: is a bearer token valid, and whose is it? (Lists and watches are not served.)</summary>
+    public static readonly ResourceKind<TokenReview> TokenReview = new(
+        "authentication.k8s.io", "v1", "TokenReview", "tokenreviews", false, o => o.Metadata, Json.TokenReview,
+        Json.KubernetesListTokenReview, Json.WatchEventTokenReview);
+
+    /// <summary>Create only: may a user do a verb on a resource? (Lists and watches are not served.)</summary>
+    public static readonly ResourceKind<SubjectAccessReview> SubjectAccessReview = new(
+        "authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews", false, o => o.Metadata, Json.SubjectAccessReview,
+        Json.KubernetesListSubjectAccessReview, Json.WatchEventSubjectAccessReview);
+
+    public static readonly ResourceKind<CustomResourceDefinition> CustomResourceDefinition = new(
+        "apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false, o => o.Metadata,
+        Json.CustomResourceDefinition, Json.KubernetesListCustomResourceDefinition, Json.WatchEventCustomResourceDefinition);
 }

@@ -16,18 +16,18 @@ public sealed class KustomizeTests
 
     private static readonly Lazy<IReadOnlyList<YamlMappingNode>> Rendered = new(() => Render("config/default"));
 
-    /// <summary>(apiGroup, resource, verb) the operator needs; "" is the core group.</summary>
+    /// <summary>(apiGroup, resource, verb) the operator uses, and nothing more; "" is the core group.</summary>
     private static readonly (string Group, string Resource, string Verb)[] RequiredGrants =
     [
         .. Grants("packyard.io", ["remotes", "repositories", "distributions", "promotions"], ["get", "list", "watch", "update", "patch"]),
         .. Grants("packyard.io", ["remotes/status", "repositories/status", "distributions/status", "promotions/status"], ["get", "update", "patch"]),
         .. Grants("packyard.io", ["remotes/finalizers", "repositories/finalizers", "distributions/finalizers", "promotions/finalizers"], ["update"]),
-        .. Grants("packyard.io", ["repositories/content"], ["create"]),
         .. Grants("", ["secrets"], ["get", "list", "watch"]),
-        .. Grants("", ["events"], ["create", "patch"]),
-        .. Grants("coordination.k8s.io", ["leases"], ["get", "list", "watch", "create", "update", "patch"]),
+        .. Grants("events.k8s.io", ["events"], ["create", "patch"]),
+        .. Grants("coordination.k8s.io", ["leases"], ["get", "create", "update"]),
         .. Grants("authentication.k8s.io", ["tokenreviews"], ["create"]),
         .. Grants("authorization.k8s.io", ["subjectaccessreviews"], ["create"]),
+        .. Grants("apiextensions.k8s.io", ["customresourcedefinitions"], ["get", "list"]),
     ];
 
     [Fact]
@@ -107,16 +107,47 @@ public sealed class KustomizeTests
     }
 
     [Fact]
-    public void The_cluster_role_grants_every_verb_the_operator_needs()
+    public void The_cluster_role_grants_exactly_the_verbs_the_operator_uses()
     {
-        var granted = ClusterRoleRules()
+        var granted = ClusterRoleRules("packyard")
             .SelectMany(rule => Scalars(rule, "apiGroups").SelectMany(group => Scalars(rule, "resources").SelectMany(resource =>
                 Scalars(rule, "verbs").Select(verb => (group, resource, verb)))))
             .ToHashSet();
 
         var missing = RequiredGrants.Where(grant => !granted.Contains(grant)).Select(grant => $"{grant.Group}/{grant.Resource}:{grant.Verb}").ToList();
 
+        var extra = granted.Where(grant => !RequiredGrants.Contains(grant)).Select(grant => $"{grant.group}/{grant.resource}:{grant.verb}").ToList();
+
         Assert.True(missing.Count == 0, "The ClusterRole lacks " + string.Join(", ", missing));
+        Assert.True(extra.Count == 0, "The ClusterRole grants more than the operator uses: " + string.Join(", ", extra));
+    }
+
+    [Fact]
+    public void The_uploader_cluster_role_grants_only_uploads_and_is_bound_by_nobody()
+    {
+        var uploader = Assert.Single(Objects("ClusterRole"), role => Name(role) == "packyard-uploader");
+        var rule = Assert.Single(Sequence(uploader, "rules").OfType<YamlMappingNode>());
+
+        Assert.Equal(["packyard.io"], Scalars(rule, "apiGroups"));
+        Assert.Equal(["repositories/content"], Scalars(rule, "resources"));
+        Assert.Equal(["create"], Scalars(rule, "verbs"));
+        Assert.DoesNotContain(Objects("ClusterRoleBinding"), binding => Scalar(binding, "roleRef", "name") == "packyard-uploader");
+    }
+
+    [Theory]
+    [InlineData("packyard-controller", "controller,worker")]
+    [InlineData("packyard-content", "content")]
+    public void Each_deployment_runs_the_operator_command_with_its_roles_and_a_writable_tmp(string name, string roles)
+    {
+        var deployment = Assert.Single(Objects("Deployment"), candidate => Name(candidate) == name);
+        var container = Assert.Single(Sequence(deployment, "spec", "template", "spec", "containers").OfType<YamlMappingNode>());
+        var args = Scalars(container, "args");
+        var tmp = Assert.Single(Sequence(container, "volumeMounts").OfType<YamlMappingNode>(), mount => Scalar(mount, "mountPath") == "/tmp");
+        var volume = Assert.Single(Sequence(deployment, "spec", "template", "spec", "volumes").OfType<YamlMappingNode>(), v => EntryName(v) == Scalar(tmp, "name"));
+
+        Assert.Equal(["operator", "--role", roles], args.Take(3));
+        Assert.Equal("0.0.0.0:8080", args[args.IndexOf("--listen") + 1]);
+        Assert.NotNull(Mapping(volume, "emptyDir"));
     }
 
     [Fact]
@@ -126,7 +157,7 @@ public sealed class KustomizeTests
         var subject = Assert.Single(Sequence(binding, "subjects").OfType<YamlMappingNode>());
         var account = Assert.Single(Objects("ServiceAccount"));
 
-        Assert.Equal(Name(Assert.Single(Objects("ClusterRole"))), Scalar(binding, "roleRef", "name"));
+        Assert.Equal("packyard", Scalar(binding, "roleRef", "name"));
         Assert.Equal((Name(account), Scalar(account, "metadata", "namespace")), (Scalar(subject, "name"), Scalar(subject, "namespace")));
         Assert.All(Objects("Deployment"), deployment => Assert.Equal(Name(account), Scalar(deployment, "spec", "template", "spec", "serviceAccountName")));
     }
@@ -185,13 +216,15 @@ public sealed class KustomizeTests
 
     private static string Name(YamlMappingNode node) => Scalar(node, "metadata", "name") ?? "";
 
+    private static string? EntryName(YamlMappingNode node) => Scalar(node, "name");
+
     private static IEnumerable<(string Deployment, YamlMappingNode Container)> Containers() =>
         Objects("Deployment").SelectMany(deployment => Sequence(deployment, "spec", "template", "spec", "containers")
             .OfType<YamlMappingNode>()
             .Select(container => ($"Deployment {Name(deployment)} container {Scalar(container, "name")}", container)));
 
-    private static IEnumerable<YamlMappingNode> ClusterRoleRules() =>
-        Objects("ClusterRole").SelectMany(role => Sequence(role, "rules").OfType<YamlMappingNode>());
+    private static IEnumerable<YamlMappingNode> ClusterRoleRules(string? name = null) =>
+        Objects("ClusterRole").Where(role => name is null || Name(role) == name).SelectMany(role => Sequence(role, "rules").OfType<YamlMappingNode>());
 
     private static YamlNode? Node(YamlNode? node, params string[] path)
     {

@@ -35,6 +35,14 @@ public sealed class ApiServerSession : IAsyncDisposable
         return new ApiServerSession(directory, server, client);
     }
 
+    /// <summary>A client that authenticates with <paramref name="token"/> (see <see cref="TestApiServer.AddUserToken"/>); dispose it.</summary>
+    public KubernetesClient ClientFor(string token) => new(new KubernetesClientConfiguration
+    {
+        Host = Server.Url,
+        AccessToken = token,
+        CaCertificates = [Server.CaCertificate],
+    });
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -59,6 +59,7 @@ public class ContentAppFixture : EngineFixture
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(UploadToken));
         services.AddSingleton<PublishingChangeNotifier>();
         services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<PublishingChangeNotifier>());
+        ConfigureServices(services);
         app = builder.Build();
         await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
         app.Use((http, next) =>
@@ -69,6 +70,11 @@ public class ContentAppFixture : EngineFixture
         app.MapPackyardContent();
         await app.StartAsync();
         Http = NewClient(allowRedirects: false);
+    }
+
+    /// <summary>Last changes to the content app's services (a derived fixture swaps the upload authorizer, say).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public HttpClient NewClient(bool allowRedirects) =>

@@ -77,7 +77,7 @@ internal sealed partial class ApiRequestHandler
                 ["singularName"] = resource.Singular,
                 ["namespaced"] = resource.Namespaced,
                 ["kind"] = resource.Kind,
-                ["verbs"] = new JsonArray(ServedResource.AllVerbs.Select(v => (JsonNode)v!).ToArray()),
+                ["verbs"] = new JsonArray(resource.Verbs.Select(v => (JsonNode)v!).ToArray()),
             };
             if (resource.ShortNames.Count > 0)
             {

@@ -49,36 +49,14 @@ internal sealed partial class ApiRequestHandler(TestApiServer server, HttpContex
             return;
         }
 
-        string group, version;
-        string[] rest;
-        if (segments is ["api", var coreVersion, .. var coreRest])
-        {
-            (group, version, rest) = ("", coreVersion, coreRest);
-        }
-        else if (segments is ["apis", var apiGroup, var apiVersion, .. var groupRest])
-        {
-            (group, version, rest) = (apiGroup, apiVersion, groupRest);
-        }
-        else
+        var request = RequestAttributes.From(context.Request);
+        if (!request.IsResourceRequest)
         {
             throw new ApiError(404, "NotFound", "the server could not find the requested resource");
         }
 
-        string? @namespace = null, plural, name = null, subresource = null;
-        if (rest is ["namespaces", var ns, var namespacedPlural, .. var namespacedTail])
-        {
-            (@namespace, plural) = (ns, namespacedPlural);
-            name = namespacedTail.ElementAtOrDefault(0);
-            subresource = namespacedTail.ElementAtOrDefault(1);
-        }
-        else
-        {
-            plural = rest[0];
-            name = rest.ElementAtOrDefault(1);
-            subresource = rest.ElementAtOrDefault(2);
-        }
-
-        var resource = server.Resources.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural)
+        var (@namespace, name, subresource) = (request.Namespace, request.Name, request.Subresource);
+        var resource = server.Resources.FirstOrDefault(r => r.Group == request.Group && r.Version == request.Version && r.Plural == request.Resource)
             ?? throw new ApiError(404, "NotFound", "the server could not find the requested resource");
         if (resource.Namespaced != (@namespace is not null) && name is not null)
         {
@@ -88,6 +66,16 @@ internal sealed partial class ApiRequestHandler(TestApiServer server, HttpContex
         if (subresource is not null && !(subresource == "status" && resource.HasStatusSubresource))
         {
             throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+        }
+
+        if (!resource.Verbs.Contains(request.Verb))
+        {
+            throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        }
+
+        if (await TryReviewAsync(resource))
+        {
+            return;
         }
 
         var method = context.Request.Method;
@@ -127,6 +115,14 @@ internal sealed partial class ApiRequestHandler(TestApiServer server, HttpContex
 
     private async Task<JsonObject?> ReadOptionalBodyAsync()
     {
+        if (context.Request.ContentType?.Contains("protobuf", StringComparison.Ordinal) == true)
+        {
+            // kubectl's typed commands (create namespace, create rolebinding, auth can-i) send protobuf; this server
+            // decodes JSON and YAML only, and says so as the real server does for a media type it cannot decode.
+            throw new ApiError(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+        }
+
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(context.RequestAborted);
         if (string.IsNullOrWhiteSpace(text))
@@ -212,7 +208,7 @@ internal sealed partial class ApiRequestHandler(TestApiServer server, HttpContex
                 body["status"] = new JsonObject { ["phase"] = "Active" };
             }
 
-            return Store.Write(resource, @namespace, name, body, "ADDED");
+            return Written(resource, Store.Write(resource, @namespace, name, body, "ADDED"), "ADDED");
         }
     }
 
@@ -304,7 +300,8 @@ internal sealed partial class ApiRequestHandler(TestApiServer server, HttpContex
             }
 
             var deleting = updated["metadata"]!["deletionTimestamp"] is not null && Finalizers(updated).Count == 0;
-            return Store.Write(resource, @namespace, name, updated, deleting ? "DELETED" : "MODIFIED");
+            var eventType = deleting ? "DELETED" : "MODIFIED";
+            return Written(resource, Store.Write(resource, @namespace, name, updated, eventType), eventType);
         }
     }
 
@@ -368,7 +365,7 @@ internal sealed partial class ApiRequestHandler(TestApiServer server, HttpContex
                 return Store.Write(resource, @namespace, name, old, "MODIFIED");
             }
 
-            return Store.Write(resource, @namespace, name, old, "DELETED");
+            return Written(resource, Store.Write(resource, @namespace, name, old, "DELETED"), "DELETED");
         }
     }
 
@@ -391,6 +388,7 @@ internal sealed partial class ApiRequestHandler(TestApiServer server, HttpContex
 
         if (resource.Schema is null)
         {
+            PrepareBuiltIn(resource, name, item, old);
             return;
         }
 

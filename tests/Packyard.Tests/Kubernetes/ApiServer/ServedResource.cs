@@ -22,6 +22,9 @@ public sealed record ServedResource
 
     public bool HasStatusSubresource { get; init; }
 
+    /// <summary>The verbs discovery lists and the server accepts (reviews are create only).</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
+
     /// <summary>Custom resources get metadata.generation and the CR update rules (resourceVersion required on PUT).</summary>
     public bool IsCustom => Schema is not null;
 
@@ -63,7 +66,11 @@ public sealed record ServedResource
         }
     }
 
-    /// <summary>The core and coordination kinds Packyard and kubectl use, stored as sent.</summary>
+    /// <summary>
+    /// The built-in kinds Packyard, kubectl and <c>config/default</c> use. They are stored as sent after a few of the
+    /// real server's checks (<see cref="BuiltInValidator"/>); reviews are answered, never stored; CustomResourceDefinitions
+    /// register the resources they define.
+    /// </summary>
     public static IReadOnlyList<ServedResource> BuiltIn { get; } =
     [
         new() { Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace", Namespaced = false, ShortNames = ["ns"] },
@@ -71,5 +78,24 @@ public sealed record ServedResource
         new() { Group = "", Version = "v1", Kind = "Event", Plural = "events", Singular = "event", Namespaced = true, ShortNames = ["ev"] },
         new() { Group = "events.k8s.io", Version = "v1", Kind = "Event", Plural = "events", Singular = "event", Namespaced = true, ShortNames = ["ev"] },
         new() { Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease", Namespaced = true },
+        new() { Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount", Namespaced = true, ShortNames = ["sa"] },
+        new() { Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Singular = "configmap", Namespaced = true, ShortNames = ["cm"] },
+        new() { Group = "", Version = "v1", Kind = "Service", Plural = "services", Singular = "service", Namespaced = true, ShortNames = ["svc"], Categories = ["all"] },
+        new() { Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Singular = "deployment", Namespaced = true, ShortNames = ["deploy"], Categories = ["all"] },
+        new() { Group = "networking.k8s.io", Version = "v1", Kind = "Ingress", Plural = "ingresses", Singular = "ingress", Namespaced = true, ShortNames = ["ing"] },
+        new() { Group = Rbac, Version = "v1", Kind = "ClusterRole", Plural = "clusterroles", Singular = "clusterrole", Namespaced = false },
+        new() { Group = Rbac, Version = "v1", Kind = "ClusterRoleBinding", Plural = "clusterrolebindings", Singular = "clusterrolebinding", Namespaced = false },
+        new() { Group = Rbac, Version = "v1", Kind = "Role", Plural = "roles", Singular = "role", Namespaced = true },
+        new() { Group = Rbac, Version = "v1", Kind = "RoleBinding", Plural = "rolebindings", Singular = "rolebinding", Namespaced = true },
+        new()
+        {
+            Group = "apiextensions.k8s.io", Version = "v1", Kind = "CustomResourceDefinition", Plural = "customresourcedefinitions",
+            Singular = "customresourcedefinition", Namespaced = false, ShortNames = ["crd", "crds"], Categories = ["api-extensions"],
+            HasStatusSubresource = true,
+        },
+        new() { Group = "authentication.k8s.io", Version = "v1", Kind = "TokenReview", Plural = "tokenreviews", Singular = "tokenreview", Namespaced = false, Verbs = ["create"] },
+        new() { Group = "authorization.k8s.io", Version = "v1", Kind = "SubjectAccessReview", Plural = "subjectaccessreviews", Singular = "subjectaccessreview", Namespaced = false, Verbs = ["create"] },
     ];
+
+    private const string Rbac = "rbac.authorization.k8s.io";
 }

@@ -20,21 +20,23 @@ namespace Packyard.Tests.Kubernetes.ApiServer;
 /// A Kubernetes API server for tests, following the API conventions rather than Packyard's code: discovery, CRDs
 /// from <c>crds/*.yaml</c> with schema validation, namespaced CRUD, the status subresource, finalizers, merge patch,
 /// an approximated server-side apply, list with pagination, watch with bookmarks and 410 Gone, and Table output.
-/// It listens on 127.0.0.1 over HTTPS with a CA generated at start, and accepts a bearer token or a client
-/// certificate signed by that CA.
+/// It listens on 127.0.0.1 over HTTPS with a CA generated at start, authenticates bearer tokens from a table and
+/// client certificates signed by that CA (<c>TestApiServer.Authentication.cs</c>), authorises every request by RBAC
+/// over the stored roles (<see cref="RbacAuthorizer"/>) and records it (<c>TestApiServer.Audit.cs</c>).
 /// </summary>
-public sealed class TestApiServer : IAsyncDisposable
+public sealed partial class TestApiServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task bookmarks;
+    private IReadOnlyList<ServedResource> resources = ServedResource.BuiltIn;
 
-    private TestApiServer(WebApplication app, X509Certificate2 ca, IReadOnlyList<ServedResource> resources, string token, TimeSpan bookmarkInterval)
+    private TestApiServer(WebApplication app, X509Certificate2 ca, string token, TimeSpan bookmarkInterval)
     {
         this.app = app;
         CaCertificate = ca;
-        Resources = resources;
         Token = token;
+        tokens[token] = new TestUser(AdminUser, [TestUser.Masters, TestUser.Authenticated]);
         Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         bookmarks = Task.Run(async () =>
         {
@@ -48,7 +50,7 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public Uri Url { get; }
 
-    /// <summary>The bearer token the server accepts.</summary>
+    /// <summary>The bearer token of the cluster administrator (<see cref="AdminUser"/> in <c>system:masters</c>).</summary>
     public string Token { get; }
 
     /// <summary>The CA that signed the serving certificate (and accepted client certificates).</summary>
@@ -56,7 +58,8 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public string CaPem => CaCertificate.ExportCertificatePem();
 
-    public IReadOnlyList<ServedResource> Resources { get; }
+    /// <summary>The built-in kinds and the resources of the CustomResourceDefinitions currently stored.</summary>
+    public IReadOnlyList<ServedResource> Resources => Volatile.Read(ref resources);
 
     public ResourceStore Store { get; } = new();
 
@@ -67,18 +70,6 @@ public sealed class TestApiServer : IAsyncDisposable
     {
         var ca = CreateCa();
         var serving = CreateLeaf(ca, "kube-apiserver", server: true);
-        var resources = new List<ServedResource>(ServedResource.BuiltIn);
-        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "crds"), "*.yaml").Order(StringComparer.Ordinal))
-        {
-            foreach (var document in YamlJson.ParseAll(await File.ReadAllTextAsync(file, cancellationToken)))
-            {
-                if (document["kind"]?.GetValue<string>() == "CustomResourceDefinition")
-                {
-                    resources.AddRange(ServedResource.FromCrd(document.AsObject()));
-                }
-            }
-        }
-
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -92,16 +83,32 @@ public sealed class TestApiServer : IAsyncDisposable
         TestApiServer? server = null;
         app.Run(context => server!.HandleAsync(context));
         await app.StartAsync(cancellationToken);
-        server = new TestApiServer(app, ca, resources, token, bookmarkInterval ?? TimeSpan.FromSeconds(1));
+        server = new TestApiServer(app, ca, token, bookmarkInterval ?? TimeSpan.FromSeconds(1));
         server.Store.Write(server.Resource("", "namespaces"), null, "default", NewNamespace("default"), "ADDED");
+        server.WriteBootstrapPolicy();
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "crds"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            foreach (var document in YamlJson.ParseAll(await File.ReadAllTextAsync(file, cancellationToken)))
+            {
+                if (document["kind"]?.GetValue<string>() == "CustomResourceDefinition")
+                {
+                    server.InstallCrd(document.AsObject());
+                }
+            }
+        }
+
         return server;
     }
 
     public ServedResource Resource(string group, string plural) =>
         Resources.First(r => r.Group == group && r.Plural == plural);
 
-    /// <summary>A client certificate for <paramref name="user"/> signed by the server's CA.</summary>
-    public X509Certificate2 IssueClientCertificate(string user) => CreateLeaf(CaCertificate, user, server: false);
+    /// <summary>
+    /// A client certificate for <paramref name="user"/> (CN) in <paramref name="groups"/> (O; by default
+    /// <c>system:masters</c>, an administrator) signed by the server's CA.
+    /// </summary>
+    public X509Certificate2 IssueClientCertificate(string user, IReadOnlyList<string>? groups = null) =>
+        CreateLeaf(CaCertificate, user, server: false, groups ?? [TestUser.Masters]);
 
     /// <summary>Writes a kubeconfig with the CA data and, by default, the bearer token; returns its path.</summary>
     public string WriteKubeconfig(string directory, string? userYaml = null)
@@ -158,12 +165,22 @@ public sealed class TestApiServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, context.Request.ContentType));
-        var authorization = context.Request.Headers.Authorization.ToString();
-        var authenticated = authorization == $"Bearer {Token}" || context.Connection.ClientCertificate is not null;
-        if (!authenticated)
+        var user = Authenticate(context);
+        var attributes = RequestAttributes.From(context.Request);
+        Requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, context.Request.ContentType)
+        {
+            Attributes = attributes,
+            User = user?.Name,
+        });
+        if (user is null)
         {
             await ApiRequestHandler.WriteAsync(context, 401, new ApiError(401, "Unauthorized", "Unauthorized").ToStatus());
+            return;
+        }
+
+        if (!RbacAuthorizer.Authorize(this, user, attributes).Allowed)
+        {
+            await ApiRequestHandler.WriteAsync(context, 403, RbacAuthorizer.Forbidden(user, attributes).ToStatus());
             return;
         }
 
@@ -190,10 +207,17 @@ public sealed class TestApiServer : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
     }
 
-    private static X509Certificate2 CreateLeaf(X509Certificate2 ca, string commonName, bool server)
+    private static X509Certificate2 CreateLeaf(X509Certificate2 ca, string commonName, bool server, IReadOnlyList<string>? organizations = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        var subject = new X500DistinguishedNameBuilder();
+        foreach (var organization in organizations ?? [])
+        {
+            subject.AddOrganizationName(organization);
+        }
+
+        subject.AddCommonName(commonName);
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
@@ -214,6 +238,20 @@ public sealed class TestApiServer : IAsyncDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
-    /// <summary>One request as the server saw it.</summary>
-    public sealed record RecordedRequest(string Method, string PathAndQuery, string? ContentType);
+    /// <summary>One request as the server saw it, when it arrived, who sent it and what it asked for.</summary>
+    public sealed record RecordedRequest(string Method, string PathAndQuery, string? ContentType)
+    {
+        public DateTimeOffset Time { get; init; } = DateTimeOffset.UtcNow;
+
+        /// <summary>The authenticated user; null when authentication failed (401).</summary>
+        public string? User { get; init; }
+
+        /// <summary>The Kubernetes verb and resource (or non-resource path).</summary>
+        public RequestAttributes? Attributes { get; init; }
+
+        public string Verb => Attributes?.Verb ?? Method.ToLowerInvariant();
+
+        /// <summary>create, update, patch, delete or deletecollection.</summary>
+        public bool IsWrite => Attributes?.IsWrite == true;
+    }
 }
