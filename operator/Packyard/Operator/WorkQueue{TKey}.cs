@@ -148,6 +148,39 @@ public sealed class WorkQueue<TKey> : IDisposable
         available.Release();
     }
 
+    /// <summary>
+    /// Runs <paramref name="process"/> for queued keys with at most <paramref name="workers"/> at once until <paramref name="stopping"/>
+    /// is cancelled: then no key is taken any more and in-flight work sees the same cancellation.
+    /// </summary>
+    public Task RunAsync(int workers, Func<TKey, CancellationToken, Task> process, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                TKey key;
+                try
+                {
+                    key = await TakeAsync(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await process(key, stopping).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Done(key);
+                }
+            }
+        }, CancellationToken.None)));
+    }
+
     public void Dispose()
     {
         lock (gate)
