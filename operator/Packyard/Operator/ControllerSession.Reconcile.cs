@@ -25,7 +25,7 @@ public sealed partial class ControllerSession
                 result = key.Kind switch
                 {
                     "Remote" => await ReconcileAsync<RemoteSpec, RemoteStatus, Remote>(key, Cache.Remotes, KubernetesKinds.Remote,
-                        remotes.ReconcileAsync, token => services.Catalog.DeleteRemoteAsync(key.Namespace, key.Name, token), finalizer: false, cancellationToken),
+                        ReconcileRemoteAsync, token => services.Catalog.DeleteRemoteAsync(key.Namespace, key.Name, token), finalizer: false, cancellationToken),
                     "Repository" => await ReconcileAsync<RepositorySpec, RepositoryStatus, Repository>(key, Cache.Repositories, KubernetesKinds.Repository,
                         SyncAsync, async token =>
                         {
@@ -144,6 +144,15 @@ public sealed partial class ControllerSession
             },
         };
         return client.PatchAsync(kind, metadata.Namespace, metadata.Name!, KubernetesPatch.Merge(patch), null, cancellationToken);
+    }
+
+    /// <summary>A Remote reconcile with a relative <c>file:</c> URL resolved against the working directory (status lands on the original).</summary>
+    private async Task<StepResult> ReconcileRemoteAsync(Remote remote, CancellationToken cancellationToken)
+    {
+        var resolved = ResourceCache.WithAbsoluteFileUrl(remote);
+        var result = await remotes.ReconcileAsync(resolved, cancellationToken);
+        remote.Status = resolved.Status;
+        return result;
     }
 
     /// <summary>A Repository reconcile, measured: sync durations by result and bytes downloaded.</summary>
