@@ -6,7 +6,7 @@
 #   2. SCALE Repositories + SCALE Distributions (one shared file Remote) created at once: seconds until all are Ready,
 #      and API requests per resource (the operator's object writes; Event and Lease writes apart);
 #   3. the operator's RSS at rest with those resources, after REST seconds.
-# Knobs: SCALE (500), REST (30), CONCURRENCY (4).
+# Knobs: SCALE (500), REST (30), CONCURRENCY (4), OPERATOR_ENV (e.g. DOTNET_gcServer=0: workstation GC for the operator).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SCALE=${SCALE:-500}
@@ -42,7 +42,7 @@ PY
 
 port=$(free_port)
 log "packyard operator on 127.0.0.1:$port"
-COLUMNS=250 DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet "$PACKYARD_DLL" operator --kubeconfig "$KUBECONFIG" --database "$BENCH_DB" \
+env ${OPERATOR_ENV:-} COLUMNS=250 DOTNET_CLI_TELEMETRY_OPTOUT=1 dotnet "$PACKYARD_DLL" operator --kubeconfig "$KUBECONFIG" --database "$BENCH_DB" \
     --storage "$BENCH_WORK/artifacts" --data-dir "$BENCH_WORK/data" --listen "127.0.0.1:$port" --identity bench \
     --leader-election-namespace default --concurrency "$CONCURRENCY" >"$BENCH_WORK/operator.log" 2>&1 &
 OPERATOR_PID=$!

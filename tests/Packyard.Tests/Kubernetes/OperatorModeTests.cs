@@ -124,6 +124,45 @@ public sealed class OperatorModeTests
         Assert.Equal(0L, await CountRepositoriesAsync(cluster.Database, "life"));
     }
 
+    [Fact]
+    public async Task A_content_guard_Secret_created_after_the_Distribution_is_picked_up_through_the_Secret_watch()
+    {
+        using var upstream = new FileUpstream().Put("one.txt", "one\n").WriteManifest();
+        using var manifests = new TemporaryDirectory();
+        await using var cluster = await OperatorCluster.StartAsync("operatorguard");
+        var replica = cluster.StartOperator("replica-a");
+        var kubectl = cluster.Kubectl;
+        await kubectl.SucceedAsync("apply", "-f", manifests.Write("guarded.yaml", $$$$"""
+            apiVersion: packyard.io/v1alpha1
+            kind: Remote
+            metadata: {name: guarded, namespace: default}
+            spec: {type: file, url: "{{{{upstream.FileUrl.AbsoluteUri}}}}", policy: Immediate}
+            ---
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: guarded, namespace: default}
+            spec: {type: file, remoteRef: {name: guarded}}
+            ---
+            apiVersion: packyard.io/v1alpha1
+            kind: Distribution
+            metadata: {name: guarded, namespace: default}
+            spec: {basePath: files/guarded, repositoryRef: {name: guarded}, contentGuard: {basicAuthSecretRef: {name: readers}}}
+            """));
+        await WaitAsync(cluster, replica, "--for=condition=Stalled", "distribution/guarded");
+        Assert.Equal("SecretNotFound|spec.contentGuard.basicAuthSecretRef: Secret default/readers not found", await kubectl.SucceedAsync("get", "distribution", "guarded", "-o",
+            """jsonpath={.status.conditions[?(@.type=="Stalled")].reason}|{.status.conditions[?(@.type=="Stalled")].message}"""));
+
+        await kubectl.SucceedAsync("create", "secret", "generic", "readers", "--from-literal=alice=wonderland");
+        await WaitAsync(cluster, replica, "--for=condition=Ready", "distribution/guarded");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await replica.Http.GetAsync("files/guarded/one.txt")).StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "files/guarded/one.txt");
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String("alice:wonderland"u8.ToArray()));
+        using var response = await replica.Http.SendAsync(request);
+        Assert.Equal("one\n", await response.Content.ReadAsStringAsync());
+        Assert.DoesNotContain("wonderland", await kubectl.SucceedAsync("get", "distribution", "guarded", "-o", "yaml"), StringComparison.Ordinal);
+    }
+
     /// <summary>Runs <c>kubectl wait</c> on <paramref name="resources"/>; a failure shows the objects and the operator's output.</summary>
     internal static async Task WaitAsync(OperatorCluster cluster, PackyardProcess replica, string condition, params string[] resources)
     {
