@@ -152,7 +152,12 @@ public sealed class OperatorModeTests
         Assert.Equal("SecretNotFound|spec.contentGuard.basicAuthSecretRef: Secret default/readers not found", await kubectl.SucceedAsync("get", "distribution", "guarded", "-o",
             """jsonpath={.status.conditions[?(@.type=="Stalled")].reason}|{.status.conditions[?(@.type=="Stalled")].message}"""));
 
-        await kubectl.SucceedAsync("create", "secret", "generic", "readers", "--from-literal=alice=wonderland");
+        await kubectl.SucceedAsync("apply", "-f", manifests.Write("readers.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: readers, namespace: default}
+            stringData: {alice: wonderland}
+            """));
         await WaitAsync(cluster, replica, "--for=condition=Ready", "distribution/guarded");
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await replica.Http.GetAsync("files/guarded/one.txt")).StatusCode);
