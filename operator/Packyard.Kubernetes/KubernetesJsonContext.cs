@@ -47,4 +47,8 @@ namespace Packyard.Kubernetes;
 [JsonSerializable(typeof(Status))]
 [JsonSerializable(typeof(DeleteOptions))]
 [JsonSerializable(typeof(ExecCredential))]
+// core/v1 Events (the operator's event recorder), apart from events.k8s.io/v1 Event.
+[JsonSerializable(typeof(CoreEvent))]
+[JsonSerializable(typeof(KubernetesList<CoreEvent>))]
+[JsonSerializable(typeof(WatchEvent<CoreEvent>))]
 internal sealed partial class KubernetesJsonContext : JsonSerializerContext;

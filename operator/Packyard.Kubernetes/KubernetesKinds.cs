@@ -4,7 +4,7 @@ using Packyard.Kubernetes.Models;
 namespace Packyard.Kubernetes;
 
 /// <summary>The kinds Packyard reads and writes.</summary>
-public static class KubernetesKinds
+public static partial class KubernetesKinds
 {
     private const string Packyard = "packyard.io";
     private const string V1Alpha1 = "v1alpha1";

@@ -11,6 +11,12 @@ internal static partial class OperatorLog
     public const int LeaderAcquiredId = 1110;
     public const int LeaderLostId = 1111;
     public const int LeaderElectionFailedId = 1112;
+    public const int CachesSyncedId = 1120;
+    public const int ReconciledId = 1121;
+    public const int ReconcileFailedId = 1122;
+    public const int FinalizedId = 1123;
+    public const int EventFailedId = 1124;
+    public const int OperatorStartedId = 1125;
 
     [LoggerMessage(EventId = InformerSyncedId, Level = LogLevel.Information, Message = "Informer for {Kind} synced {Count} objects at resourceVersion {ResourceVersion}")]
     public static partial void Synced(ILogger logger, string kind, int count, string resourceVersion);
@@ -29,4 +35,22 @@ internal static partial class OperatorLog
 
     [LoggerMessage(EventId = LeaderElectionFailedId, Level = LogLevel.Warning, Message = "Leader election request failed: {Error}")]
     public static partial void LeaderElectionFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = CachesSyncedId, Level = LogLevel.Information, Message = "Caches synced; {Count} resources queued for their first reconcile")]
+    public static partial void CachesSynced(ILogger logger, int count);
+
+    [LoggerMessage(EventId = ReconciledId, Level = LogLevel.Debug, Message = "Reconciled {Kind} {Namespace}/{Name}: {Result} in {Milliseconds} ms")]
+    public static partial void Reconciled(ILogger logger, string kind, string @namespace, string name, string result, long milliseconds);
+
+    [LoggerMessage(EventId = ReconcileFailedId, Level = LogLevel.Warning, Message = "Reconcile of {Kind} {Namespace}/{Name} failed; retrying with backoff")]
+    public static partial void ReconcileFailed(ILogger logger, string kind, string @namespace, string name, Exception exception);
+
+    [LoggerMessage(EventId = FinalizedId, Level = LogLevel.Information, Message = "{Kind} {Namespace}/{Name} cleaned up; finalizer removed")]
+    public static partial void Finalized(ILogger logger, string kind, string @namespace, string name);
+
+    [LoggerMessage(EventId = EventFailedId, Level = LogLevel.Warning, Message = "Could not record event {Reason} on {Kind} {Namespace}/{Name}: {Error}")]
+    public static partial void EventFailed(ILogger logger, string kind, string @namespace, string name, string reason, string error);
+
+    [LoggerMessage(EventId = OperatorStartedId, Level = LogLevel.Information, Message = "packyard operator {Identity} started: roles {Roles}, API server {Server}, namespace {Namespace}")]
+    public static partial void OperatorStarted(ILogger logger, string identity, string roles, string server, string @namespace);
 }

@@ -3,7 +3,9 @@ namespace Packyard.Operator;
 /// <summary>
 /// A controller work queue with client-go's semantics: a key added while queued is not queued twice; a key added
 /// while being processed is queued again when <see cref="Done"/> is called, so one key is never processed by two
-/// workers at once. <see cref="AddRateLimited"/> delays a key by base × 2^failures (capped) until <see cref="Forget"/>.
+/// workers at once. <see cref="AddRateLimited"/> delays a key by base × 2^failures (capped) until <see cref="Forget"/>, and by
+/// an overall token bucket (client-go's default: 10 per second, burst 100), whichever is longer, so a mass failure (the API
+/// or the database down) does not turn into a retry storm.
 /// </summary>
 public sealed class WorkQueue<TKey> : IDisposable
     where TKey : notnull
@@ -18,13 +20,21 @@ public sealed class WorkQueue<TKey> : IDisposable
     private readonly TimeProvider time;
     private readonly TimeSpan baseDelay;
     private readonly TimeSpan maxDelay;
+    private readonly double retriesPerSecond;
+    private readonly int burst;
+    private double tokens;
+    private long refilled;
     private bool disposed;
 
-    public WorkQueue(TimeSpan baseDelay, TimeSpan maxDelay, TimeProvider? time = null)
+    public WorkQueue(TimeSpan baseDelay, TimeSpan maxDelay, TimeProvider? time = null, double retriesPerSecond = 10, int burst = 100)
     {
         this.baseDelay = baseDelay;
         this.maxDelay = maxDelay;
         this.time = time ?? TimeProvider.System;
+        this.retriesPerSecond = retriesPerSecond;
+        this.burst = burst;
+        tokens = burst;
+        refilled = this.time.GetTimestamp();
     }
 
     /// <summary>Keys waiting to be taken.</summary>
@@ -96,6 +106,16 @@ public sealed class WorkQueue<TKey> : IDisposable
             failures[key] = count + 1;
             var ticks = baseDelay.Ticks * Math.Pow(2, Math.Min(count, 30));
             delay = ticks >= maxDelay.Ticks ? maxDelay : TimeSpan.FromTicks((long)ticks);
+
+            var now = time.GetTimestamp();
+            tokens = Math.Min(burst, tokens + (time.GetElapsedTime(refilled, now).TotalSeconds * retriesPerSecond));
+            refilled = now;
+            tokens -= 1;
+            if (tokens < 0)
+            {
+                var overall = TimeSpan.FromSeconds(-tokens / retriesPerSecond);
+                delay = overall > delay ? overall : delay;
+            }
         }
 
         AddAfter(key, delay);
@@ -146,6 +166,39 @@ public sealed class WorkQueue<TKey> : IDisposable
         }
 
         available.Release();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="process"/> for queued keys with at most <paramref name="workers"/> at once until <paramref name="stopping"/>
+    /// is cancelled: then no key is taken any more and in-flight work sees the same cancellation.
+    /// </summary>
+    public Task RunAsync(int workers, Func<TKey, CancellationToken, Task> process, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                TKey key;
+                try
+                {
+                    key = await TakeAsync(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await process(key, stopping).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Done(key);
+                }
+            }
+        }, CancellationToken.None)));
     }
 
     public void Dispose()

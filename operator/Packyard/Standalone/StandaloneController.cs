@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Manifests;
+using Packyard.Operator;
 using Packyard.Server;
 
 namespace Packyard.Standalone;
@@ -20,14 +21,14 @@ public sealed class StandaloneController(
     Engine.Versions.OrphanCleaner orphans) : BackgroundService, IReconcileTrigger, IRepositoryChangeNotifier
 {
     private static readonly TimeSpan OrphanCleanupInterval = TimeSpan.FromHours(1);
-    private readonly WorkQueue queue = new();
+    private readonly WorkQueue<ResourceKey> queue = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
     private readonly ManifestLoader loader = new();
     private readonly SemaphoreSlim reloading = new(1, 1);
     private CancellationToken stopping;
     private string filesFingerprint = "";
     private int settled;
 
-    public int QueueDepth => queue.Depth;
+    public int QueueDepth => queue.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,7 +83,7 @@ public sealed class StandaloneController(
             reporter.ReportStatus(entry);
             Schedule(entry, result);
             EnqueueDependents(key);
-            if (queue.Depth == 0 && Interlocked.Exchange(ref settled, 1) == 0)
+            if (queue.Count == 0 && Interlocked.Exchange(ref settled, 1) == 0)
             {
                 reporter.Table(resources.Entries);
             }
@@ -98,7 +99,7 @@ public sealed class StandaloneController(
         }
     }
 
-    public void Enqueue(string kind, string ns, string name) => queue.Enqueue(new ResourceKey(kind, ns, name));
+    public void Enqueue(string kind, string ns, string name) => queue.Add(new ResourceKey(kind, ns, name));
 
     public void VersionCreated(string ns, string repository) => Enqueue("Repository", ns, repository);
 
@@ -125,7 +126,7 @@ public sealed class StandaloneController(
             Interlocked.Exchange(ref settled, 0);
             foreach (var key in changed.OrderBy(k => ResourceSet.KindOrder(k.Kind)))
             {
-                queue.Enqueue(key);
+                queue.Add(key);
             }
         }
         finally
@@ -177,18 +178,18 @@ public sealed class StandaloneController(
             case StepOutcome.Retry:
                 entry.Failures++;
                 var backoff = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(entry.Failures, 9))));
-                queue.EnqueueAfter(entry.Key, backoff, stopping);
+                queue.AddAfter(entry.Key, backoff);
                 break;
             case StepOutcome.Wait:
                 entry.Failures = 0;
-                queue.EnqueueAfter(entry.Key, result.RequeueAfter ?? TimeSpan.FromSeconds(10), stopping);
+                queue.AddAfter(entry.Key, result.RequeueAfter ?? TimeSpan.FromSeconds(10));
                 break;
             case StepOutcome.Requeue:
-                queue.Enqueue(entry.Key);
+                queue.Add(entry.Key);
                 break;
             case StepOutcome.Done when result.RequeueAfter is { } after:
                 entry.Failures = 0;
-                queue.EnqueueAfter(entry.Key, after < options.Interval ? after : options.Interval, stopping);
+                queue.AddAfter(entry.Key, after < options.Interval ? after : options.Interval);
                 break;
             default:
                 entry.Failures = 0;
@@ -210,7 +211,7 @@ public sealed class StandaloneController(
             };
             if (dependent && entry.Key.Namespace == key.Namespace)
             {
-                queue.Enqueue(entry.Key);
+                queue.Add(entry.Key);
             }
         }
     }
@@ -244,7 +245,7 @@ public sealed class StandaloneController(
             }
 
             // Orphans older than an hour go when the queue is idle, so no sync is about to re-reference them.
-            if (services.Time.GetUtcNow() - lastCleanup >= OrphanCleanupInterval && queue.Depth == 0)
+            if (services.Time.GetUtcNow() - lastCleanup >= OrphanCleanupInterval && queue.Count == 0)
             {
                 lastCleanup = services.Time.GetUtcNow();
                 await orphans.CleanAsync(OrphanCleanupInterval, cancellationToken);
@@ -255,7 +256,7 @@ public sealed class StandaloneController(
                 lastFull = services.Time.GetUtcNow();
                 foreach (var entry in resources.Entries)
                 {
-                    queue.Enqueue(entry.Key);
+                    queue.Add(entry.Key);
                 }
             }
         }

@@ -9,6 +9,7 @@ using Npgsql;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Engine.Database;
+using Packyard.Hosting;
 using Packyard.Server;
 using Spectre.Console;
 
@@ -24,40 +25,16 @@ public static class StandaloneHost
     {
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
-        EmbeddedPostgres? postgres = null;
-        var connectionString = options.Database;
-        if (connectionString is null)
-        {
-            postgres = await EmbeddedPostgres.StartAsync(Path.Combine(dataDirectory, "postgres"), cancellationToken);
-            await postgres.CreateDatabaseAsync("packyard", cancellationToken);
-            connectionString = postgres.ConnectionString("packyard");
-            console.MarkupLine($"[grey]PostgreSQL[/] private cluster in {Markup.Escape(postgres.Directory)} on 127.0.0.1:{postgres.Port}");
-        }
-
+        var (builder, postgres) = await EngineHost.CreateBuilderAsync(
+            new EngineHostOptions { Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory },
+            console, cancellationToken);
         var uploadToken = options.UploadToken ?? Environment.GetEnvironmentVariable("PACKYARD_UPLOAD_TOKEN") ?? await UploadTokenAsync(dataDirectory, cancellationToken);
-        var storage = options.Storage ?? Path.Combine(dataDirectory, "artifacts");
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Packyard", LogLevel.Information);
-        builder.WebHost.UseUrls($"http://{options.Listen}");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
-
         var services = builder.Services;
-        services.AddPackyardEngine(connectionString, storage);
-        services.AddFileContent();
-        services.AddPythonContent();
-        services.AddDebContent();
-        services.AddPackyardContentApp();
         services.AddSingleton(options);
         services.AddSingleton(console);
         services.AddSingleton<ResourceSet>();
         services.AddSingleton<ConsoleReporter>();
         services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<ConsoleReporter>());
-        services.AddSingleton(new ContentUrl($"http://{options.Listen}/"));
-        services.AddSingleton<ReconcileServices>();
         services.AddSingleton<StandaloneController>();
         services.AddHostedService(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IReconcileTrigger>(sp => sp.GetRequiredService<StandaloneController>());
@@ -65,7 +42,7 @@ public static class StandaloneHost
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(uploadToken));
 
         var app = builder.Build();
-        await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        await EngineHost.MigrateAsync(app, cancellationToken);
         app.MapGet("/api/v1/resources", (ResourceSet resources) =>
             Results.Json(resources.Entries.Select(View).ToList(), StandaloneJsonContext.Default.ListResourceView));
         app.MapPackyardContent();

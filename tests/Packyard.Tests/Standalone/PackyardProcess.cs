@@ -35,6 +35,8 @@ public sealed class PackyardProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int ProcessId => process.Id;
+
     /// <summary>Everything the process printed so far (stdout and stderr interleaved).</summary>
     public string Output
     {
@@ -64,26 +66,29 @@ public sealed class PackyardProcess : IAsyncDisposable
     public static PackyardProcess Start(string manifests, string dataDirectory, string? database, params string[] extraArguments)
     {
         var port = HttpUpstream.FreePort();
+        List<string> arguments = ["run", "--manifests", manifests, "--data-dir", dataDirectory,
+            "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--interval", "5m"];
+        if (database is not null)
+        {
+            arguments.AddRange(["--database", database]);
+        }
+
+        arguments.AddRange(extraArguments);
+        return Launch(dataDirectory, port, arguments);
+    }
+
+    /// <summary>Starts <c>packyard ARGUMENTS</c> in <paramref name="workingDirectory"/>; <paramref name="port"/> is what its --listen names.</summary>
+    public static PackyardProcess Launch(string workingDirectory, int port, IEnumerable<string> arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = dataDirectory,
+            WorkingDirectory = workingDirectory,
         };
-        foreach (var argument in (string[])[Dll, "run", "--manifests", manifests, "--data-dir", dataDirectory,
-                     "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--interval", "5m"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (database is not null)
-        {
-            start.ArgumentList.Add("--database");
-            start.ArgumentList.Add(database);
-        }
-
-        foreach (var argument in extraArguments)
+        start.ArgumentList.Add(Dll);
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -62,4 +62,59 @@ public sealed class WorkQueueTests
         Assert.Equal("later", await queue.TakeAsync(new CancellationTokenSource(Patience).Token));
         Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromMilliseconds(190));
     }
+
+    [Fact]
+    public void Retries_beyond_the_overall_burst_wait_for_the_token_bucket_whatever_the_key()
+    {
+        using var queue = new WorkQueue<string>(TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1), retriesPerSecond: 10, burst: 2);
+
+        var delays = new[] { "a", "b", "c", "d" }.Select(queue.AddRateLimited).ToList();
+
+        Assert.All(delays[..2], d => Assert.True(d < TimeSpan.FromMilliseconds(5), $"{d.TotalMilliseconds} ms within the burst"));
+        Assert.InRange(delays[2].TotalMilliseconds, 90, 110);
+        Assert.InRange(delays[3].TotalMilliseconds, 190, 210);
+    }
+
+    [Fact]
+    public async Task Run_processes_each_key_once_with_bounded_concurrency_and_stops_taking_work_when_cancelled()
+    {
+        using var queue = new WorkQueue<int>(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1));
+        using var stop = new CancellationTokenSource();
+        var running = 0;
+        var peak = 0;
+        var seen = new System.Collections.Concurrent.ConcurrentBag<int>();
+        for (var i = 0; i < 20; i++)
+        {
+            queue.Add(i);
+        }
+
+        var run = queue.RunAsync(3, async (key, token) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            await Task.Delay(20, token);
+            seen.Add(key);
+            Interlocked.Decrement(ref running);
+        }, stop.Token);
+        while (seen.Count < 20)
+        {
+            await Task.Delay(20);
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Patience);
+        queue.Add(99);
+
+        Assert.Equal(Enumerable.Range(0, 20), seen.Order());
+        Assert.InRange(peak, 2, 3);
+        Assert.Equal(1, queue.Count);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
 }

@@ -1,4 +1,4 @@
-namespace Packyard.Standalone;
+namespace Packyard.Controllers;
 
 /// <summary>Identifies a resource: kind, namespace, name.</summary>
 public readonly record struct ResourceKey(string Kind, string Namespace, string Name)

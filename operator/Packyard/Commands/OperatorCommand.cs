@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Packyard.Api.Resources;
+using Packyard.Hosting;
+using Packyard.Operator;
+using Spectre.Console;
+
+namespace Packyard.Commands;
+
+/// <summary>
+/// <c>packyard operator</c>: reconciles the four kinds in a Kubernetes cluster (controller and worker roles, one leader by a
+/// Lease) and serves distributions (content role), with the same --database, --storage and --listen as <c>packyard run</c>.
+/// </summary>
+internal static class OperatorCommand
+{
+    public static Command Create()
+    {
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file; default: $KUBECONFIG or ~/.kube/config, else the in-cluster service account." };
+        var database = new Option<string?>("--database") { Description = "PostgreSQL connection string (env PACKYARD_DATABASE); default: a private PostgreSQL under --data-dir." };
+        var storage = new Option<string?>("--storage") { Description = "Artifact store: a path, file:///path or s3://KEY:SECRET@host:port/bucket (env PACKYARD_STORAGE); default: --data-dir/artifacts." };
+        var listen = new Option<string?>("--listen") { Description = "host:port for content, probes and /metrics (env PACKYARD_LISTEN); default 127.0.0.1:8080, 0.0.0.0:8080 in a pod." };
+        var publicUrl = new Option<string?>("--public-url") { Description = "Base URL clients use to reach distributions, shown in status.url (env PACKYARD_PUBLIC_URL); default http://LISTEN/." };
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database and default artifact store.", DefaultValueFactory = _ => ".packyard" };
+        var roles = new Option<string[]>("--role", "--roles")
+        {
+            Description = "Roles to run: controller, worker, content (repeat or comma-separate; default all). controller and worker go together.",
+        };
+        var watchNamespace = new Option<string?>("--namespace") { Description = "Watch only this namespace; default: all namespaces." };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Run the controllers only while holding the Lease.", DefaultValueFactory = _ => true };
+        var leaseName = new Option<string>("--leader-election-id") { Description = "Name of the Lease.", DefaultValueFactory = _ => "packyard-controller" };
+        var leaseNamespace = new Option<string?>("--leader-election-namespace") { Description = "Namespace of the Lease; default: $POD_NAMESPACE, else the kubeconfig's namespace." };
+        var identity = new Option<string?>("--identity") { Description = "This replica's identity in the Lease; default: $POD_NAME, else host-pid." };
+        var leaseDuration = new Option<string>("--lease-duration") { Description = "How long a Lease holds without renewal (Go duration).", DefaultValueFactory = _ => "15s" };
+        var renewDeadline = new Option<string>("--renew-deadline") { Description = "The leader steps down when it could not renew for this long.", DefaultValueFactory = _ => "10s" };
+        var retryPeriod = new Option<string>("--retry-period") { Description = "How often to acquire or renew the Lease.", DefaultValueFactory = _ => "2s" };
+        var resync = new Option<string>("--resync") { Description = "Reconcile every resource at least this often (Go duration).", DefaultValueFactory = _ => "10m" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Reconciles (syncs included) at once.", DefaultValueFactory = _ => 4 };
+        var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it uploads are refused." };
+
+        var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
+        {
+            kubeconfig, database, storage, listen, publicUrl, dataDir, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, uploadToken,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var selected = OperatorRoles.Parse(parse.GetValue(roles) ?? [], out var roleError);
+            if (selected is null)
+            {
+                await Console.Error.WriteLineAsync(roleError);
+                return 2;
+            }
+
+            var durations = new Dictionary<string, TimeSpan>();
+            foreach (var option in new[] { leaseDuration, renewDeadline, retryPeriod, resync })
+            {
+                if (!GoDuration.TryParse(parse.GetValue(option), out var value, out var error) || value <= TimeSpan.Zero)
+                {
+                    await Console.Error.WriteLineAsync($"{option.Name}: {error ?? "must be positive"}");
+                    return 2;
+                }
+
+                durations[option.Name] = value;
+            }
+
+            if (durations["--renew-deadline"] >= durations["--lease-duration"] || durations["--retry-period"] >= durations["--renew-deadline"])
+            {
+                await Console.Error.WriteLineAsync("--lease-duration must exceed --renew-deadline, which must exceed --retry-period");
+                return 2;
+            }
+
+            if (parse.GetValue(concurrency) < 1)
+            {
+                await Console.Error.WriteLineAsync("--concurrency: must be at least 1");
+                return 2;
+            }
+
+            var inPod = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
+            var options = new OperatorOptions
+            {
+                Engine = new EngineHostOptions
+                {
+                    Database = parse.GetValue(database) ?? Env("PACKYARD_DATABASE"),
+                    Storage = parse.GetValue(storage) ?? Env("PACKYARD_STORAGE"),
+                    Listen = parse.GetValue(listen) ?? Env("PACKYARD_LISTEN") ?? (inPod ? "0.0.0.0:8080" : "127.0.0.1:8080"),
+                    PublicUrl = parse.GetValue(publicUrl) ?? Env("PACKYARD_PUBLIC_URL"),
+                    DataDirectory = parse.GetValue(dataDir)!,
+                },
+                Roles = selected,
+                Kubeconfig = parse.GetValue(kubeconfig),
+                Namespace = parse.GetValue(watchNamespace),
+                LeaderElect = parse.GetValue(leaderElect),
+                LeaseName = parse.GetValue(leaseName)!,
+                LeaseNamespace = parse.GetValue(leaseNamespace),
+                Identity = parse.GetValue(identity),
+                LeaseDuration = durations["--lease-duration"],
+                RenewDeadline = durations["--renew-deadline"],
+                RetryPeriod = durations["--retry-period"],
+                Resync = durations["--resync"],
+                Concurrency = parse.GetValue(concurrency),
+                UploadToken = parse.GetValue(uploadToken) ?? Env("PACKYARD_UPLOAD_TOKEN"),
+            };
+            var console = AnsiConsole.Console;
+            WebApplication app;
+            try
+            {
+                (app, _) = await OperatorHost.BuildAsync(options, console, cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or FormatException)
+            {
+                await Console.Error.WriteLineAsync($"packyard operator: {e.Message}");
+                return 1;
+            }
+
+            console.MarkupLine($"[green]Packyard operator[/] roles {Markup.Escape(selected.ToString())} on http://{Markup.Escape(options.Engine.Listen)}/");
+            await app.RunAsync();
+            return 0;
+        });
+        return command;
+    }
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+}

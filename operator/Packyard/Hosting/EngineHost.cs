@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Packyard.Controllers;
+using Packyard.Engine.Database;
+using Packyard.Server;
+using Spectre.Console;
+
+namespace Packyard.Hosting;
+
+/// <summary>
+/// The setup <c>packyard run</c> and <c>packyard operator</c> share: a private PostgreSQL unless a connection string is
+/// given, the web host on <see cref="EngineHostOptions.Listen"/> with console logging, the engine with every content
+/// type, the content app and the reconcilers' engine services. Callers add their controller, then build and migrate.
+/// </summary>
+public static class EngineHost
+{
+    public static async Task<(WebApplicationBuilder Builder, EmbeddedPostgres? Postgres)> CreateBuilderAsync(
+        EngineHostOptions options, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        EmbeddedPostgres? postgres = null;
+        var connectionString = options.Database;
+        if (connectionString is null)
+        {
+            Directory.CreateDirectory(dataDirectory);
+            postgres = await EmbeddedPostgres.StartAsync(Path.Combine(dataDirectory, "postgres"), cancellationToken);
+            await postgres.CreateDatabaseAsync("packyard", cancellationToken);
+            connectionString = postgres.ConnectionString("packyard");
+            console.MarkupLine($"[grey]PostgreSQL[/] private cluster in {Markup.Escape(postgres.Directory)} on 127.0.0.1:{postgres.Port}");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Packyard", LogLevel.Information);
+        builder.WebHost.UseUrls($"http://{options.Listen}");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+
+        var services = builder.Services;
+        services.AddPackyardEngine(connectionString, options.Storage ?? Path.Combine(dataDirectory, "artifacts"));
+        services.AddFileContent();
+        services.AddPythonContent();
+        services.AddDebContent();
+        if (options.ContentApp)
+        {
+            services.AddPackyardContentApp();
+        }
+
+        services.AddSingleton(new ContentUrl(options.PublicUrl ?? $"http://{options.Listen}/"));
+        services.AddSingleton<ReconcileServices>();
+        return (builder, postgres);
+    }
+
+    /// <summary>Applies the database migrations (under the engine's advisory lock) before anything serves or reconciles.</summary>
+    public static Task MigrateAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,22 @@
+namespace Packyard.Hosting;
+
+/// <summary>What <c>packyard run</c> and <c>packyard operator</c> share: where the database, artifacts and content app live.</summary>
+public sealed record EngineHostOptions
+{
+    /// <summary>PostgreSQL connection string; absent starts a private PostgreSQL under <see cref="DataDirectory"/>.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>Artifact store (a path, file:///path or s3://…); absent stores under <see cref="DataDirectory"/>.</summary>
+    public string? Storage { get; init; }
+
+    /// <summary>Address to serve on, host:port.</summary>
+    public string Listen { get; init; } = "127.0.0.1:8080";
+
+    /// <summary>The base URL clients reach distributions at (status.url); absent: http://<see cref="Listen"/>/.</summary>
+    public string? PublicUrl { get; init; }
+
+    public string DataDirectory { get; init; } = ".packyard";
+
+    /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
+    public bool ContentApp { get; init; } = true;
+}

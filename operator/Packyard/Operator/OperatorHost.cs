@@ -1,0 +1,136 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Packyard.Controllers;
+using Packyard.Engine.Database;
+using Packyard.Hosting;
+using Packyard.Kubernetes;
+using Packyard.Kubernetes.Configuration;
+using Packyard.Server;
+using Packyard.Standalone;
+using Spectre.Console;
+
+namespace Packyard.Operator;
+
+/// <summary>
+/// Builds <c>packyard operator</c>: the engine host shared with standalone mode, the Kubernetes client, and per role the
+/// leader-elected controllers (controller and worker) and the content app (content); <c>/healthz</c>, <c>/readyz</c>
+/// and <c>/metrics</c> whatever the roles.
+/// </summary>
+public static class OperatorHost
+{
+    public static async Task<(WebApplication App, EmbeddedPostgres? Postgres)> BuildAsync(
+        OperatorOptions options, IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var configuration = LoadConfiguration(options.Kubeconfig);
+        var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        var election = new LeaderElectionOptions
+        {
+            LeaseName = options.LeaseName,
+            Namespace = options.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? configuration.Namespace,
+            Identity = identity,
+            LeaseDuration = options.LeaseDuration,
+            RenewDeadline = options.RenewDeadline,
+            RetryPeriod = options.RetryPeriod,
+        };
+
+        var (builder, postgres) = await EngineHost.CreateBuilderAsync(options.Engine with { ContentApp = options.Roles.Content }, console, cancellationToken);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(election);
+        services.AddSingleton(sp => new KubernetesClient(configuration, sp.GetRequiredService<ILogger<KubernetesClient>>()));
+        services.AddSingleton<OperatorMetrics>();
+        services.AddSingleton(_ => new PrometheusTextExporter(OperatorMetrics.MeterName));
+        services.AddSingleton<KubernetesEventRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
+        services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<KubernetesEventRecorder>());
+        if (options.Roles.Controller)
+        {
+            services.AddSingleton<OperatorController>();
+            services.AddHostedService(sp => sp.GetRequiredService<OperatorController>());
+            services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<OperatorController>());
+        }
+        else
+        {
+            services.AddSingleton<IRepositoryChangeNotifier, RequestedAtChangeNotifier>();
+        }
+
+        services.AddSingleton<IUploadAuthorizer>(options.UploadToken is { } token ? new StaticTokenUploadAuthorizer(token) : new UploadsDisabledAuthorizer());
+
+        var app = builder.Build();
+        // Create the exporter before anything records, so no measurement is missed.
+        app.Services.GetRequiredService<PrometheusTextExporter>();
+        await EngineHost.MigrateAsync(app, cancellationToken);
+        app.MapGet("/metrics", MetricsAsync);
+        if (options.Roles.Content)
+        {
+            var metrics = app.Services.GetRequiredService<OperatorMetrics>();
+            app.Use((context, next) => ServedBytes.CountAsync(context, next, metrics));
+            app.MapPackyardContent();
+        }
+        else
+        {
+            app.MapMethods("/healthz", ["GET", "HEAD"], () => Results.Text("ok\n"));
+            app.MapMethods("/readyz", ["GET", "HEAD"], ReadyAsync);
+        }
+
+        OperatorLog.OperatorStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Packyard.Operator"),
+            identity, options.Roles.ToString(), configuration.Host.ToString(), options.Namespace ?? "(all)");
+        return (app, postgres);
+    }
+
+    /// <summary>--kubeconfig, else $KUBECONFIG or ~/.kube/config when present, else the in-cluster service account.</summary>
+    private static KubernetesClientConfiguration LoadConfiguration(string? kubeconfig)
+    {
+        if (kubeconfig is not null)
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
+        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        return !string.IsNullOrEmpty(fromEnvironment) || File.Exists(home)
+            ? KubernetesClientConfiguration.BuildConfigFromConfigFile()
+            : KubernetesClientConfiguration.InClusterConfig();
+    }
+
+    private static async Task<IResult> MetricsAsync(PrometheusTextExporter exporter, OperatorMetrics metrics, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var byState = new Dictionary<string, long>(StringComparer.Ordinal) { ["queued"] = 0, ["running"] = 0, ["succeeded"] = 0, ["failed"] = 0, ["canceled"] = 0 };
+            await using var command = dataSource.CreateCommand("select state, count(*) from tasks group by state");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                byState[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            metrics.Tasks(byState);
+        }
+        catch (NpgsqlException)
+        {
+            // The database is down: the task gauges keep their last values; /readyz reports the outage.
+        }
+
+        return Results.Text(exporter.Render(), PrometheusTextExporter.ContentType);
+    }
+
+    private static async Task<IResult> ReadyAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("select 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            return Results.Text($"database unavailable: {e.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return Results.Text("ok\n");
+    }
+}

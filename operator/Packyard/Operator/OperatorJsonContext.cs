@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+using Packyard.Api.Resources;
+
+namespace Packyard.Operator;
+
+// The four kinds as the API serves them (the same options as the Kubernetes client): cloning cached objects before a
+// reconcile mutates them, and diffing statuses into merge patches.
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, UseStringEnumConverter = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Remote))]
+[JsonSerializable(typeof(Repository))]
+[JsonSerializable(typeof(Distribution))]
+[JsonSerializable(typeof(Promotion))]
+internal sealed partial class OperatorJsonContext : JsonSerializerContext;

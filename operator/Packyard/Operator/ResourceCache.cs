@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using Packyard.Api.Resources;
+using Packyard.Controllers;
+using Packyard.Kubernetes;
+
+namespace Packyard.Operator;
+
+/// <summary>
+/// One informer per kind the controllers read (Remote, Repository, Distribution, Promotion, Secret), serving the
+/// reconcilers' <see cref="IResourceLookup"/> from memory. In operator mode a relative <c>file:</c> Remote URL is
+/// relative to the process's working directory.
+/// </summary>
+public sealed class ResourceCache : IResourceLookup
+{
+    public ResourceCache(KubernetesClient client, string? watchNamespace, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        var logger = loggers.CreateLogger<ResourceCache>();
+        Remotes = new Informer<Remote>(client, KubernetesKinds.Remote, watchNamespace, logger);
+        Repositories = new Informer<Repository>(client, KubernetesKinds.Repository, watchNamespace, logger);
+        DistributionInformer = new Informer<Distribution>(client, KubernetesKinds.Distribution, watchNamespace, logger);
+        Promotions = new Informer<Promotion>(client, KubernetesKinds.Promotion, watchNamespace, logger);
+        Secrets = new Informer<Secret>(client, KubernetesKinds.Secret, watchNamespace, logger);
+    }
+
+    public Informer<Remote> Remotes { get; }
+
+    public Informer<Repository> Repositories { get; }
+
+    public Informer<Distribution> DistributionInformer { get; }
+
+    public Informer<Promotion> Promotions { get; }
+
+    public Informer<Secret> Secrets { get; }
+
+    public IEnumerable<Distribution> Distributions => DistributionInformer.Items;
+
+    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
+        Remotes.RunAsync(cancellationToken), Repositories.RunAsync(cancellationToken), DistributionInformer.RunAsync(cancellationToken),
+        Promotions.RunAsync(cancellationToken), Secrets.RunAsync(cancellationToken));
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(
+        Remotes.WaitForSyncAsync(cancellationToken), Repositories.WaitForSyncAsync(cancellationToken),
+        DistributionInformer.WaitForSyncAsync(cancellationToken), Promotions.WaitForSyncAsync(cancellationToken),
+        Secrets.WaitForSyncAsync(cancellationToken));
+
+    public bool HasSynced => Remotes.HasSynced && Repositories.HasSynced && DistributionInformer.HasSynced && Promotions.HasSynced && Secrets.HasSynced;
+
+    public Remote? GetRemote(string ns, string name) =>
+        Remotes.TryGet(ns, name, out var remote) && remote is not null ? WithAbsoluteFileUrl(remote) : null;
+
+    public Repository? GetRepository(string ns, string name) => Repositories.TryGet(ns, name, out var repository) ? repository : null;
+
+    public Secret? GetSecret(string ns, string name) => Secrets.TryGet(ns, name, out var secret) ? secret : null;
+
+    /// <summary>The uid of a cached Packyard object, for events' involvedObject.</summary>
+    public string? UidOf(string kind, string ns, string name) => kind switch
+    {
+        "Remote" => Remotes.TryGet(ns, name, out var r) ? r!.Metadata.Uid : null,
+        "Repository" => Repositories.TryGet(ns, name, out var r) ? r!.Metadata.Uid : null,
+        "Distribution" => DistributionInformer.TryGet(ns, name, out var d) ? d!.Metadata.Uid : null,
+        "Promotion" => Promotions.TryGet(ns, name, out var p) ? p!.Metadata.Uid : null,
+        _ => null,
+    };
+
+    /// <summary>A relative <c>file:</c> URL (no slash after the colon) resolved against the working directory, on a copy.</summary>
+    public static Remote WithAbsoluteFileUrl(Remote remote)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        var url = remote.Spec.Url;
+        if (!url.StartsWith("file:", StringComparison.Ordinal) || url.StartsWith("file:/", StringComparison.Ordinal))
+        {
+            return remote;
+        }
+
+        var copy = ObjectCopies.Clone(remote);
+        var relative = url["file:".Length..];
+        var absolute = Path.GetFullPath(relative);
+        copy.Spec.Url = new Uri(absolute + (relative.EndsWith('/') && !absolute.EndsWith('/') ? "/" : "")).AbsoluteUri;
+        return copy;
+    }
+}
