@@ -35,7 +35,7 @@ internal static class OperatorCommand
         var retryPeriod = new Option<string>("--retry-period") { Description = "How often to acquire or renew the Lease.", DefaultValueFactory = _ => "2s" };
         var resync = new Option<string>("--resync") { Description = "Reconcile every resource at least this often (Go duration).", DefaultValueFactory = _ => "10m" };
         var concurrency = new Option<int>("--concurrency") { Description = "Reconciles (syncs included) at once.", DefaultValueFactory = _ => 4 };
-        var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it uploads are refused." };
+        var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {

@@ -49,7 +49,12 @@ public static class ReconcileSummarizer
             return;
         }
 
-        if (after.Status == ConditionStatus.False && result.Outcome is StepOutcome.Stalled or StepOutcome.Retry)
+        if (after.Status == ConditionStatus.False && result.Outcome == StepOutcome.Stalled)
+        {
+            // One event reason for "needs a human" (kstatus Stalled); the precise reason leads the message.
+            events.Record(resource.Kind, resource.Namespace, resource.Name, warning: true, ConditionTypes.Stalled, $"{after.Reason}: {after.Message}");
+        }
+        else if (after.Status == ConditionStatus.False && result.Outcome == StepOutcome.Retry)
         {
             events.Record(resource.Kind, resource.Namespace, resource.Name, warning: true, after.Reason, after.Message);
         }

@@ -177,7 +177,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             };
             if (outcome.Created)
             {
-                services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, "NewVersion", context.Status.LastSync.Message!);
+                services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.SyncSucceeded, context.Status.LastSync.Message!);
             }
 
             await task.CompleteAsync(true, null);

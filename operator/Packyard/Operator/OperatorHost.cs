@@ -58,7 +58,16 @@ public static class OperatorHost
             services.AddSingleton<IRepositoryChangeNotifier, RequestedAtChangeNotifier>();
         }
 
-        services.AddSingleton<IUploadAuthorizer>(options.UploadToken is { } token ? new StaticTokenUploadAuthorizer(token) : new UploadsDisabledAuthorizer());
+        // In a cluster, uploads are authorised by the API server (TokenReview + SubjectAccessReview on
+        // repositories/content); --upload-token replaces that with one shared token, as in standalone mode.
+        if (options.UploadToken is { } token)
+        {
+            services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(token));
+        }
+        else
+        {
+            services.AddKubernetesUploadAuthorization();
+        }
 
         var app = builder.Build();
         // Create the exporter before anything records, so no measurement is missed.

@@ -112,11 +112,13 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
             KubernetesPatch.Merge(new JsonObject { ["status"] = new JsonObject { ["observedGeneration"] = 1 } }), null, None);
         // Secrets, events, the leader-election lease, upload reviews, the CRD check.
         await operatorClient.ListAsync(KubernetesKinds.Secret, null, null, None);
-        await operatorClient.CreateAsync(KubernetesKinds.Event, new Event
+        var @event = await operatorClient.CreateAsync(KubernetesKinds.CoreEvent, new CoreEvent
         {
-            Metadata = { Name = "upstream.1", Namespace = "default" }, EventTime = DateTimeOffset.UtcNow, Reason = "Test", Action = "Test",
-            ReportingController = "packyard.io/operator", ReportingInstance = "test", Type = "Normal",
+            Metadata = { Name = "upstream.1", Namespace = "default" }, Reason = "Test", Message = "test", Type = "Normal", Count = 1,
+            InvolvedObject = new ObjectReference { ApiVersion = "packyard.io/v1alpha1", Kind = "Remote", Name = "upstream", Namespace = "default" },
         }, None);
+        await operatorClient.PatchAsync(KubernetesKinds.CoreEvent, "default", @event.Metadata.Name!,
+            KubernetesPatch.Merge(new JsonObject { ["count"] = 2 }), null, None);
         var lease = await operatorClient.CreateAsync(KubernetesKinds.Lease, new Lease { Metadata = { Name = "packyard", Namespace = Namespace }, Spec = new LeaseSpec { HolderIdentity = "a" } }, None);
         lease.Spec!.HolderIdentity = "b";
         await operatorClient.ReplaceAsync(KubernetesKinds.Lease, lease, None);
@@ -129,7 +131,7 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
         var crd = await operatorClient.GetAsync(KubernetesKinds.CustomResourceDefinition, null, "repositories.packyard.io", None);
 
         Assert.True(crd.IsEstablished);
-        Assert.Equal(14, Server.Requests.Count(r => r.User == "system:serviceaccount:packyard-system:packyard"));
+        Assert.Equal(15, Server.Requests.Count(r => r.User == "system:serviceaccount:packyard-system:packyard"));
     }
 
     [Theory]
@@ -138,7 +140,7 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
     [InlineData("create", "packyard.io", "repositories", "content", "default")]
     [InlineData("list", "", "configmaps", null, "default")]
     [InlineData("update", "", "secrets", null, "default")]
-    [InlineData("create", "", "events", null, "default")]
+    [InlineData("create", "events.k8s.io", "events", null, "default")]
     [InlineData("delete", "coordination.k8s.io", "leases", null, "packyard-system")]
     [InlineData("update", "apiextensions.k8s.io", "customresourcedefinitions", null, null)]
     public async Task The_operator_service_account_may_not_do_more(string verb, string group, string resource, string? subresource, string? @namespace)

@@ -23,7 +23,7 @@ public sealed class KustomizeTests
         .. Grants("packyard.io", ["remotes/status", "repositories/status", "distributions/status", "promotions/status"], ["get", "update", "patch"]),
         .. Grants("packyard.io", ["remotes/finalizers", "repositories/finalizers", "distributions/finalizers", "promotions/finalizers"], ["update"]),
         .. Grants("", ["secrets"], ["get", "list", "watch"]),
-        .. Grants("events.k8s.io", ["events"], ["create", "patch"]),
+        .. Grants("", ["events"], ["create", "patch"]),
         .. Grants("coordination.k8s.io", ["leases"], ["get", "create", "update"]),
         .. Grants("authentication.k8s.io", ["tokenreviews"], ["create"]),
         .. Grants("authorization.k8s.io", ["subjectaccessreviews"], ["create"]),

@@ -48,10 +48,10 @@ public sealed class OperatorModeTests
         Assert.Equal($"{replica.BaseUrl}files/quickstart/ 1 1", status);
 
         // Events are core/v1 Events on the objects, written in the background.
-        await replica.WaitUntilAsync("NewVersion and Published events are recorded", async () =>
+        await replica.WaitUntilAsync("SyncSucceeded and Published events are recorded", async () =>
         {
             var reasons = await cluster.Kubectl.SucceedAsync("get", "events", "-o", "jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name}:{.reason} {end}");
-            return reasons.Contains("Repository/quickstart:NewVersion", StringComparison.Ordinal) && reasons.Contains("Repository/quickstart:Published", StringComparison.Ordinal);
+            return reasons.Contains("Repository/quickstart:SyncSucceeded", StringComparison.Ordinal) && reasons.Contains("Repository/quickstart:Published", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(20));
 
         var metrics = await replica.Http.GetStringAsync("metrics");
@@ -109,6 +109,12 @@ public sealed class OperatorModeTests
         var stalled = await kubectl.SucceedAsync("get", "repository", "life", "-o",
             """jsonpath={.status.conditions[?(@.type=="Stalled")].reason}|{.status.conditions[?(@.type=="Stalled")].message}|{.status.conditions[?(@.type=="Ready")].status}|{.status.observedGeneration}""");
         Assert.Equal("InvalidSpec|spec.sync.timeZone 'Mars/Olympus' is not a known IANA time zone|False|3", stalled);
+        await replica.WaitUntilAsync("a Stalled warning event names the reason and the field", async () =>
+        {
+            var events = await kubectl.SucceedAsync("get", "events", "-o",
+                "jsonpath={range .items[*]}{.type}:{.involvedObject.name}:{.reason}:{.message}|{end}");
+            return events.Contains("Warning:life:Stalled:InvalidSpec: spec.sync.timeZone 'Mars/Olympus'", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(20));
         await kubectl.SucceedAsync("patch", "repository", "life", "--type=merge", "-p", """{"spec":{"sync":{"timeZone":"Europe/Berlin"}}}""");
         await WaitAsync(cluster, replica, "--for=condition=Ready", "repository/life");
         Assert.Equal("", await kubectl.SucceedAsync("get", "repository", "life", "-o", """jsonpath={.status.conditions[?(@.type=="Stalled")].status}"""));
