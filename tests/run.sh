@@ -39,6 +39,8 @@ if ! ls /var/lib/apt/lists/*_dists_bookworm_main_binary-amd64_Packages* >/dev/nu
   apt-get update -o DPkg::Lock::Timeout=600 -qq || true
 fi
 apt_install debian-archive-keyring
+# The rpm tests build, sign and index real rpms (rpmbuild, rpmsign, createrepo_c) and install them with dnf in an install root.
+apt_install rpm createrepo-c dnf dnf-plugins-core
 command -v kubectl >/dev/null || { echo "kubectl is required by the deployment tests" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
