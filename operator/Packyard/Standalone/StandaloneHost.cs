@@ -50,6 +50,7 @@ public static class StandaloneHost
         services.AddFileContent();
         services.AddPythonContent();
         services.AddDebContent();
+        services.AddRpmContent();
         services.AddPackyardContentApp();
         services.AddSingleton(options);
         services.AddSingleton(console);
