@@ -11,7 +11,7 @@ public static class RpmContentServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: RpmContentType.Name }))
         {
-            services.AddSingleton(new ContentTypePlugin(RpmContentType.Name, new RpmSyncSource(), UploadParser: null, new RpmPublisher(), new RpmRoutes(),
+            services.AddSingleton(new ContentTypePlugin(RpmContentType.Name, new RpmSyncSource(), new RpmUploadParser(), new RpmPublisher(), new RpmRoutes(),
                 Selector: new RpmContentSelector()));
         }
 
