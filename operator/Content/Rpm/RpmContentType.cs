@@ -30,7 +30,7 @@ internal static class RpmContentType
 
     public static string MetadataRepoKey(string type) => $"repodata/{type}";
 
-    /// <summary><c>Packages/&lt;first letter&gt;/&lt;file&gt;</c>, the letter lower-cased as createrepo_c's <c>--split</c>-free layouts in Fedora.</summary>
+    /// <summary><c>Packages/&lt;first letter&gt;/&lt;file&gt;</c>, the letter lower-cased, as Fedora's trees lay packages out.</summary>
     public static string PackagePath(string fileName) => $"Packages/{char.ToLowerInvariant(fileName[0])}/{fileName}";
 
     private static readonly JsonSerializerOptions MetadataOptions = new(JsonSerializerDefaults.Web)

@@ -37,6 +37,7 @@ internal sealed class RpmSyncSource : ISyncSource
         var primary = Required(context, repomd, "primary");
         var sourceName = Url(context, primary.Href);
         var count = 0L;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var response = await OpenMetadataAsync(context, primary, cancellationToken).ConfigureAwait(false);
         await using (response.ConfigureAwait(false))
         {
@@ -69,7 +70,8 @@ internal sealed class RpmSyncSource : ISyncSource
                     }
 
                     if ((skipSources && package.Identity.Arch is "src" or "nosrc")
-                        || (context.Names is { } names && !names.Contains(package.Identity.Name)))
+                        || (context.Names is { } names && !names.Contains(package.Identity.Name))
+                        || !seen.Add(package.Pkgid))
                     {
                         continue;
                     }
