@@ -21,9 +21,18 @@ public sealed class RpmSyncTests(RpmFixture fixture) : IClassFixture<RpmFixture>
     internal static async Task<RpmUpstream> StandardUpstreamAsync(string compression = "gz", bool extras = true)
     {
         var upstream = await RpmUpstream.CreateAsync();
-        await upstream.AddAsync(StandardPackages);
-        await upstream.IndexAsync(compression, extras);
-        return upstream;
+        try
+        {
+            await upstream.AddAsync(StandardPackages);
+            await upstream.IndexAsync(compression, extras);
+            return upstream;
+        }
+        catch
+        {
+            // Stops its gpg-agent and deletes its folder when a tool fails.
+            await upstream.DisposeAsync();
+            throw;
+        }
     }
 
     [Theory]
