@@ -41,6 +41,8 @@ fi
 apt_install debian-archive-keyring
 # The Argo CD health-check tests run config/argocd's Lua scripts with Lua 5.1 (Argo CD embeds gopher-lua, a Lua 5.1).
 apt_install lua5.1
+# The rpm tests build, sign and index real rpms (rpmbuild, rpmsign, createrepo_c) and install them with dnf in an install root.
+apt_install rpm createrepo-c dnf dnf-plugins-core
 command -v kubectl >/dev/null || { echo "kubectl is required by the deployment tests" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -75,7 +75,7 @@ internal sealed class DebSyncSource : ISyncSource
             {
                 var signaturePath = folder + "Release.gpg";
                 var signature = await TryReadAsync(context, signaturePath, cancellationToken)
-                    ?? throw new DebSignatureException(
+                    ?? throw new SignatureVerificationException(
                         $"{Url(context, releasePath)} is not signed ({Url(context, signaturePath)} is missing) but spec.deb.signingKeySecretRef requires a signature");
                 OpenPgp.VerifyDetached(release, signature, keys, Url(context, signaturePath));
             }

@@ -45,6 +45,7 @@ public static class EngineHost
         services.AddFileContent();
         services.AddPythonContent();
         services.AddDebContent();
+        services.AddRpmContent();
         if (options.ContentApp)
         {
             services.AddPackyardContentApp();

@@ -92,7 +92,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
 
-        var error = await Assert.ThrowsAsync<DebSignatureException>(() => repository.SyncAsync());
+        var error = await Assert.ThrowsAsync<SignatureVerificationException>(() => repository.SyncAsync());
 
         Assert.Contains("Release.gpg is missing", error.Message);
         Assert.Equal([0L], await VersionContent.NumbersAsync(fixture, repository.Id));
@@ -109,7 +109,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
 
-        var error = await Assert.ThrowsAsync<DebSignatureException>(() => repository.SyncAsync());
+        var error = await Assert.ThrowsAsync<SignatureVerificationException>(() => repository.SyncAsync());
 
         Assert.Contains($"signed by unknown key {strangerKeyId}", error.Message);
         Assert.Contains("InRelease", error.Message);
@@ -127,7 +127,7 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
 
-        var error = await Assert.ThrowsAsync<DebSignatureException>(() => repository.SyncAsync());
+        var error = await Assert.ThrowsAsync<SignatureVerificationException>(() => repository.SyncAsync());
 
         Assert.Contains("BAD signature", error.Message);
     }

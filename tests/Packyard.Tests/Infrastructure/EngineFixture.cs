@@ -44,6 +44,7 @@ public class EngineFixture : IAsyncLifetime
         services.AddFileContent();
         services.AddPythonContent();
         services.AddDebContent();
+        services.AddRpmContent();
         Configure(services);
         Services = services.BuildServiceProvider();
         await Get<MigrationRunner>().ApplyAsync(CancellationToken.None);

@@ -53,6 +53,7 @@ public class ContentAppFixture : EngineFixture
         services.AddFileContent();
         services.AddPythonContent();
         services.AddDebContent();
+        services.AddRpmContent();
         // A wide pull-through batch window, so concurrent requests join one batch even on a loaded CI machine.
         services.AddSingleton(new PullThroughOptions { BatchWindow = TimeSpan.FromSeconds(1) });
         services.AddPackyardContentApp();

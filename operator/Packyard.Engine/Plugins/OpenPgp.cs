@@ -4,13 +4,15 @@ using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Packyard.Engine.Downloads;
 
-namespace Packyard.Content.Deb;
+namespace Packyard.Engine.Plugins;
 
 /// <summary>
-/// OpenPGP as APT uses it: verifying clearsigned InRelease and detached Release.gpg against trusted public keys, and
-/// signing them with a repository key. Keys are accepted ASCII-armored or binary; a public key input may be a keyring.
+/// OpenPGP as package repositories use it: verifying clearsigned (APT's InRelease) and detached (Release.gpg,
+/// repomd.xml.asc) signatures against trusted public keys from a Remote's <c>signingKeySecretRef</c>, and signing with a
+/// repository key. Keys are accepted ASCII-armored or binary; a public key input may be a keyring. Shared by the deb and
+/// rpm content types.
 /// </summary>
-internal static class OpenPgp
+public static class OpenPgp
 {
     private const string SignedMessageHeader = "-----BEGIN PGP SIGNED MESSAGE-----";
     private const string SignatureHeader = "-----BEGIN PGP SIGNATURE-----";
@@ -31,7 +33,7 @@ internal static class OpenPgp
         }
         catch (Exception e) when (e is PgpException or IOException)
         {
-            throw new DebSignatureException($"the key in spec.deb.signingKeySecretRef is not an OpenPGP public key: {e.Message}", e);
+            throw new SignatureVerificationException($"the key in the Remote's signingKeySecretRef is not an OpenPGP public key: {e.Message}", e);
         }
 
         var rings = new List<PgpPublicKeyRing>();
@@ -49,7 +51,7 @@ internal static class OpenPgp
 
         return rings.Count > 0
             ? new PgpPublicKeyRingBundle(rings)
-            : throw new DebSignatureException("the key in spec.deb.signingKeySecretRef holds no usable OpenPGP public key");
+            : throw new SignatureVerificationException("the key in the Remote's signingKeySecretRef holds no usable OpenPGP public key");
     }
 
     /// <summary>Splits a binary keyring into one byte range per public key (each starting with a Public-Key packet, tag 6).</summary>
@@ -89,7 +91,7 @@ internal static class OpenPgp
             var header = data[position++];
             if ((header & 0x80) == 0)
             {
-                throw new DebSignatureException("OpenPGP data has a bad packet header");
+                throw new SignatureVerificationException("OpenPGP data has a bad packet header");
             }
 
             int tag;
@@ -113,7 +115,7 @@ internal static class OpenPgp
                 }
                 else
                 {
-                    throw new DebSignatureException("OpenPGP data uses partial packet lengths, which keys and signatures never do");
+                    throw new SignatureVerificationException("OpenPGP data uses partial packet lengths, which keys and signatures never do");
                 }
             }
             else
@@ -139,7 +141,7 @@ internal static class OpenPgp
         ((long)Byte(data, index) << 24) + (Byte(data, index + 1) << 16) + (Byte(data, index + 2) << 8) + Byte(data, index + 3);
 
     private static int Byte(byte[] data, int index) =>
-        index < data.Length ? data[index] : throw new DebSignatureException("the key in spec.deb.signingKeySecretRef is truncated");
+        index < data.Length ? data[index] : throw new SignatureVerificationException("the key in the Remote's signingKeySecretRef is truncated");
 
     /// <summary>The key ids of a bundle, for messages.</summary>
     public static string KeyIds(PgpPublicKeyRingBundle keys) =>
@@ -159,7 +161,7 @@ internal static class OpenPgp
 
         if (i >= lines.Length || lines[i].TrimEnd() != SignedMessageHeader)
         {
-            throw new DebSignatureException($"{sourceName} is not a clearsigned OpenPGP message");
+            throw new SignatureVerificationException($"{sourceName} is not a clearsigned OpenPGP message");
         }
 
         i++;
@@ -178,7 +180,7 @@ internal static class OpenPgp
 
         if (i >= lines.Length)
         {
-            throw new DebSignatureException($"{sourceName} has no signature block");
+            throw new SignatureVerificationException($"{sourceName} has no signature block");
         }
 
         if (keys is not null)
@@ -205,12 +207,12 @@ internal static class OpenPgp
         }
         catch (Exception e) when (e is PgpException or IOException)
         {
-            throw new DebSignatureException($"{sourceName}: the signature cannot be read: {e.Message}", e);
+            throw new SignatureVerificationException($"{sourceName}: the signature cannot be read: {e.Message}", e);
         }
 
         if (signatures.Count == 0)
         {
-            throw new DebSignatureException(unreadable > 0
+            throw new SignatureVerificationException(unreadable > 0
                 ? $"{sourceName} carries {unreadable} signature(s) of an algorithm Packyard cannot verify (e.g. Ed25519)"
                 : $"{sourceName} carries no OpenPGP signature");
         }
@@ -231,7 +233,7 @@ internal static class OpenPgp
             signature.Update(content);
             if (!signature.Verify())
             {
-                throw new DebSignatureException($"{sourceName}: BAD signature from key {KeyId(signature.KeyId)}: the file was changed after signing");
+                throw new SignatureVerificationException($"{sourceName}: BAD signature from key {KeyId(signature.KeyId)}: the file was changed after signing");
             }
 
             good = true;
@@ -239,8 +241,8 @@ internal static class OpenPgp
 
         if (!good)
         {
-            throw new DebSignatureException(
-                $"{sourceName} is signed by unknown key {string.Join(", ", unknown)}; spec.deb.signingKeySecretRef trusts {KeyIds(keys)}");
+            throw new SignatureVerificationException(
+                $"{sourceName} is signed by unknown key {string.Join(", ", unknown)}; the Remote's signingKeySecretRef trusts {KeyIds(keys)}");
         }
     }
 
@@ -327,6 +329,26 @@ internal static class OpenPgp
         return Encoding.ASCII.GetString(buffer.ToArray()).Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 
+    /// <summary>The ASCII-armored public key of the signing key in <paramref name="secretKey"/>, for clients to trust (repomd.xml.key).</summary>
+    public static string ExportPublicKey(byte[] secretKey)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        var (secret, _) = LoadSigningKey(secretKey);
+        using var input = PgpUtilities.GetDecoderStream(new MemoryStream(secretKey));
+        var ring = new PgpSecretKeyRingBundle(input).GetSecretKeyRing(secret.KeyId);
+        var buffer = new MemoryStream();
+        using (var armored = new ArmoredOutputStream(buffer))
+        {
+            armored.SetHeader("Version", null);
+            foreach (PgpSecretKey key in ring.GetSecretKeys())
+            {
+                key.PublicKey.Encode(armored);
+            }
+        }
+
+        return Encoding.ASCII.GetString(buffer.ToArray()).Replace("\r\n", "\n", StringComparison.Ordinal);
+    }
+
     private static (PgpSecretKey Secret, PgpPrivateKey Private) LoadSigningKey(byte[] bytes)
     {
         try
@@ -350,9 +372,9 @@ internal static class OpenPgp
         }
         catch (Exception e) when (e is PgpException or IOException)
         {
-            throw new DebSignatureException($"the key in spec.publish.signingKeySecretRef is not a usable OpenPGP secret key: {e.Message}", e);
+            throw new SignatureVerificationException($"the key in spec.publish.signingKeySecretRef is not a usable OpenPGP secret key: {e.Message}", e);
         }
 
-        throw new DebSignatureException("the key in spec.publish.signingKeySecretRef holds no OpenPGP secret key that can sign without a passphrase");
+        throw new SignatureVerificationException("the key in spec.publish.signingKeySecretRef holds no OpenPGP secret key that can sign without a passphrase");
     }
 }
