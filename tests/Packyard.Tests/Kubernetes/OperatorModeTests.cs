@@ -174,6 +174,46 @@ public sealed class OperatorModeTests
         Assert.DoesNotContain("wonderland", await kubectl.SucceedAsync("get", "distribution", "guarded", "-o", "yaml"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Uploads_are_authorised_by_the_cluster_with_TokenReview_and_SubjectAccessReview()
+    {
+        await using var cluster = await OperatorCluster.StartAsync("operatoruploads");
+        var replica = cluster.StartOperator("replica-a");
+        await cluster.Kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/");
+        await WaitAsync(cluster, replica, "--for=condition=Ready", "repository/quickstart", "distribution/quickstart");
+
+        async Task<HttpStatusCode> UploadAsync(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/namespaces/default/repositories/quickstart/content")
+            {
+                Content = new MultipartFormDataContent
+                {
+                    { new StringContent("notes/uploaded.txt"), "relativePath" },
+                    { new ByteArrayContent("uploaded\n"u8.ToArray()), "file", "uploaded.txt" },
+                },
+            };
+            if (token is not null)
+            {
+                request.Headers.Authorization = new("Bearer", token);
+            }
+
+            using var response = await replica.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await UploadAsync(null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await UploadAsync("not-a-token-the-cluster-knows"));
+        Assert.Equal(HttpStatusCode.Forbidden, await UploadAsync(cluster.Server.AddUserToken("mallory")));
+        Assert.Equal(HttpStatusCode.NotFound, (await replica.Http.GetAsync("files/quickstart/notes/uploaded.txt")).StatusCode);
+
+        // cluster-admin (system:masters) may create repositories/content; the upload becomes a version that is served.
+        var status = await UploadAsync(cluster.Server.Token);
+        Assert.True((int)status is >= 200 and < 300, $"upload with an allowed token: {status}");
+        await replica.WaitUntilAsync("the uploaded file is served", async () =>
+            (await replica.Http.GetAsync("files/quickstart/notes/uploaded.txt")).IsSuccessStatusCode, Timeout);
+        Assert.Equal("uploaded\n", await replica.Http.GetStringAsync("files/quickstart/notes/uploaded.txt"));
+    }
+
     /// <summary>Runs <c>kubectl wait</c> on <paramref name="resources"/>; a failure shows the objects and the operator's output.</summary>
     internal static async Task WaitAsync(OperatorCluster cluster, PackyardProcess replica, string condition, params string[] resources)
     {
