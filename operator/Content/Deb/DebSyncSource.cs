@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Org.BouncyCastle.Bcpg.OpenPgp;
@@ -21,6 +22,9 @@ internal sealed class DebSyncSource : ISyncSource
     /// <summary>Longest line accepted in an index (the stanza limit bounds it too).</summary>
     private const int MaxControlLineLength = 1 << 20;
 
+    /// <summary>Starts the upstream state; a change to what a sync derives from the same Release files changes it.</summary>
+    private const string StateFormat = "deb-sync-1";
+
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, DebJsonContext.Default.DebRemoteOptions)
@@ -29,6 +33,11 @@ internal sealed class DebSyncSource : ISyncSource
         var distributions = options.Distributions is { Count: > 0 } given ? given : [DebContentType.DefaultDistribution];
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
+        // Every Release first: verified, they list each index with its hash, so together they are the upstream's state. When
+        // it is what the last successful sync saw, nothing upstream changed and no index needs to be read again.
+        var releases = new List<(string Distribution, bool Flat, string Folder, ReleaseFile Release)>();
+        using var state = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        state.AppendData(Encoding.UTF8.GetBytes(StateFormat));
         foreach (var distribution in distributions)
         {
             var flat = distribution.EndsWith('/');
@@ -38,7 +47,19 @@ internal sealed class DebSyncSource : ISyncSource
                 throw new InvalidUpstreamMetadataException($"spec.deb.distributions: '{distribution}' is not a safe path: {problem}");
             }
 
-            var release = await ReadReleaseAsync(context, folder, keys, cancellationToken);
+            var (release, text) = await ReadReleaseAsync(context, folder, keys, cancellationToken);
+            releases.Add((distribution, flat, folder, release));
+            state.AppendData(Encoding.UTF8.GetBytes($"\0{distribution}\0{text}"));
+        }
+
+        context.UpstreamState = Convert.ToHexStringLower(state.GetHashAndReset());
+        if (context.UpstreamUnchanged)
+        {
+            yield break;
+        }
+
+        foreach (var (distribution, flat, folder, release) in releases)
+        {
             var publishedName = flat ? DebContentType.DefaultDistribution : distribution;
             foreach (var index in SelectIndices(release, options, flat))
             {
@@ -50,7 +71,7 @@ internal sealed class DebSyncSource : ISyncSource
         }
     }
 
-    private static async Task<ReleaseFile> ReadReleaseAsync(SyncContext context, string folder, PgpPublicKeyRingBundle? keys, CancellationToken cancellationToken)
+    private static async Task<(ReleaseFile Release, string Text)> ReadReleaseAsync(SyncContext context, string folder, PgpPublicKeyRingBundle? keys, CancellationToken cancellationToken)
     {
         string text;
         var inReleasePath = folder + "InRelease";
@@ -85,7 +106,7 @@ internal sealed class DebSyncSource : ISyncSource
 
         await using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
         var stanza = await ControlFileReader.ReadSingleAsync(stream, sourceName, new ControlFileLimits(MaxStanzaBytes: (int)MaxReleaseBytes), cancellationToken);
-        return ReleaseFile.Parse(stanza, sourceName);
+        return (ReleaseFile.Parse(stanza, sourceName), text);
     }
 
     /// <summary>The Packages indices to read: (path without suffix, component) for the selected components and architectures.</summary>

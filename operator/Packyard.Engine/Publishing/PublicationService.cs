@@ -148,7 +148,10 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
         public override void AddStoredFile(PublishedFile file)
         {
             ArgumentNullException.ThrowIfNull(file);
-            Files.Add(new FileRecord(file.RelativePath, file.Sha256, file.Size, file.MediaType));
+            lock (Files)
+            {
+                Files.Add(new FileRecord(file.RelativePath, file.Sha256, file.Size, file.MediaType));
+            }
         }
 
         public override async Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
@@ -160,7 +163,10 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
                 await using var input = spool.OpenRead();
                 // The artifacts row is written with the publication, in its transaction (one statement for all files).
                 var stored = await store.PutAsync(input, null, cancellationToken);
-                Files.Add(new FileRecord(relativePath, stored.Sha256, stored.Size, mediaType));
+                lock (Files)
+                {
+                    Files.Add(new FileRecord(relativePath, stored.Sha256, stored.Size, mediaType));
+                }
             }
             finally
             {

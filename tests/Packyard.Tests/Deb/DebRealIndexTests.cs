@@ -42,6 +42,8 @@ public sealed class DebRealIndexTests(DebDefaultLimitsFixture fixture, ITestOutp
         var again = await repository.SyncAsync();
         var resyncTime = watch.Elapsed;
         Assert.False(again.Created);
+        Assert.Equal(0, again.Declared); // recognised by the verified InRelease alone: no index read, nothing staged
+        Assert.Equal(outcome.ContentCount, again.ContentCount);
 
         await using var key = await AptUpstream.CreateAsync("Packyard");
         var keyring = Path.Combine(key.WorkPath, "packyard.gpg");
