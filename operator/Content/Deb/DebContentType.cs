@@ -86,8 +86,12 @@ internal sealed record DebPublishOptions(bool? ByHash, string? Origin, string? L
     }
 }
 
-/// <summary>What a unit's metadata holds: where it belongs, and its Packages stanza as ordered [field, value] pairs (jsonb keeps array order).</summary>
-internal sealed record DebUnitMetadata(string Distribution, string Component, IReadOnlyList<string[]> Fields)
+/// <summary>
+/// What a unit's metadata holds: where it belongs, and its Packages stanza (or Sources stanza, when <see cref="Source"/>) as
+/// ordered [field, value] pairs (jsonb keeps array order).
+/// </summary>
+internal sealed record DebUnitMetadata(string Distribution, string Component, IReadOnlyList<string[]> Fields,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Source = null)
 {
     public ControlStanza ToStanza() => new(Fields.Select(f => new KeyValuePair<string, string>(f[0], f[1])));
 }

@@ -18,12 +18,9 @@ internal sealed class DebPublisher : IPublisher
     private const string PlainText = "text/plain; charset=utf-8";
 
     /// <summary>The variants of each Packages file, in the order the Release lists them.</summary>
-    private static readonly IndexVariant[] PackagesVariants =
-    [
-        new("Packages", CompressionFormat.None, PlainText),
-        new("Packages.gz", CompressionFormat.Gzip, "application/gzip"),
-        new("Packages.xz", CompressionFormat.Xz, "application/x-xz"),
-    ];
+    private static readonly IndexVariant[] PackagesVariants = Variants("Packages");
+
+    private static readonly IndexVariant[] SourcesVariants = Variants("Sources");
 
     public bool PassThrough => true;
 
@@ -37,7 +34,7 @@ internal sealed class DebPublisher : IPublisher
             var metadata = JsonSerializer.Deserialize(unit.MetadataJson, DebJsonContext.Default.DebUnitMetadata)
                 ?? throw new InvalidOperationException($"unit {unit.Id} has no deb metadata");
             var stanza = metadata.ToStanza();
-            var architecture = stanza["Architecture"] ?? "all";
+            var architecture = metadata.Source == true ? DebSourcePackage.Architecture : stanza["Architecture"] ?? "all";
             var text = new StringBuilder();
             stanza.WriteTo(text);
             text.Append('\n');
@@ -70,23 +67,12 @@ internal sealed class DebPublisher : IPublisher
         {
             foreach (var architecture in architectures)
             {
-                var directory = $"{component}/binary-{architecture}/";
-                var parts = spool.Parts(distribution, component, architecture);
-                // The three variants are written concurrently, each in one streaming pass over the spooled stanzas that
-                // compresses, hashes and stores it: xz dominates, and gzip and the plain file finish beside it.
-                var digests = await Task.WhenAll(PackagesVariants.Select(variant => Task.Run(
-                    () => AddIndexAsync(context, folder + directory + variant.Name, variant, options, parts, cancellationToken), cancellationToken)));
-                for (var i = 0; i < PackagesVariants.Length; i++)
-                {
-                    AddIndexEntry(context, entries, byHash ? byHashPaths : null, folder, directory + PackagesVariants[i].Name, PackagesVariants[i].MediaType, digests[i]);
-                }
+                await AddIndexDirectoryAsync(context, options, spool, entries, byHash ? byHashPaths : null, distribution, component, architecture, cancellationToken);
+            }
 
-                var componentRelease = Encoding.UTF8.GetBytes(
-                    $"Archive: {distribution}\nComponent: {component}\nArchitecture: {architecture}\n" + (options.Origin is { } o ? $"Origin: {o}\n" : ""));
-                await context.AddFileAsync(folder + directory + "Release", PlainText,
-                    (output, token) => output.WriteAsync(componentRelease, token).AsTask(), cancellationToken);
-                AddIndexEntry(context, entries, byHash ? byHashPaths : null, folder, directory + "Release", PlainText,
-                    new IndexDigest(Hex(MD5.HashData(componentRelease)), Hex(SHA256.HashData(componentRelease)), componentRelease.Length));
+            if (layout.SourceComponents.Contains(component))
+            {
+                await AddIndexDirectoryAsync(context, options, spool, entries, byHash ? byHashPaths : null, distribution, component, DebSourcePackage.Architecture, cancellationToken);
             }
         }
 
@@ -179,6 +165,33 @@ internal sealed class DebPublisher : IPublisher
     }
 
     /// <summary>
+    /// Publishes one index directory: <c>binary-&lt;arch&gt;/Packages</c> or <c>source/Sources</c> in its three variants, written
+    /// concurrently, each in one streaming pass over the spooled stanzas that compresses, hashes and stores it (xz dominates;
+    /// gzip and the plain file finish beside it), and the directory's own Release.
+    /// </summary>
+    private static async Task AddIndexDirectoryAsync(PublishContext context, DebPublishOptions options, IndexSpool spool, List<(string Path, IndexDigest Digest)> entries,
+        HashSet<string>? byHashPaths, string distribution, string component, string architecture, CancellationToken cancellationToken)
+    {
+        var folder = $"dists/{distribution}/";
+        var source = architecture == DebSourcePackage.Architecture;
+        var directory = source ? $"{component}/source/" : $"{component}/binary-{architecture}/";
+        var variants = source ? SourcesVariants : PackagesVariants;
+        var parts = spool.Parts(distribution, component, architecture);
+        var digests = await Task.WhenAll(variants.Select(variant => Task.Run(
+            () => AddIndexAsync(context, folder + directory + variant.Name, variant, options, parts, cancellationToken), cancellationToken)));
+        for (var i = 0; i < variants.Length; i++)
+        {
+            AddIndexEntry(context, entries, byHashPaths, folder, directory + variants[i].Name, variants[i].MediaType, digests[i]);
+        }
+
+        var release = Encoding.UTF8.GetBytes(
+            $"Archive: {distribution}\nComponent: {component}\nArchitecture: {architecture}\n" + (options.Origin is { } o ? $"Origin: {o}\n" : ""));
+        await context.AddFileAsync(folder + directory + "Release", PlainText, (output, token) => output.WriteAsync(release, token).AsTask(), cancellationToken);
+        AddIndexEntry(context, entries, byHashPaths, folder, directory + "Release", PlainText,
+            new IndexDigest(Hex(MD5.HashData(release)), Hex(SHA256.HashData(release)), release.Length));
+    }
+
+    /// <summary>
     /// Writes one variant of an index (its spooled <paramref name="parts"/>, compressed as <paramref name="variant"/> says) as a
     /// published file at <paramref name="path"/> and returns what the Release lists of it.
     /// </summary>
@@ -219,6 +232,13 @@ internal sealed class DebPublisher : IPublisher
     private static string Rfc2822(DateTimeOffset time) => time.UtcDateTime.ToString("ddd, dd MMM yyyy HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     private static string Hex(byte[] digest) => Convert.ToHexStringLower(digest);
+
+    private static IndexVariant[] Variants(string name) =>
+    [
+        new(name, CompressionFormat.None, PlainText),
+        new(name + ".gz", CompressionFormat.Gzip, "application/gzip"),
+        new(name + ".xz", CompressionFormat.Xz, "application/x-xz"),
+    ];
 
     /// <summary>One published form of an index: its file name, compression and media type.</summary>
     private sealed record IndexVariant(string Name, CompressionFormat Format, string MediaType);

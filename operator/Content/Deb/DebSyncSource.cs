@@ -63,13 +63,39 @@ internal sealed class DebSyncSource : ISyncSource
             var publishedName = flat ? DebContentType.DefaultDistribution : distribution;
             foreach (var index in SelectIndices(release, options, flat))
             {
-                await foreach (var unit in ReadPackagesAsync(context, release, folder, index, publishedName, flat, seen, cancellationToken))
+                await foreach (var stanza in ReadIndexAsync(context, release, folder, index.Path, cancellationToken))
                 {
-                    yield return unit;
+                    var unit = ToUnit(context, stanza.Stanza, stanza.SourceName, folder, publishedName, index.Component, flat);
+                    if (seen.Add(unit.NaturalKey))
+                    {
+                        yield return unit;
+                    }
+                }
+            }
+
+            if (options.Sources == true)
+            {
+                foreach (var index in SelectSourceIndices(release, options, flat))
+                {
+                    await foreach (var stanza in ReadIndexAsync(context, release, folder, index.Path, cancellationToken))
+                    {
+                        var unit = DebSourcePackage.ToUnit(context, stanza.Stanza, stanza.SourceName, folder, publishedName, index.Component, flat);
+                        if (seen.Add(unit.NaturalKey))
+                        {
+                            yield return unit;
+                        }
+                    }
                 }
             }
         }
     }
+
+    /// <summary>The Sources indices to read: one per selected component.</summary>
+    private static IEnumerable<(string Path, string Component)> SelectSourceIndices(ReleaseFile release, DebRemoteOptions options, bool flat) =>
+        flat
+            ? [("Sources", DebContentType.DefaultComponent)]
+            : (options.Components is { Count: > 0 } c ? release.Components.Where(c.Contains) : release.Components)
+                .Select(component => ($"{component}/source/Sources", component));
 
     private static async Task<(ReleaseFile Release, string Text)> ReadReleaseAsync(SyncContext context, string folder, PgpPublicKeyRingBundle? keys, CancellationToken cancellationToken)
     {
@@ -130,27 +156,30 @@ internal sealed class DebSyncSource : ISyncSource
         }
     }
 
-    private static async IAsyncEnumerable<DeclaredContent> ReadPackagesAsync(SyncContext context, ReleaseFile release, string folder,
-        (string Path, string Component) index, string distribution, bool flat, HashSet<string> seen,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The stanzas of one index (Packages or Sources, <paramref name="indexPath"/> without suffix): the best variant the
+    /// Release lists and the upstream serves (by hash when it offers that), checked against the Release's SHA256 and size.
+    /// </summary>
+    private static async IAsyncEnumerable<(ControlStanza Stanza, string SourceName)> ReadIndexAsync(SyncContext context, ReleaseFile release, string folder,
+        string indexPath, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         UpstreamResponse? response = null;
         string? suffix = null;
         IndexEntry? entry = null;
         foreach (var candidate in DebCompression.ReadableSuffixes)
         {
-            if (!release.Sha256.TryGetValue(index.Path + candidate, out entry))
+            if (!release.Sha256.TryGetValue(indexPath + candidate, out entry))
             {
                 continue;
             }
 
             if (release.AcquireByHash)
             {
-                var directory = index.Path[..(index.Path.LastIndexOf('/') + 1)];
+                var directory = indexPath[..(indexPath.LastIndexOf('/') + 1)];
                 response = await context.Upstream.TryOpenAsync(context.Remote.Resolve($"{folder}{directory}by-hash/SHA256/{entry.Sha256}"), cancellationToken);
             }
 
-            response ??= await context.Upstream.TryOpenAsync(context.Remote.Resolve(folder + index.Path + candidate), cancellationToken);
+            response ??= await context.Upstream.TryOpenAsync(context.Remote.Resolve(folder + indexPath + candidate), cancellationToken);
             if (response is not null)
             {
                 suffix = candidate;
@@ -164,7 +193,7 @@ internal sealed class DebSyncSource : ISyncSource
             yield break;
         }
 
-        var sourceName = Url(context, folder + index.Path + suffix);
+        var sourceName = Url(context, folder + indexPath + suffix);
         await using (response)
         {
             var verifying = new VerifyingReadStream(response.Body, entry.Sha256, entry.Size, sourceName);
@@ -174,11 +203,7 @@ internal sealed class DebSyncSource : ISyncSource
             var limits = new ControlFileLimits(MaxLineLength: Math.Max(context.Limits.MaxLineLength, MaxControlLineLength), MaxTotalBytes: context.Limits.MaxDecompressedBytes);
             await foreach (var stanza in ControlFileReader.ReadAsync(plain, sourceName, limits, cancellationToken))
             {
-                var unit = ToUnit(context, stanza, sourceName, folder, distribution, index.Component, flat);
-                if (seen.Add(unit.NaturalKey))
-                {
-                    yield return unit;
-                }
+                yield return (stanza, sourceName);
             }
 
             await verifying.DrainAndVerifyAsync(cancellationToken);
@@ -230,7 +255,7 @@ internal sealed class DebSyncSource : ISyncSource
             [new DeclaredArtifact(poolPath, sha256, size, url)]);
     }
 
-    private static string Required(ControlStanza stanza, string field, string sourceName) =>
+    internal static string Required(ControlStanza stanza, string field, string sourceName) =>
         stanza[field] is { Length: > 0 } value && !value.Contains('\n', StringComparison.Ordinal)
             ? value
             : throw new InvalidUpstreamMetadataException($"{sourceName}: stanza of package '{stanza["Package"] ?? "?"}' has no valid {field} field");
@@ -260,5 +285,5 @@ internal sealed class DebSyncSource : ISyncSource
         return buffer.ToArray();
     }
 
-    private static string Url(SyncContext context, string path) => UrlSanitizer.Sanitize(context.Remote.Resolve(path).ToString());
+    internal static string Url(SyncContext context, string path) => UrlSanitizer.Sanitize(context.Remote.Resolve(path).ToString());
 }

@@ -9,6 +9,9 @@ internal sealed class DistributionLayout
 
     /// <summary>Concrete architectures (not <c>all</c>).</summary>
     public HashSet<string> Architectures { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Components that hold source packages.</summary>
+    public HashSet<string> SourceComponents { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -37,7 +40,11 @@ internal sealed class IndexSpool : IDisposable
     public async Task AppendAsync(string distribution, string component, string architecture, string stanza, CancellationToken cancellationToken)
     {
         Touch(distribution, component);
-        if (architecture != "all")
+        if (architecture == DebSourcePackage.Architecture)
+        {
+            Distributions[distribution].SourceComponents.Add(component);
+        }
+        else if (architecture != "all")
         {
             Distributions[distribution].Architectures.Add(architecture);
         }
@@ -63,9 +70,12 @@ internal sealed class IndexSpool : IDisposable
         writers.Clear();
     }
 
-    /// <summary>The spooled parts of one Packages file, in order: the architecture's own stanzas, then those of architecture <c>all</c>.</summary>
+    /// <summary>
+    /// The spooled parts of one index, in order: the architecture's own stanzas, then those of architecture <c>all</c> (a
+    /// Sources index, <see cref="DebSourcePackage.Architecture"/>, has only its own).
+    /// </summary>
     public IReadOnlyList<string> Parts(string distribution, string component, string architecture) =>
-        [.. (architecture == "all" ? ["all"] : new[] { architecture, "all" })
+        [.. (architecture is "all" or DebSourcePackage.Architecture ? [architecture] : new[] { architecture, "all" })
             .Select(source => paths.GetValueOrDefault(Key(distribution, component, source)))
             .OfType<string>()];
 

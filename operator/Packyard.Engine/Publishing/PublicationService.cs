@@ -10,7 +10,7 @@ namespace Packyard.Engine.Publishing;
 
 /// <summary>Creates publications: runs the type's publisher for a version and records its files atomically.</summary>
 public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactStore store, ContentTypeRegistry contentTypes,
-    ILogger<PublicationService> logger)
+    ILogger<PublicationService> logger, PublicationHooks? hooks = null)
 {
     /// <summary>Publishes <paramref name="version"/> unless it already is; returns the publication's creation time.</summary>
     public async Task<DateTimeOffset> PublishAsync(long repositoryId, string repositoryName, string type, long version, PublishOptions options,
@@ -66,6 +66,11 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
         }
 
         await connection.ExecuteAsync("select pg_notify('packyard_changes', 'publication')", cancellationToken);
+        if (hooks?.BeforeCommitAsync is { } beforeCommit)
+        {
+            await beforeCommit(repositoryId, version, cancellationToken);
+        }
+
         // Commit point: the publication appears whole.
         await transaction.CommitAsync(CancellationToken.None);
         EngineLog.Published(logger, repositoryName, version, context.Files.Count);

@@ -68,6 +68,87 @@ public sealed class DebByHashTests(DebFixture fixture) : IClassFixture<DebFixtur
         }
     }
 
+    [Fact]
+    public async Task Client_holding_the_previous_InRelease_fetches_consistent_indices_by_hash_while_and_after_a_new_version_is_published()
+    {
+        await using var upstream = await AptUpstream.CreateAsync();
+        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await using var http = await HttpUpstream.StartAsync(upstream.Root);
+        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
+        var basePath = ContentAppFixture.UniqueBasePath("byhash");
+        await fixture.DistributeAsync(basePath, repository.Id);
+        const string options = """{"byHash":true,"byHashRetention":"0s"}""";
+        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+
+        // A client reads the current InRelease, then is slow to fetch the indices it lists.
+        var heldInRelease = await fixture.Http.GetStringAsync($"/{basePath}/dists/bookworm/InRelease");
+        var listed = ListedIndices(heldInRelease);
+        Assert.Contains("main/binary-amd64/Packages.xz", listed.Keys);
+        Assert.Contains("main/binary-amd64/Release", listed.Keys);
+
+        await upstream.AddAsync("main", "tree", "2.1.0-1", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        var next = await repository.SyncAsync();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Hooks.BeforeCommitAsync = async (repositoryId, _, token) =>
+        {
+            if (repositoryId == repository.Id)
+            {
+                held.SetResult();
+                await resume.Task.WaitAsync(TimeSpan.FromMinutes(2), token);
+            }
+        };
+        try
+        {
+            var publishing = repository.PublishAsync(next.Version, upstream.SecretKey, options);
+            await held.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+            // Mid-publish: every new file is stored, the new publication is not visible yet.
+            fixture.Distributions.Invalidate();
+            Assert.Equal(heldInRelease, await fixture.Http.GetStringAsync($"/{basePath}/dists/bookworm/InRelease"));
+            await AssertByHashMatchesAsync(basePath, listed);
+
+            resume.SetResult();
+            await publishing;
+        }
+        finally
+        {
+            fixture.Hooks.BeforeCommitAsync = null;
+            resume.TrySetResult();
+        }
+
+        // Published: the new InRelease lists new indices, and the held one's are still served by hash, byte for byte.
+        var current = await fixture.Http.GetStringAsync($"/{basePath}/dists/bookworm/InRelease");
+        Assert.NotEqual(listed["main/binary-amd64/Packages.xz"], ListedIndices(current)["main/binary-amd64/Packages.xz"]);
+        await AssertByHashMatchesAsync(basePath, listed);
+        var oldPackages = await fixture.Http.GetStringAsync($"/{basePath}/dists/bookworm/main/binary-amd64/by-hash/SHA256/{listed["main/binary-amd64/Packages"].Sha256}");
+        Assert.Contains("Package: hello\n", oldPackages);
+        Assert.DoesNotContain("Package: tree\n", oldPackages);
+    }
+
+    /// <summary>Each index the held InRelease lists, fetched from its by-hash path, has the listed size and SHA256.</summary>
+    private async Task AssertByHashMatchesAsync(string basePath, Dictionary<string, (string Sha256, long Size)> listed)
+    {
+        foreach (var (path, (sha256, size)) in listed)
+        {
+            var directory = path[..(path.LastIndexOf('/') + 1)];
+            using var response = await fixture.Http.GetAsync($"/{basePath}/dists/bookworm/{directory}by-hash/SHA256/{sha256}");
+            Assert.True(response.IsSuccessStatusCode, $"{path} by hash: {(int)response.StatusCode}");
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(size, bytes.Length);
+            Assert.Equal(sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        }
+    }
+
+    /// <summary>The SHA256 section of a Release: path → (sha256, size).</summary>
+    private static Dictionary<string, (string Sha256, long Size)> ListedIndices(string release) =>
+        release[(release.IndexOf("SHA256:\n", StringComparison.Ordinal) + 8)..].Split('\n')
+            .TakeWhile(line => line.StartsWith(' '))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToDictionary(parts => parts[2], parts => (parts[0], long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)));
+
     /// <summary>The SHA256 the current InRelease lists for main/binary-amd64/Packages.xz.</summary>
     private async Task<string> IndexHashAsync(string basePath)
     {
