@@ -15,7 +15,9 @@ IN_RELEASE=$LISTS/deb.debian.org_debian_dists_bookworm_InRelease
 PACKAGES_LZ4=$LISTS/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4
 
 bench_init
-bench_install lz4 gpg apt-ftparchive
+bench_install lz4 gpg
+command -v apt-ftparchive >/dev/null || bench_install apt-utils
+command -v xz >/dev/null || bench_install xz-utils
 [[ -f $IN_RELEASE && -f $PACKAGES_LZ4 && -f $KEYRING ]] \
     || die "needs bookworm's apt lists ($IN_RELEASE, $PACKAGES_LZ4: run apt-get update) and $KEYRING"
 bench_build
@@ -113,6 +115,12 @@ RSS=$BENCH_WORK/rss.txt
 T_START=$(now)
 bench_packyard "$MANIFESTS" "$BENCH_WORK/data" "$PORT"
 rss_sampler "$PACKYARD_PID" "$RSS" 0.2
+# packyard's CPU seconds every 0.2 s ("epoch cpu"), to split CPU between the sync and the publish (wall times suffer most
+# from other load on this shared machine).
+CPU_SAMPLES=$BENCH_WORK/cpu.txt
+( while kill -0 "$PACKYARD_PID" 2>/dev/null; do echo "$(now) $(proc_cpu "$PACKYARD_PID")" >>"$CPU_SAMPLES"; sleep 0.2; done ) &
+BENCH_PIDS+=($!)
+cpu_at() { awk -v t="$1" '$1 <= t { c = $2 } END { print c + 0 }' "$CPU_SAMPLES"; } # packyard CPU s at epoch $1
 log "packyard pid $PACKYARD_PID on $PACKYARD_URL, OnDemand sync of bookworm main/amd64 ($PACKAGES_TOTAL packages)"
 wait_port "$PORT" 60
 PUBLISHED='[.[] | select(.kind == "Repository") | .status.repository | .lastSync.result == "Succeeded" and .publication.version == .latestVersion] == [true]
@@ -129,6 +137,8 @@ PUBLISHED_AT=$(iso_to_epoch "$(jq -r .publication.created <<<"$S1")")
 SYNC_S=$(elapsed "$SYNC_START" "$SYNC_END")
 PUBLISH_S=$(elapsed "$SYNC_END" "$PUBLISHED_AT")
 TOTAL_S=$(elapsed "$SYNC_START" "$PUBLISHED_AT")
+SYNC_CPU=$(awk -v a="$(cpu_at "$SYNC_START")" -v b="$(cpu_at "$SYNC_END")" 'BEGIN { printf "%.1f", b - a }')
+PUBLISH_CPU=$(awk -v a="$(cpu_at "$SYNC_END")" -v b="$(cpu_at "$PUBLISHED_AT")" 'BEGIN { printf "%.1f", b - a }')
 VERSION_1=$(jq -r .latestVersion <<<"$S1")
 COUNT=$(jq -r .contentCount <<<"$S1")
 [[ $COUNT == "$PACKAGES_TOTAL" ]] || log "WARNING: contentCount is $COUNT, the index has $PACKAGES_TOTAL stanzas"
@@ -163,7 +173,7 @@ kill "$PACKYARD_PID" 2>/dev/null || true
 # Filename in a pool (cached). `generate` with a cache database then renders Packages, .gz and .xz; `release` writes the
 # Release, gpg signs it. The cold run reads every .deb; the warm run finds them in its cache db, as packyard finds its
 # units in PostgreSQL: that one is the like-for-like figure.
-FTP_COLD_S=- FTP_WARM_S=- FTP_XZ_SIZE=- FTP_PACKAGES=-
+FTP_COLD_S=- FTP_WARM_S=- FTP_COLD_CPU=- FTP_WARM_CPU=- FTP_XZ_SIZE=- FTP_PACKAGES=-
 if [[ -z ${SKIP_FTPARCHIVE:-} ]]; then
     POOL=$BENCH_CACHE/deb-bookworm-pool
     if [[ ! -f $POOL/.complete ]]; then
@@ -231,8 +241,13 @@ EOF
         gpg --batch -q --yes --clearsign -o "$FTP/dists/bookworm/InRelease" "$FTP/dists/bookworm/Release"
         gpg --batch -q --yes -abs -o "$FTP/dists/bookworm/Release.gpg" "$FTP/dists/bookworm/Release"
     }
-    T0=$(now); ftparchive_run; T1=$(now); FTP_COLD_S=$(elapsed "$T0" "$T1")
-    T0=$(now); ftparchive_run; T1=$(now); FTP_WARM_S=$(elapsed "$T0" "$T1")
+    export -f ftparchive_run
+    export FTP GNUPGHOME
+    # "wall user sys" of a run and everything it started (apt-ftparchive compresses in child processes)
+    read -r FTP_COLD_S FTP_COLD_U FTP_COLD_SYS < <(/usr/bin/time -f '%e %U %S' bash -c ftparchive_run 2>&1 >/dev/null | tail -1)
+    read -r FTP_WARM_S FTP_WARM_U FTP_WARM_SYS < <(/usr/bin/time -f '%e %U %S' bash -c ftparchive_run 2>&1 >/dev/null | tail -1)
+    FTP_COLD_CPU=$(awk -v u="$FTP_COLD_U" -v s="$FTP_COLD_SYS" 'BEGIN { printf "%.1f", u + s }')
+    FTP_WARM_CPU=$(awk -v u="$FTP_WARM_U" -v s="$FTP_WARM_SYS" 'BEGIN { printf "%.1f", u + s }')
     FTP_PACKAGES=$(grep -c '^Package: ' "$FTP/dists/bookworm/main/binary-amd64/Packages")
     FTP_XZ_SIZE=$(stat -c %s "$FTP/dists/bookworm/main/binary-amd64/Packages.xz")
 fi
@@ -242,8 +257,8 @@ echo "== packyard deb benchmark: real bookworm main/amd64, $(date -u +%Y-%m-%dT%
 echo "upstream: nginx on 127.0.0.1 serving bookworm's InRelease and main/binary-amd64/Packages ($PACKAGES_TOTAL packages), verified with $KEYRING"
 echo "load average: $LOAD_PACKYARD after packyard's runs, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 printf '%-44s %s\n' "packages (contentCount / served Packages.xz)" "$COUNT / $SERVED_PACKAGES"
-printf '%-44s %s\n' "OnDemand sync s (lastSync start->end)" "$SYNC_S"
-printf '%-44s %s\n' "signed publish s (sync end->publication)" "$PUBLISH_S"
+printf '%-44s %s\n' "OnDemand sync s (lastSync start->end)" "$SYNC_S   (packyard CPU $SYNC_CPU s)"
+printf '%-44s %s\n' "signed publish s (sync end->publication)" "$PUBLISH_S   (packyard CPU $PUBLISH_CPU s)"
 printf '%-44s %s\n' "sync + publish s" "$TOTAL_S   (target < 60)"
 printf '%-44s %s\n' "process start -> served" "$(elapsed "$T_START" "$T_READY") s"
 printf '%-44s %s\n' "peak RSS MB (VmHWM) after sync+publish / end" "$(mb "$HWM_1") / $(mb "$HWM")   (target < 500)"
@@ -251,8 +266,8 @@ printf '%-44s %s\n' "CPU s after sync+publish (packyard/pg)" "$CPU_PACKYARD_1 / 
 printf '%-44s %s\n' "unchanged re-sync s (lastSync start->end)" "$RESYNC_S   (target < 10); $RESYNC_WALL s from manifest write to lastHandledRequest"
 printf '%-44s %s\n' "latestVersion unchanged" "$UNCHANGED"
 printf '%-44s %s\n' "Packages.xz bytes (packyard / apt-ftparchive)" "$XZ_SIZE / $FTP_XZ_SIZE"
-printf '%-44s %s\n' "apt-ftparchive generate+release+sign s" "cold $FTP_COLD_S, warm cache $FTP_WARM_S ($FTP_PACKAGES packages)"
+printf '%-44s %s\n' "apt-ftparchive generate+release+sign s" "warm cache $FTP_WARM_S (CPU $FTP_WARM_CPU s), cold $FTP_COLD_S (CPU $FTP_COLD_CPU s); $FTP_PACKAGES packages"
 echo
-echo "| packages | sync s | publish s | sync+publish s | peak RSS MB | unchanged re-sync s | new version | apt-ftparchive s (warm / cold) |"
-echo "|---:|---:|---:|---:|---:|---:|---|---:|"
-echo "| $COUNT | $SYNC_S | $PUBLISH_S | $TOTAL_S | $(mb "$HWM") | $RESYNC_S | $([[ $UNCHANGED == yes ]] && echo no || echo YES) | $FTP_WARM_S / $FTP_COLD_S |"
+echo "| packages | sync s (CPU) | publish s (CPU) | sync+publish s | peak RSS MB | unchanged re-sync s | new version | apt-ftparchive warm s (CPU) | cold s (CPU) |"
+echo "|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+echo "| $COUNT | $SYNC_S ($SYNC_CPU) | $PUBLISH_S ($PUBLISH_CPU) | $TOTAL_S | $(mb "$HWM") | $RESYNC_S | $([[ $UNCHANGED == yes ]] && echo no || echo YES) | $FTP_WARM_S ($FTP_WARM_CPU) | $FTP_COLD_S ($FTP_COLD_CPU) |"
