@@ -1,7 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Server;
 
 namespace Packyard.Tests.Deb;
 
@@ -10,21 +8,15 @@ public sealed class DebByHashTests(DebFixture fixture) : IClassFixture<DebFixtur
     [Fact]
     public async Task Client_holding_the_previous_InRelease_still_fetches_its_indices_by_hash_after_a_new_publication()
     {
-        await using var upstream = await AptUpstream.CreateAsync();
-        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
-        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
-        await using var http = await HttpUpstream.StartAsync(upstream.Root);
-        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
-        var basePath = ContentAppFixture.UniqueBasePath("byhash");
-        await fixture.DistributeAsync(basePath, repository.Id);
+        await using var hello = await HelloDistribution.CreateAsync(fixture, "byhash");
+        var basePath = hello.BasePath;
         const string options = """{"byHash":true,"byHashRetention":"0s"}""";
 
-        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+        await hello.SyncAndPublishAsync(options);
         var first = await IndexHashAsync(basePath);
 
-        await upstream.AddAsync("main", "tree", "2.1.0-1", "amd64");
-        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
-        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+        await hello.AddUpstreamPackageAsync("tree", "2.1.0-1");
+        await hello.SyncAndPublishAsync(options);
         var second = await IndexHashAsync(basePath);
         Assert.NotEqual(first, second);
 
@@ -32,9 +24,8 @@ public sealed class DebByHashTests(DebFixture fixture) : IClassFixture<DebFixtur
         Assert.Equal(first, await FetchByHashAsync(basePath, first));
         Assert.Equal(second, await FetchByHashAsync(basePath, second));
 
-        await upstream.AddAsync("main", "jq", "1.6-2.1", "amd64");
-        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
-        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+        await hello.AddUpstreamPackageAsync("jq", "1.6-2.1");
+        await hello.SyncAndPublishAsync(options);
 
         // Two publications back and past the (zero) retention: gone; the previous one is still there.
         using var gone = await fixture.Http.GetAsync($"/{basePath}/dists/bookworm/main/binary-amd64/by-hash/SHA256/{first}");
@@ -45,21 +36,15 @@ public sealed class DebByHashTests(DebFixture fixture) : IClassFixture<DebFixtur
     [Fact]
     public async Task By_hash_indices_of_earlier_publications_are_kept_within_the_retention_window()
     {
-        await using var upstream = await AptUpstream.CreateAsync();
-        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
-        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
-        await using var http = await HttpUpstream.StartAsync(upstream.Root);
-        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
-        var basePath = ContentAppFixture.UniqueBasePath("byhash");
-        await fixture.DistributeAsync(basePath, repository.Id);
+        await using var hello = await HelloDistribution.CreateAsync(fixture, "byhash");
+        var basePath = hello.BasePath;
 
         var hashes = new List<string>();
         foreach (var package in new[] { "tree", "jq", "curl" })
         {
-            await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, """{"byHashRetention":"1h"}""");
+            await hello.SyncAndPublishAsync("""{"byHashRetention":"1h"}""");
             hashes.Add(await IndexHashAsync(basePath));
-            await upstream.AddAsync("main", package, "1.0-1", "amd64");
-            await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+            await hello.AddUpstreamPackageAsync(package, "1.0-1");
         }
 
         foreach (var hash in hashes)
@@ -71,15 +56,10 @@ public sealed class DebByHashTests(DebFixture fixture) : IClassFixture<DebFixtur
     [Fact]
     public async Task Client_holding_the_previous_InRelease_fetches_consistent_indices_by_hash_while_and_after_a_new_version_is_published()
     {
-        await using var upstream = await AptUpstream.CreateAsync();
-        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
-        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
-        await using var http = await HttpUpstream.StartAsync(upstream.Root);
-        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
-        var basePath = ContentAppFixture.UniqueBasePath("byhash");
-        await fixture.DistributeAsync(basePath, repository.Id);
+        await using var hello = await HelloDistribution.CreateAsync(fixture, "byhash");
+        var (upstream, repository, basePath) = (hello.Upstream, hello.Repository, hello.BasePath);
         const string options = """{"byHash":true,"byHashRetention":"0s"}""";
-        await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey, options);
+        await hello.SyncAndPublishAsync(options);
 
         // A client reads the current InRelease, then is slow to fetch the indices it lists.
         var heldInRelease = await fixture.Http.GetStringAsync($"/{basePath}/dists/bookworm/InRelease");
@@ -87,8 +67,7 @@ public sealed class DebByHashTests(DebFixture fixture) : IClassFixture<DebFixtur
         Assert.Contains("main/binary-amd64/Packages.xz", listed.Keys);
         Assert.Contains("main/binary-amd64/Release", listed.Keys);
 
-        await upstream.AddAsync("main", "tree", "2.1.0-1", "amd64");
-        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await hello.AddUpstreamPackageAsync("tree", "2.1.0-1");
         var next = await repository.SyncAsync();
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Server;
 
 namespace Packyard.Tests.Deb;
 
@@ -11,14 +9,9 @@ public sealed class DebServingTests(DebFixture fixture) : IClassFixture<DebFixtu
     [Fact]
     public async Task Indices_have_their_media_types_and_Last_modified_packages_serve_ranges_and_missing_by_hash_objects_are_404()
     {
-        await using var upstream = await AptUpstream.CreateAsync();
-        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
-        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
-        await using var http = await HttpUpstream.StartAsync(upstream.Root);
-        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
-        var published = await repository.PublishAsync((await repository.SyncAsync()).Version, upstream.SecretKey);
-        var basePath = ContentAppFixture.UniqueBasePath("serving");
-        await fixture.DistributeAsync(basePath, repository.Id);
+        await using var hello = await HelloDistribution.CreateAsync(fixture, "serving");
+        var published = await hello.SyncAndPublishAsync();
+        var (upstream, basePath) = (hello.Upstream, hello.BasePath);
 
         foreach (var (path, mediaType) in new[]
         {
