@@ -45,6 +45,14 @@ internal sealed class AptUpstream : IAsyncDisposable
         return upstream;
     }
 
+    /// <summary>Exports the signing key as a binary keyring (what apt's <c>signed-by</c> reads) and returns its path.</summary>
+    public async Task<string> ExportKeyringAsync()
+    {
+        var keyring = Path.Combine(folder.Path, "keyring.gpg");
+        await ProcessRunner.RunAsync("gpg", ["--batch", "--yes", "--export", "-o", keyring], environment: Gpg);
+        return keyring;
+    }
+
     /// <summary>Builds a .deb with dpkg-deb and returns its path (outside the repository).</summary>
     public async Task<string> BuildDebAsync(string package, string version, string architecture, string compression = "gzip", string? source = null)
     {

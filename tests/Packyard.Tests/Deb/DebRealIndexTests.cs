@@ -46,8 +46,7 @@ public sealed class DebRealIndexTests(DebDefaultLimitsFixture fixture, ITestOutp
         Assert.Equal(outcome.ContentCount, again.ContentCount);
 
         await using var key = await AptUpstream.CreateAsync("Packyard");
-        var keyring = Path.Combine(key.WorkPath, "packyard.gpg");
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", keyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = key.GnuPgHome });
+        var keyring = await key.ExportKeyringAsync();
         watch.Restart();
         await repository.PublishAsync(outcome.Version, key.SecretKey);
         var publishTime = watch.Elapsed;

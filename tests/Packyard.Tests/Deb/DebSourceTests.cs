@@ -18,8 +18,7 @@ public sealed class DebSourceTests(DebFixture fixture) : IClassFixture<DebFixtur
         await upstream.IndexAsync("bookworm", ["main"], ["amd64"], sources: true);
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         await using var packyardKey = await AptUpstream.CreateAsync("Packyard");
-        var keyring = Path.Combine(packyardKey.WorkPath, "packyard.gpg");
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", keyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = packyardKey.GnuPgHome });
+        var keyring = await packyardKey.ExportKeyringAsync();
 
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"],"sources":true}""", upstream.PublicKey);
         var outcome = await repository.SyncAsync();

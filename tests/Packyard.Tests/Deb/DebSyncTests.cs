@@ -188,10 +188,8 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     {
         await using var upstream = await StandardUpstreamAsync();
         await using var other = await AptUpstream.CreateAsync("Other");
-        var keyring = Path.Combine(upstream.WorkPath, "keyring.gpg");
-        var otherKeyring = Path.Combine(upstream.WorkPath, "other.gpg");
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", keyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = upstream.GnuPgHome });
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", otherKeyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = other.GnuPgHome });
+        var keyring = await upstream.ExportKeyringAsync();
+        var otherKeyring = await other.ExportKeyringAsync();
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         byte[] keys = [.. await File.ReadAllBytesAsync(otherKeyring), .. await File.ReadAllBytesAsync(keyring)];
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"],"architectures":["amd64"]}""", keys);
