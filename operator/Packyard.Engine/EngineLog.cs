@@ -14,6 +14,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = PackyardEventIds.SyncFinished, Level = LogLevel.Information, Message = "Sync of {Repository} finished: {Declared} units declared, {Downloaded} artifacts downloaded, version {Version}")]
     public static partial void SyncFinished(ILogger logger, string repository, long declared, long downloaded, long version);
 
+    [LoggerMessage(EventId = PackyardEventIds.SyncUpstreamUnchanged, Level = LogLevel.Information, Message = "Sync of {Repository}: upstream unchanged since the sync that made version {Version}; nothing staged")]
+    public static partial void SyncUpstreamUnchanged(ILogger logger, string repository, long version);
+
     [LoggerMessage(EventId = PackyardEventIds.DownloadRetry, Level = LogLevel.Warning, Message = "Retrying {Url} (attempt {Attempt}): {Reason}")]
     public static partial void DownloadRetry(ILogger logger, string url, int attempt, string reason);
 

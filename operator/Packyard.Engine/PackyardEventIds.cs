@@ -12,6 +12,7 @@ public static class PackyardEventIds
     public const int SyncFinished = 2001;
     public const int SyncFailed = 2002;
     public const int DownloadRetry = 2003;
+    public const int SyncUpstreamUnchanged = 2004;
     public const int VersionCreated = 2010;
     public const int VersionsPruned = 2011;
     public const int Promoted = 2020;

@@ -53,11 +53,18 @@ internal sealed record DebRemoteOptions(IReadOnlyList<string>? Distributions, IR
 
 /// <summary>
 /// The Repository's <c>spec.publish.deb</c> block. <see cref="ByHashRetention"/> ("24h", "90m", "0s"; default 24h) is how long
-/// by-hash indices stay served after a newer publication replaced them; <see cref="ValidFor"/> ("7d") sets Valid-Until.
+/// by-hash indices stay served after a newer publication replaced them; <see cref="ValidFor"/> ("7d") sets Valid-Until;
+/// <see cref="XzPreset"/> (0–9) is the xz preset of Packages.xz and Sources.xz.
 /// </summary>
-internal sealed record DebPublishOptions(bool? ByHash, string? Origin, string? Label, string? ValidFor, string? ByHashRetention)
+internal sealed record DebPublishOptions(bool? ByHash, string? Origin, string? Label, string? ValidFor, string? ByHashRetention, int? XzPreset = null)
 {
     public static readonly TimeSpan DefaultByHashRetention = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// xz preset 6 takes ~35 s for bookworm's 50 MB main/amd64 Packages on one core and makes it 8.9 MB; preset 1 takes a
+    /// fifth of that for 11.1 MB. A repository publishes every new version, so speed wins by default.
+    /// </summary>
+    public const int DefaultXzPreset = 1;
 
     /// <summary>Parses a duration of one number and a unit (s, m, h, d), or returns null.</summary>
     public static TimeSpan? ParseDuration(string? text)
@@ -79,8 +86,12 @@ internal sealed record DebPublishOptions(bool? ByHash, string? Origin, string? L
     }
 }
 
-/// <summary>What a unit's metadata holds: where it belongs, and its Packages stanza as ordered [field, value] pairs (jsonb keeps array order).</summary>
-internal sealed record DebUnitMetadata(string Distribution, string Component, IReadOnlyList<string[]> Fields)
+/// <summary>
+/// What a unit's metadata holds: where it belongs, and its Packages stanza (or Sources stanza, when <see cref="Source"/>) as
+/// ordered [field, value] pairs (jsonb keeps array order).
+/// </summary>
+internal sealed record DebUnitMetadata(string Distribution, string Component, IReadOnlyList<string[]> Fields,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Source = null)
 {
     public ControlStanza ToStanza() => new(Fields.Select(f => new KeyValuePair<string, string>(f[0], f[1])));
 }

@@ -15,6 +15,13 @@ namespace Packyard.Content.Deb;
 /// </summary>
 internal sealed class DebPublisher : IPublisher
 {
+    private const string PlainText = "text/plain; charset=utf-8";
+
+    /// <summary>The variants of each Packages file, in the order the Release lists them.</summary>
+    private static readonly IndexVariant[] PackagesVariants = Variants("Packages");
+
+    private static readonly IndexVariant[] SourcesVariants = Variants("Sources");
+
     public bool PassThrough => true;
 
     public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
@@ -27,7 +34,7 @@ internal sealed class DebPublisher : IPublisher
             var metadata = JsonSerializer.Deserialize(unit.MetadataJson, DebJsonContext.Default.DebUnitMetadata)
                 ?? throw new InvalidOperationException($"unit {unit.Id} has no deb metadata");
             var stanza = metadata.ToStanza();
-            var architecture = stanza["Architecture"] ?? "all";
+            var architecture = metadata.Source == true ? DebSourcePackage.Architecture : stanza["Architecture"] ?? "all";
             var text = new StringBuilder();
             stanza.WriteTo(text);
             text.Append('\n');
@@ -52,7 +59,7 @@ internal sealed class DebPublisher : IPublisher
         var byHash = options.ByHash ?? true;
         var architectures = layout.Architectures.Count > 0 ? layout.Architectures.Order(StringComparer.Ordinal).ToList() : ["all"];
         var components = layout.Components.Order(StringComparer.Ordinal).ToList();
-        var entries = new List<(string Path, string Md5, string Sha256, long Size)>();
+        var entries = new List<(string Path, IndexDigest Digest)>();
         var folder = $"dists/{distribution}/";
         var byHashPaths = new HashSet<string>(StringComparer.Ordinal);
 
@@ -60,29 +67,12 @@ internal sealed class DebPublisher : IPublisher
         {
             foreach (var architecture in architectures)
             {
-                var directory = $"{component}/binary-{architecture}/";
-                var plain = spool.Concatenate(distribution, component, architecture);
-                var gz = await IndexSpool.CompressAsync(plain, CompressionFormat.Gzip, ".gz", cancellationToken);
-                var xz = await IndexSpool.CompressAsync(plain, CompressionFormat.Xz, ".xz", cancellationToken);
-                foreach (var (file, name, mediaType) in new[]
-                {
-                    (plain, "Packages", "text/plain; charset=utf-8"), (gz, "Packages.gz", "application/gzip"), (xz, "Packages.xz", "application/x-xz"),
-                })
-                {
-                    var (md5, sha256, size) = IndexSpool.Hash(file);
-                    entries.Add((directory + name, md5, sha256, size));
-                    await context.AddFileAsync(folder + directory + name, mediaType, (output, token) => CopyAsync(file, output, token), cancellationToken);
-                    if (byHash && byHashPaths.Add($"{folder}{directory}by-hash/SHA256/{sha256}"))
-                    {
-                        await context.AddFileAsync($"{folder}{directory}by-hash/SHA256/{sha256}", mediaType, (output, token) => CopyAsync(file, output, token), cancellationToken);
-                    }
-                }
+                await AddIndexDirectoryAsync(context, options, spool, entries, byHash ? byHashPaths : null, distribution, component, architecture, cancellationToken);
+            }
 
-                var componentRelease = Encoding.UTF8.GetBytes(
-                    $"Archive: {distribution}\nComponent: {component}\nArchitecture: {architecture}\n" + (options.Origin is { } o ? $"Origin: {o}\n" : ""));
-                entries.Add((directory + "Release", Hex(MD5.HashData(componentRelease)), Hex(SHA256.HashData(componentRelease)), componentRelease.Length));
-                await context.AddFileAsync(folder + directory + "Release", "text/plain; charset=utf-8",
-                    (output, token) => output.WriteAsync(componentRelease, token).AsTask(), cancellationToken);
+            if (layout.SourceComponents.Contains(component))
+            {
+                await AddIndexDirectoryAsync(context, options, spool, entries, byHash ? byHashPaths : null, distribution, component, DebSourcePackage.Architecture, cancellationToken);
             }
         }
 
@@ -113,23 +103,23 @@ internal sealed class DebPublisher : IPublisher
         release.Append("MD5Sum:\n");
         foreach (var entry in entries)
         {
-            release.Append(CultureInfo.InvariantCulture, $" {entry.Md5} {entry.Size,16} {entry.Path}\n");
+            release.Append(CultureInfo.InvariantCulture, $" {entry.Digest.Md5} {entry.Digest.Size,16} {entry.Path}\n");
         }
 
         release.Append("SHA256:\n");
         foreach (var entry in entries)
         {
-            release.Append(CultureInfo.InvariantCulture, $" {entry.Sha256} {entry.Size,16} {entry.Path}\n");
+            release.Append(CultureInfo.InvariantCulture, $" {entry.Digest.Sha256} {entry.Digest.Size,16} {entry.Path}\n");
         }
 
         var releaseText = release.ToString();
         var releaseBytes = Encoding.UTF8.GetBytes(releaseText);
-        await context.AddFileAsync(folder + "Release", "text/plain; charset=utf-8", (output, token) => output.WriteAsync(releaseBytes, token).AsTask(), cancellationToken);
+        await context.AddFileAsync(folder + "Release", PlainText, (output, token) => output.WriteAsync(releaseBytes, token).AsTask(), cancellationToken);
         if (context.Options.SigningKey is { } key)
         {
             var inRelease = Encoding.UTF8.GetBytes(OpenPgp.ClearSign(releaseText, key));
             var signature = Encoding.ASCII.GetBytes(OpenPgp.DetachedSign(releaseBytes, key));
-            await context.AddFileAsync(folder + "InRelease", "text/plain; charset=utf-8", (output, token) => output.WriteAsync(inRelease, token).AsTask(), cancellationToken);
+            await context.AddFileAsync(folder + "InRelease", PlainText, (output, token) => output.WriteAsync(inRelease, token).AsTask(), cancellationToken);
             await context.AddFileAsync(folder + "Release.gpg", "application/pgp-signature", (output, token) => output.WriteAsync(signature, token).AsTask(), cancellationToken);
         }
     }
@@ -174,13 +164,82 @@ internal sealed class DebPublisher : IPublisher
         }
     }
 
+    /// <summary>
+    /// Publishes one index directory: <c>binary-&lt;arch&gt;/Packages</c> or <c>source/Sources</c> in its three variants, written
+    /// concurrently, each in one streaming pass over the spooled stanzas that compresses, hashes and stores it (xz dominates;
+    /// gzip and the plain file finish beside it), and the directory's own Release.
+    /// </summary>
+    private static async Task AddIndexDirectoryAsync(PublishContext context, DebPublishOptions options, IndexSpool spool, List<(string Path, IndexDigest Digest)> entries,
+        HashSet<string>? byHashPaths, string distribution, string component, string architecture, CancellationToken cancellationToken)
+    {
+        var folder = $"dists/{distribution}/";
+        var source = architecture == DebSourcePackage.Architecture;
+        var directory = source ? $"{component}/source/" : $"{component}/binary-{architecture}/";
+        var variants = source ? SourcesVariants : PackagesVariants;
+        var parts = spool.Parts(distribution, component, architecture);
+        var digests = await Task.WhenAll(variants.Select(variant => Task.Run(
+            () => AddIndexAsync(context, folder + directory + variant.Name, variant, options, parts, cancellationToken), cancellationToken)));
+        for (var i = 0; i < variants.Length; i++)
+        {
+            AddIndexEntry(context, entries, byHashPaths, folder, directory + variants[i].Name, variants[i].MediaType, digests[i]);
+        }
+
+        var release = Encoding.UTF8.GetBytes(
+            $"Archive: {distribution}\nComponent: {component}\nArchitecture: {architecture}\n" + (options.Origin is { } o ? $"Origin: {o}\n" : ""));
+        await context.AddFileAsync(folder + directory + "Release", PlainText, (output, token) => output.WriteAsync(release, token).AsTask(), cancellationToken);
+        AddIndexEntry(context, entries, byHashPaths, folder, directory + "Release", PlainText,
+            new IndexDigest(Hex(MD5.HashData(release)), Hex(SHA256.HashData(release)), release.Length));
+    }
+
+    /// <summary>
+    /// Writes one variant of an index (its spooled <paramref name="parts"/>, compressed as <paramref name="variant"/> says) as a
+    /// published file at <paramref name="path"/> and returns what the Release lists of it.
+    /// </summary>
+    private static async Task<IndexDigest> AddIndexAsync(PublishContext context, string path, IndexVariant variant, DebPublishOptions options,
+        IReadOnlyList<string> parts, CancellationToken cancellationToken)
+    {
+        IndexDigest? digest = null;
+        await context.AddFileAsync(path, variant.MediaType, async (output, token) =>
+        {
+            var hashing = new HashingWriteStream(output);
+            await using (hashing)
+            {
+                await using (var compressing = variant.Format == CompressionFormat.Xz
+                    ? Compression.CreateXz(hashing, options.XzPreset ?? DebPublishOptions.DefaultXzPreset, leaveOpen: true)
+                    : Compression.Create(hashing, variant.Format, leaveOpen: true))
+                {
+                    await IndexSpool.CopyPartsAsync(parts, compressing, token);
+                }
+
+                digest = hashing.Finish();
+            }
+        }, cancellationToken);
+        return digest ?? throw new InvalidOperationException($"{path} was not written");
+    }
+
+    /// <summary>Lists an index in the Release and, with by-hash, serves the stored file under its digest too (no second copy).</summary>
+    private static void AddIndexEntry(PublishContext context, List<(string Path, IndexDigest Digest)> entries, HashSet<string>? byHashPaths,
+        string folder, string path, string mediaType, IndexDigest digest)
+    {
+        entries.Add((path, digest));
+        var byHashPath = $"{folder}{path[..(path.LastIndexOf('/') + 1)]}by-hash/SHA256/{digest.Sha256}";
+        if (byHashPaths is not null && byHashPaths.Add(byHashPath))
+        {
+            context.AddStoredFile(new PublishedFile(byHashPath, digest.Sha256, digest.Size, mediaType));
+        }
+    }
+
     private static string Rfc2822(DateTimeOffset time) => time.UtcDateTime.ToString("ddd, dd MMM yyyy HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     private static string Hex(byte[] digest) => Convert.ToHexStringLower(digest);
 
-    private static async Task CopyAsync(string file, Stream output, CancellationToken cancellationToken)
-    {
-        await using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await input.CopyToAsync(output, cancellationToken);
-    }
+    private static IndexVariant[] Variants(string name) =>
+    [
+        new(name, CompressionFormat.None, PlainText),
+        new(name + ".gz", CompressionFormat.Gzip, "application/gzip"),
+        new(name + ".xz", CompressionFormat.Xz, "application/x-xz"),
+    ];
+
+    /// <summary>One published form of an index: its file name, compression and media type.</summary>
+    private sealed record IndexVariant(string Name, CompressionFormat Format, string MediaType);
 }

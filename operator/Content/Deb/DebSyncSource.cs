@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Org.BouncyCastle.Bcpg.OpenPgp;
@@ -21,6 +22,9 @@ internal sealed class DebSyncSource : ISyncSource
     /// <summary>Longest line accepted in an index (the stanza limit bounds it too).</summary>
     private const int MaxControlLineLength = 1 << 20;
 
+    /// <summary>Starts the upstream state; a change to what a sync derives from the same Release files changes it.</summary>
+    private const string StateFormat = "deb-sync-1";
+
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, DebJsonContext.Default.DebRemoteOptions)
@@ -29,6 +33,11 @@ internal sealed class DebSyncSource : ISyncSource
         var distributions = options.Distributions is { Count: > 0 } given ? given : [DebContentType.DefaultDistribution];
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
+        // Every Release first: verified, they list each index with its hash, so together they are the upstream's state. When
+        // it is what the last successful sync saw, nothing upstream changed and no index needs to be read again.
+        var releases = new List<(string Distribution, bool Flat, string Folder, ReleaseFile Release)>();
+        using var state = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        state.AppendData(Encoding.UTF8.GetBytes(StateFormat));
         foreach (var distribution in distributions)
         {
             var flat = distribution.EndsWith('/');
@@ -38,19 +47,57 @@ internal sealed class DebSyncSource : ISyncSource
                 throw new InvalidUpstreamMetadataException($"spec.deb.distributions: '{distribution}' is not a safe path: {problem}");
             }
 
-            var release = await ReadReleaseAsync(context, folder, keys, cancellationToken);
+            var (release, text) = await ReadReleaseAsync(context, folder, keys, cancellationToken);
+            releases.Add((distribution, flat, folder, release));
+            state.AppendData(Encoding.UTF8.GetBytes($"\0{distribution}\0{text}"));
+        }
+
+        context.UpstreamState = Convert.ToHexStringLower(state.GetHashAndReset());
+        if (context.UpstreamUnchanged)
+        {
+            yield break;
+        }
+
+        foreach (var (distribution, flat, folder, release) in releases)
+        {
             var publishedName = flat ? DebContentType.DefaultDistribution : distribution;
             foreach (var index in SelectIndices(release, options, flat))
             {
-                await foreach (var unit in ReadPackagesAsync(context, release, folder, index, publishedName, flat, seen, cancellationToken))
+                await foreach (var stanza in ReadIndexAsync(context, release, folder, index.Path, cancellationToken))
                 {
-                    yield return unit;
+                    var unit = ToUnit(context, stanza.Stanza, stanza.SourceName, folder, publishedName, index.Component, flat);
+                    if (seen.Add(unit.NaturalKey))
+                    {
+                        yield return unit;
+                    }
+                }
+            }
+
+            if (options.Sources == true)
+            {
+                foreach (var index in SelectSourceIndices(release, options, flat))
+                {
+                    await foreach (var stanza in ReadIndexAsync(context, release, folder, index.Path, cancellationToken))
+                    {
+                        var unit = DebSourcePackage.ToUnit(context, stanza.Stanza, stanza.SourceName, folder, publishedName, index.Component, flat);
+                        if (seen.Add(unit.NaturalKey))
+                        {
+                            yield return unit;
+                        }
+                    }
                 }
             }
         }
     }
 
-    private static async Task<ReleaseFile> ReadReleaseAsync(SyncContext context, string folder, PgpPublicKeyRingBundle? keys, CancellationToken cancellationToken)
+    /// <summary>The Sources indices to read: one per selected component.</summary>
+    private static IEnumerable<(string Path, string Component)> SelectSourceIndices(ReleaseFile release, DebRemoteOptions options, bool flat) =>
+        flat
+            ? [("Sources", DebContentType.DefaultComponent)]
+            : (options.Components is { Count: > 0 } c ? release.Components.Where(c.Contains) : release.Components)
+                .Select(component => ($"{component}/source/Sources", component));
+
+    private static async Task<(ReleaseFile Release, string Text)> ReadReleaseAsync(SyncContext context, string folder, PgpPublicKeyRingBundle? keys, CancellationToken cancellationToken)
     {
         string text;
         var inReleasePath = folder + "InRelease";
@@ -85,7 +132,7 @@ internal sealed class DebSyncSource : ISyncSource
 
         await using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
         var stanza = await ControlFileReader.ReadSingleAsync(stream, sourceName, new ControlFileLimits(MaxStanzaBytes: (int)MaxReleaseBytes), cancellationToken);
-        return ReleaseFile.Parse(stanza, sourceName);
+        return (ReleaseFile.Parse(stanza, sourceName), text);
     }
 
     /// <summary>The Packages indices to read: (path without suffix, component) for the selected components and architectures.</summary>
@@ -109,27 +156,30 @@ internal sealed class DebSyncSource : ISyncSource
         }
     }
 
-    private static async IAsyncEnumerable<DeclaredContent> ReadPackagesAsync(SyncContext context, ReleaseFile release, string folder,
-        (string Path, string Component) index, string distribution, bool flat, HashSet<string> seen,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The stanzas of one index (Packages or Sources, <paramref name="indexPath"/> without suffix): the best variant the
+    /// Release lists and the upstream serves (by hash when it offers that), checked against the Release's SHA256 and size.
+    /// </summary>
+    private static async IAsyncEnumerable<(ControlStanza Stanza, string SourceName)> ReadIndexAsync(SyncContext context, ReleaseFile release, string folder,
+        string indexPath, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         UpstreamResponse? response = null;
         string? suffix = null;
         IndexEntry? entry = null;
         foreach (var candidate in DebCompression.ReadableSuffixes)
         {
-            if (!release.Sha256.TryGetValue(index.Path + candidate, out entry))
+            if (!release.Sha256.TryGetValue(indexPath + candidate, out entry))
             {
                 continue;
             }
 
             if (release.AcquireByHash)
             {
-                var directory = index.Path[..(index.Path.LastIndexOf('/') + 1)];
+                var directory = indexPath[..(indexPath.LastIndexOf('/') + 1)];
                 response = await context.Upstream.TryOpenAsync(context.Remote.Resolve($"{folder}{directory}by-hash/SHA256/{entry.Sha256}"), cancellationToken);
             }
 
-            response ??= await context.Upstream.TryOpenAsync(context.Remote.Resolve(folder + index.Path + candidate), cancellationToken);
+            response ??= await context.Upstream.TryOpenAsync(context.Remote.Resolve(folder + indexPath + candidate), cancellationToken);
             if (response is not null)
             {
                 suffix = candidate;
@@ -143,7 +193,7 @@ internal sealed class DebSyncSource : ISyncSource
             yield break;
         }
 
-        var sourceName = Url(context, folder + index.Path + suffix);
+        var sourceName = Url(context, folder + indexPath + suffix);
         await using (response)
         {
             var verifying = new VerifyingReadStream(response.Body, entry.Sha256, entry.Size, sourceName);
@@ -153,11 +203,7 @@ internal sealed class DebSyncSource : ISyncSource
             var limits = new ControlFileLimits(MaxLineLength: Math.Max(context.Limits.MaxLineLength, MaxControlLineLength), MaxTotalBytes: context.Limits.MaxDecompressedBytes);
             await foreach (var stanza in ControlFileReader.ReadAsync(plain, sourceName, limits, cancellationToken))
             {
-                var unit = ToUnit(context, stanza, sourceName, folder, distribution, index.Component, flat);
-                if (seen.Add(unit.NaturalKey))
-                {
-                    yield return unit;
-                }
+                yield return (stanza, sourceName);
             }
 
             await verifying.DrainAndVerifyAsync(cancellationToken);
@@ -209,7 +255,7 @@ internal sealed class DebSyncSource : ISyncSource
             [new DeclaredArtifact(poolPath, sha256, size, url)]);
     }
 
-    private static string Required(ControlStanza stanza, string field, string sourceName) =>
+    internal static string Required(ControlStanza stanza, string field, string sourceName) =>
         stanza[field] is { Length: > 0 } value && !value.Contains('\n', StringComparison.Ordinal)
             ? value
             : throw new InvalidUpstreamMetadataException($"{sourceName}: stanza of package '{stanza["Package"] ?? "?"}' has no valid {field} field");
@@ -239,5 +285,5 @@ internal sealed class DebSyncSource : ISyncSource
         return buffer.ToArray();
     }
 
-    private static string Url(SyncContext context, string path) => UrlSanitizer.Sanitize(context.Remote.Resolve(path).ToString());
+    internal static string Url(SyncContext context, string path) => UrlSanitizer.Sanitize(context.Remote.Resolve(path).ToString());
 }

@@ -1,5 +1,3 @@
-using Packyard.Engine.Compression;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Packyard.Content.Deb;
@@ -11,6 +9,9 @@ internal sealed class DistributionLayout
 
     /// <summary>Concrete architectures (not <c>all</c>).</summary>
     public HashSet<string> Architectures { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Components that hold source packages.</summary>
+    public HashSet<string> SourceComponents { get; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -39,7 +40,11 @@ internal sealed class IndexSpool : IDisposable
     public async Task AppendAsync(string distribution, string component, string architecture, string stanza, CancellationToken cancellationToken)
     {
         Touch(distribution, component);
-        if (architecture != "all")
+        if (architecture == DebSourcePackage.Architecture)
+        {
+            Distributions[distribution].SourceComponents.Add(component);
+        }
+        else if (architecture != "all")
         {
             Distributions[distribution].Architectures.Add(architecture);
         }
@@ -65,51 +70,23 @@ internal sealed class IndexSpool : IDisposable
         writers.Clear();
     }
 
-    /// <summary>The Packages file of one architecture: its own stanzas followed by those of architecture <c>all</c>.</summary>
-    public string Concatenate(string distribution, string component, string architecture)
+    /// <summary>
+    /// The spooled parts of one index, in order: the architecture's own stanzas, then those of architecture <c>all</c> (a
+    /// Sources index, <see cref="DebSourcePackage.Architecture"/>, has only its own).
+    /// </summary>
+    public IReadOnlyList<string> Parts(string distribution, string component, string architecture) =>
+        [.. (architecture is "all" or DebSourcePackage.Architecture ? [architecture] : new[] { architecture, "all" })
+            .Select(source => paths.GetValueOrDefault(Key(distribution, component, source)))
+            .OfType<string>()];
+
+    /// <summary>Copies <paramref name="parts"/> one after the other into <paramref name="output"/>.</summary>
+    public static async Task CopyPartsAsync(IReadOnlyList<string> parts, Stream output, CancellationToken cancellationToken)
     {
-        var target = Path.Combine(root, $"{files++}.Packages");
-        using var output = File.Create(target);
-        foreach (var source in architecture == "all" ? ["all"] : new[] { architecture, "all" })
+        foreach (var part in parts)
         {
-            if (paths.TryGetValue(Key(distribution, component, source), out var path))
-            {
-                using var input = File.OpenRead(path);
-                input.CopyTo(output);
-            }
+            await using var input = new FileStream(part, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await input.CopyToAsync(output, 1 << 16, cancellationToken);
         }
-
-        return target;
-    }
-
-    /// <summary>Compresses <paramref name="plain"/> into a file beside it named with <paramref name="suffix"/>.</summary>
-    public static async Task<string> CompressAsync(string plain, CompressionFormat format, string suffix, CancellationToken cancellationToken)
-    {
-        var target = plain + suffix;
-        await using var input = File.OpenRead(plain);
-        await using var output = File.Create(target);
-        await using (var compressing = Compression.Create(output, format, leaveOpen: true))
-        {
-            await input.CopyToAsync(compressing, cancellationToken);
-        }
-
-        return target;
-    }
-
-    public static (string Md5, string Sha256, long Size) Hash(string file)
-    {
-        using var input = File.OpenRead(file);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[81920];
-        int read;
-        while ((read = input.Read(buffer)) > 0)
-        {
-            md5.AppendData(buffer, 0, read);
-            sha256.AppendData(buffer, 0, read);
-        }
-
-        return (Convert.ToHexStringLower(md5.GetHashAndReset()), Convert.ToHexStringLower(sha256.GetHashAndReset()), input.Length);
     }
 
     private static string Key(string distribution, string component, string architecture) => $"{distribution}\n{component}\n{architecture}";

@@ -25,4 +25,11 @@ public static class Compression
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown compression format"),
         };
     }
+
+    /// <summary>An xz stream as <see cref="Create"/> makes, at liblzma preset <paramref name="preset"/> (0 fastest … 9 smallest).</summary>
+    public static Stream CreateXz(Stream output, int preset, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        return new CompressingStream(output, new XzEncoder(preset), leaveOpen);
+    }
 }

@@ -2,16 +2,18 @@ using Packyard.Engine.Compression.Native;
 
 namespace Packyard.Engine.Compression;
 
-/// <summary>.xz through liblzma's easy encoder: preset 6 (what <c>xz</c> uses by default) with a CRC-64 check.</summary>
+/// <summary>.xz through liblzma's easy encoder with a CRC-64 check, by default at preset 6 (what <c>xz</c> uses by default).</summary>
 internal sealed unsafe class XzEncoder : NativeEncoder
 {
-    private const uint Preset = 6;
+    public const int DefaultPreset = 6;
 
     private readonly LzmaStreamHandle stream = new();
 
-    public XzEncoder()
+    public XzEncoder(int preset = DefaultPreset)
     {
-        var result = LibLzma.EasyEncoder(stream.Stream, Preset, LibLzma.CheckCrc64);
+        ArgumentOutOfRangeException.ThrowIfNegative(preset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(preset, 9);
+        var result = LibLzma.EasyEncoder(stream.Stream, (uint)preset, LibLzma.CheckCrc64);
         if (result != LibLzma.Result.Ok)
         {
             stream.Dispose();

@@ -16,7 +16,10 @@ public abstract class PublishContext
     /// <summary>The units of the version with their artifacts, ordered by repo_key.</summary>
     public abstract IAsyncEnumerable<PublishedUnit> ReadContentAsync(CancellationToken cancellationToken);
 
-    /// <summary>Adds a metadata file at <paramref name="relativePath"/>, written by <paramref name="write"/> into a stream.</summary>
+    /// <summary>
+    /// Adds a metadata file at <paramref name="relativePath"/>, written by <paramref name="write"/> into a stream. Calls may run
+    /// concurrently (e.g. one per compressed variant of an index).
+    /// </summary>
     public abstract Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken);
 
     /// <summary>
@@ -26,7 +29,10 @@ public abstract class PublishContext
     /// </summary>
     public abstract IAsyncEnumerable<EarlierPublishedFile> ReadEarlierFilesAsync(string pathPrefix, DateTimeOffset since, CancellationToken cancellationToken);
 
-    /// <summary>Adds a file already in the store (e.g. from <see cref="ReadEarlierFilesAsync"/>) to this publication without copying it.</summary>
+    /// <summary>
+    /// Adds a file already in the store (e.g. from <see cref="ReadEarlierFilesAsync"/>, or one this publication added under
+    /// another path) to this publication without copying it.
+    /// </summary>
     public abstract void AddStoredFile(PublishedFile file);
 }
 

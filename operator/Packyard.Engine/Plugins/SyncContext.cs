@@ -17,6 +17,22 @@ public sealed class SyncContext(RemoteSettings remote, IUpstreamClient upstream,
     /// still filtered by the remote's options; null means everything the remote's options select.
     /// </summary>
     public IReadOnlyCollection<string>? Names { get; init; }
+
+    /// <summary>
+    /// The <see cref="UpstreamState"/> the source reported at the last successful sync of this repository from this remote, when
+    /// that sync ran with the same settings and its version is still the latest; otherwise null (and always for <see cref="Names"/>).
+    /// </summary>
+    public string? PreviousUpstreamState { get; init; }
+
+    /// <summary>
+    /// Set by the source: a summary of everything it reads upstream (e.g. the digest of a signed Release file that lists every
+    /// index with its hash), or null when it has none. When it equals <see cref="PreviousUpstreamState"/>, the source may stop
+    /// declaring content: the engine then keeps the latest version as it is, without staging anything.
+    /// </summary>
+    public string? UpstreamState { get; set; }
+
+    /// <summary>True when the source reported the same upstream state as the last successful sync.</summary>
+    public bool UpstreamUnchanged => UpstreamState is not null && UpstreamState == PreviousUpstreamState;
 }
 
 /// <summary>Bounds on upstream input; exceeded bounds fail the sync with a message.</summary>

@@ -10,7 +10,7 @@ namespace Packyard.Engine.Publishing;
 
 /// <summary>Creates publications: runs the type's publisher for a version and records its files atomically.</summary>
 public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactStore store, ContentTypeRegistry contentTypes,
-    ILogger<PublicationService> logger)
+    ILogger<PublicationService> logger, PublicationHooks? hooks = null)
 {
     /// <summary>Publishes <paramref name="version"/> unless it already is; returns the publication's creation time.</summary>
     public async Task<DateTimeOffset> PublishAsync(long repositoryId, string repositoryName, string type, long version, PublishOptions options,
@@ -66,6 +66,11 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
         }
 
         await connection.ExecuteAsync("select pg_notify('packyard_changes', 'publication')", cancellationToken);
+        if (hooks?.BeforeCommitAsync is { } beforeCommit)
+        {
+            await beforeCommit(repositoryId, version, cancellationToken);
+        }
+
         // Commit point: the publication appears whole.
         await transaction.CommitAsync(CancellationToken.None);
         EngineLog.Published(logger, repositoryName, version, context.Files.Count);
@@ -148,7 +153,10 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
         public override void AddStoredFile(PublishedFile file)
         {
             ArgumentNullException.ThrowIfNull(file);
-            Files.Add(new FileRecord(file.RelativePath, file.Sha256, file.Size, file.MediaType));
+            lock (Files)
+            {
+                Files.Add(new FileRecord(file.RelativePath, file.Sha256, file.Size, file.MediaType));
+            }
         }
 
         public override async Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
@@ -160,7 +168,10 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
                 await using var input = spool.OpenRead();
                 // The artifacts row is written with the publication, in its transaction (one statement for all files).
                 var stored = await store.PutAsync(input, null, cancellationToken);
-                Files.Add(new FileRecord(relativePath, stored.Sha256, stored.Size, mediaType));
+                lock (Files)
+                {
+                    Files.Add(new FileRecord(relativePath, stored.Sha256, stored.Size, mediaType));
+                }
             }
             finally
             {

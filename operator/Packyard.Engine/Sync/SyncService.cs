@@ -16,7 +16,8 @@ namespace Packyard.Engine.Sync;
 /// declares units; the engine stages them in temp tables with binary COPY, saves new units, records where their
 /// artifacts can be downloaded, downloads missing artifacts (Immediate) with digest checks, and finally creates
 /// the version in one transaction. Nothing but the final step is visible to readers; downloaded artifacts are kept
-/// so an interrupted sync resumes without downloading them again.
+/// so an interrupted sync resumes without downloading them again. A source that recognises its upstream as unchanged since
+/// the last successful sync (<see cref="SyncContext.UpstreamUnchanged"/>) ends the sync before anything is staged.
 /// </summary>
 public sealed class SyncService(
     NpgsqlDataSource dataSource,
@@ -38,8 +39,22 @@ public sealed class SyncService(
         await ContentStaging.CreateTablesAsync(connection, cancellationToken);
         try
         {
-            var context = new SyncContext(request.Remote, client, limits) { Names = request.Names };
+            // A pull-through of some names sees only part of the upstream: it neither uses nor records the upstream state.
+            var settings = UpstreamStates.Settings(request);
+            var context = new SyncContext(request.Remote, client, limits)
+            {
+                Names = request.Names,
+                PreviousUpstreamState = request.Names is null ? await UpstreamStates.LoadAsync(connection, request, settings, cancellationToken) : null,
+            };
             var declared = await StageAsync(connection, plugin.SyncSource.ReadUpstreamAsync(context, cancellationToken), progress, cancellationToken);
+            if (context.UpstreamUnchanged)
+            {
+                var (latest, contentCount) = await UpstreamStates.LatestAsync(connection, request.RepositoryId, cancellationToken);
+                EngineLog.SyncUpstreamUnchanged(logger, request.RepositoryName, latest);
+                EngineLog.SyncFinished(logger, request.RepositoryName, declared, 0, latest);
+                return new SyncOutcome(latest, false, 0, 0, contentCount, declared, 0);
+            }
+
             await ContentStaging.CheckConflictsAsync(connection, cancellationToken);
             await ContentStaging.SaveAsync(connection, plugin.Name, request.RemoteId, cancellationToken);
 
@@ -55,6 +70,11 @@ public sealed class SyncService(
             if (outcome.Created)
             {
                 EngineLog.VersionCreated(logger, request.RepositoryName, outcome.Version, outcome.Added, outcome.Removed);
+            }
+
+            if (request.Names is null)
+            {
+                await UpstreamStates.SaveAsync(connection, request, settings, context.UpstreamState, outcome.Version, cancellationToken);
             }
 
             EngineLog.SyncFinished(logger, request.RepositoryName, declared, downloaded, outcome.Version);

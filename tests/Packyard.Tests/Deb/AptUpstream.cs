@@ -45,6 +45,14 @@ internal sealed class AptUpstream : IAsyncDisposable
         return upstream;
     }
 
+    /// <summary>Exports the signing key as a binary keyring (what apt's <c>signed-by</c> reads) and returns its path.</summary>
+    public async Task<string> ExportKeyringAsync()
+    {
+        var keyring = Path.Combine(folder.Path, "keyring.gpg");
+        await ProcessRunner.RunAsync("gpg", ["--batch", "--yes", "--export", "-o", keyring], environment: Gpg);
+        return keyring;
+    }
+
     /// <summary>Builds a .deb with dpkg-deb and returns its path (outside the repository).</summary>
     public async Task<string> BuildDebAsync(string package, string version, string architecture, string compression = "gzip", string? source = null)
     {
@@ -73,14 +81,46 @@ internal sealed class AptUpstream : IAsyncDisposable
     }
 
     /// <summary>
-    /// Indexes the pool into <c>dists/&lt;distribution&gt;</c> (Packages, .gz, .xz per component and architecture)
-    /// and writes a signed Release. <paramref name="sign"/> false leaves it unsigned.
+    /// Builds a native source package (<c>3.0 (native)</c>) with <c>dpkg-source -b</c> into the pool of <paramref name="component"/>:
+    /// <c>&lt;package&gt;_&lt;version&gt;.dsc</c> and the <c>.tar.xz</c> it lists.
     /// </summary>
-    public async Task IndexAsync(string distribution, string[] components, string[] architectures, bool sign = true, bool byHash = false)
+    public async Task AddSourceAsync(string component, string package, string version)
+    {
+        var tree = Path.Combine(folder.Path, "source-build", $"{package}-{version}");
+        Directory.CreateDirectory(Path.Combine(tree, "debian", "source"));
+        await File.WriteAllTextAsync(Path.Combine(tree, "README"), $"{package} {version}, a source package built by the Packyard tests\n");
+        await File.WriteAllTextAsync(Path.Combine(tree, "debian", "source", "format"), "3.0 (native)\n");
+        await File.WriteAllTextAsync(Path.Combine(tree, "debian", "rules"), "#!/usr/bin/make -f\n%:\n\tdh $@\n");
+        await File.WriteAllTextAsync(Path.Combine(tree, "debian", "control"),
+            $"Source: {package}\nSection: misc\nPriority: optional\nMaintainer: Tests <t@example.invalid>\nStandards-Version: 4.6.2\n\n" +
+            $"Package: {package}\nArchitecture: all\nDescription: test package {package}\n Built from source by the Packyard tests.\n");
+        await File.WriteAllTextAsync(Path.Combine(tree, "debian", "changelog"),
+            $"{package} ({version}) unstable; urgency=medium\n\n  * Test.\n\n -- Tests <t@example.invalid>  Sun, 22 Nov 2026 07:00:00 +0000\n");
+        var pool = Path.Combine(Root, "pool", component, package[..1], package);
+        Directory.CreateDirectory(pool);
+        await ProcessRunner.RunAsync("dpkg-source", ["-b", tree], workingDirectory: pool);
+    }
+
+    /// <summary>
+    /// Indexes the pool into <c>dists/&lt;distribution&gt;</c> (Packages, .gz, .xz per component and architecture)
+    /// (and with <paramref name="sources"/> Sources, .gz, .xz per component) and writes a signed Release. <paramref name="sign"/>
+    /// false leaves it unsigned.
+    /// </summary>
+    public async Task IndexAsync(string distribution, string[] components, string[] architectures, bool sign = true, bool byHash = false, bool sources = false)
     {
         var dist = Path.Combine(Root, "dists", distribution);
         foreach (var component in components)
         {
+            if (sources)
+            {
+                var directory = Path.Combine(dist, component, "source");
+                Directory.CreateDirectory(directory);
+                var index = Path.Combine(directory, "Sources");
+                await ProcessRunner.RunAsync("apt-ftparchive", ["sources", Path.Combine("pool", component)], workingDirectory: Root, standardOutputFile: index);
+                await ProcessRunner.RunAsync("gzip", ["-9", "-n", "-k", "-f", index]);
+                await ProcessRunner.RunAsync("xz", ["-k", "-f", index]);
+            }
+
             foreach (var architecture in architectures)
             {
                 var directory = Path.Combine(dist, component, $"binary-{architecture}");

@@ -18,8 +18,7 @@ public sealed class DebAptClientTests(DebFixture fixture) : IClassFixture<DebFix
         await upstream.IndexAsync("bookworm", ["main"], ["amd64", "arm64"]);
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         await using var packyardKey = await AptUpstream.CreateAsync("Packyard");
-        var keyring = Path.Combine(packyardKey.WorkPath, "packyard.gpg");
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", keyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = packyardKey.GnuPgHome });
+        var keyring = await packyardKey.ExportKeyringAsync();
 
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
         var outcome = await repository.SyncAsync();
@@ -61,8 +60,7 @@ public sealed class DebAptClientTests(DebFixture fixture) : IClassFixture<DebFix
         await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         await using var other = await AptUpstream.CreateAsync("Other");
-        var otherKeyring = Path.Combine(other.WorkPath, "other.gpg");
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", otherKeyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = other.GnuPgHome });
+        var otherKeyring = await other.ExportKeyringAsync();
 
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
         var outcome = await repository.SyncAsync();

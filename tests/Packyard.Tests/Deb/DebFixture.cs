@@ -20,7 +20,11 @@ public class DebFixture : ContentAppFixture
     {
         base.Configure(services);
         services.AddSingleton(new SyncLimits { MaxDecompressedBytes = DecompressedLimit });
+        services.AddSingleton(Hooks);
     }
+
+    /// <summary>Lets a test hold a publish just before it becomes visible.</summary>
+    public PublicationHooks Hooks { get; } = new();
 
     protected virtual long DecompressedLimit => MaxDecompressedBytes;
 

@@ -42,10 +42,11 @@ public sealed class DebRealIndexTests(DebDefaultLimitsFixture fixture, ITestOutp
         var again = await repository.SyncAsync();
         var resyncTime = watch.Elapsed;
         Assert.False(again.Created);
+        Assert.Equal(0, again.Declared); // recognised by the verified InRelease alone: no index read, nothing staged
+        Assert.Equal(outcome.ContentCount, again.ContentCount);
 
         await using var key = await AptUpstream.CreateAsync("Packyard");
-        var keyring = Path.Combine(key.WorkPath, "packyard.gpg");
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", keyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = key.GnuPgHome });
+        var keyring = await key.ExportKeyringAsync();
         watch.Restart();
         await repository.PublishAsync(outcome.Version, key.SecretKey);
         var publishTime = watch.Elapsed;

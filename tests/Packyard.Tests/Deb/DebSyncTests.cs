@@ -70,6 +70,57 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     }
 
     [Fact]
+    public async Task Unchanged_upstream_is_recognised_by_its_signed_Release_alone_and_creates_no_version()
+    {
+        await using var upstream = await StandardUpstreamAsync();
+        await using var http = await HttpUpstream.StartAsync(upstream.Root);
+        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
+        var first = await repository.SyncAsync();
+        var indexReads = http.RequestsFor("dists/bookworm/main/binary-amd64/Packages.xz");
+        var releaseReads = http.RequestsFor("dists/bookworm/InRelease");
+
+        var again = await repository.SyncAsync();
+
+        Assert.False(again.Created);
+        Assert.Equal(first.Version, again.Version);
+        Assert.Equal(first.ContentCount, again.ContentCount);
+        Assert.Equal(0, again.Declared);
+        Assert.Equal(releaseReads + 1, http.RequestsFor("dists/bookworm/InRelease")); // still fetched and verified
+        Assert.Equal(indexReads, http.RequestsFor("dists/bookworm/main/binary-amd64/Packages.xz"));
+
+        // A new Release (a package added upstream) is read in full again.
+        await upstream.AddAsync("main", "tree", "2.1.0-1", "amd64");
+        await upstream.IndexAsync("bookworm", ["main", "contrib"], ["amd64", "arm64"]);
+        var changed = await repository.SyncAsync();
+        Assert.True(changed.Created);
+        Assert.Contains("pool/main/t/tree/tree_2.1.0-1_amd64.deb", (await VersionContent.ListAsync(fixture, repository.Id, changed.Version)).Keys);
+    }
+
+    [Fact]
+    public async Task A_version_made_since_the_last_sync_makes_a_mirror_sync_read_the_unchanged_upstream_again()
+    {
+        await using var upstream = await StandardUpstreamAsync();
+        await using var http = await HttpUpstream.StartAsync(upstream.Root);
+        var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"]}""", upstream.PublicKey);
+        var synced = await repository.SyncAsync();
+        await fixture.Catalog.SetUploadsEnabledAsync(repository.Id, true, CancellationToken.None);
+        await using var builder = await AptUpstream.CreateAsync();
+        var deb = await File.ReadAllBytesAsync(await builder.BuildDebAsync("uploaded", "1.0", "amd64"));
+        var form = new MultipartFormDataContent { { new ByteArrayContent(deb), "file", "uploaded_1.0_amd64.deb" } };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/namespaces/default/repositories/{repository.Name}/content") { Content = form };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Server.ContentAppFixture.UploadToken);
+        using var response = await fixture.Http.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+
+        var mirrored = await repository.SyncAsync();
+
+        Assert.True(mirrored.Created);
+        Assert.Equal(synced.Version + 2, mirrored.Version);
+        Assert.True(mirrored.Declared > 0);
+        Assert.Equal(await VersionContent.ListAsync(fixture, repository.Id, synced.Version), await VersionContent.ListAsync(fixture, repository.Id, mirrored.Version));
+    }
+
+    [Fact]
     public async Task Release_with_detached_Release_gpg_is_used_when_InRelease_is_missing()
     {
         await using var upstream = await StandardUpstreamAsync();
@@ -137,10 +188,8 @@ public sealed class DebSyncTests(DebFixture fixture) : IClassFixture<DebFixture>
     {
         await using var upstream = await StandardUpstreamAsync();
         await using var other = await AptUpstream.CreateAsync("Other");
-        var keyring = Path.Combine(upstream.WorkPath, "keyring.gpg");
-        var otherKeyring = Path.Combine(upstream.WorkPath, "other.gpg");
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", keyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = upstream.GnuPgHome });
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--export", "-o", otherKeyring], environment: new Dictionary<string, string> { ["GNUPGHOME"] = other.GnuPgHome });
+        var keyring = await upstream.ExportKeyringAsync();
+        var otherKeyring = await other.ExportKeyringAsync();
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         byte[] keys = [.. await File.ReadAllBytesAsync(otherKeyring), .. await File.ReadAllBytesAsync(keyring)];
         var repository = await fixture.RepositoryAsync(http.Url, """{"distributions":["bookworm"],"architectures":["amd64"]}""", keys);
