@@ -28,6 +28,11 @@ internal sealed class RpmSyncSource : ISyncSource
         var skipSources = options.SkipTypes?.Contains("srpm", StringComparer.OrdinalIgnoreCase) ?? false;
         var keys = context.Remote.VerificationKeys is { Length: > 0 } keyBytes ? OpenPgp.LoadPublicKeys(keyBytes) : null;
         var repomd = await ReadRepomdAsync(context, keys, cancellationToken).ConfigureAwait(false);
+        if (context.UpstreamUnchanged)
+        {
+            // repomd.xml names every metadata file by checksum: the same verified repomd.xml is the same upstream.
+            yield break;
+        }
 
         await using var filelists = new FragmentSpool();
         await using var other = new FragmentSpool();
@@ -291,6 +296,7 @@ internal sealed class RpmSyncSource : ISyncSource
             OpenPgp.VerifyDetached(repomd, signature, keys, Url(context, signaturePath));
         }
 
+        context.UpstreamState = Convert.ToHexStringLower(SHA256.HashData(repomd));
         using var input = new MemoryStream(repomd);
         return await RepoMetadata.ParseAsync(input, Url(context, repomdPath), cancellationToken).ConfigureAwait(false);
     }

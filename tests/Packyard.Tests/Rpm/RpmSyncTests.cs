@@ -57,17 +57,23 @@ public sealed class RpmSyncTests(RpmFixture fixture) : IClassFixture<RpmFixture>
     }
 
     [Fact]
-    public async Task Sync_with_unchanged_upstream_creates_no_version()
+    public async Task Sync_with_unchanged_upstream_is_recognised_by_its_signed_repomd_alone_and_creates_no_version()
     {
         await using var upstream = await StandardUpstreamAsync();
         await using var http = await HttpUpstream.StartAsync(upstream.Root);
         var repository = await fixture.RepositoryAsync(http.Url, verificationKeys: upstream.PublicKey, policy: DownloadPolicy.OnDemand);
 
         var first = await repository.SyncAsync();
+        var repomdReads = http.RequestsFor("repodata/repomd.xml");
+        var requests = http.Requests.Values.Sum();
         var second = await repository.SyncAsync();
 
         Assert.Equal(1, first.Version);
         Assert.Equal(first.Version, second.Version);
+        Assert.False(second.Created);
+        Assert.Equal(0, second.Declared);
+        Assert.Equal(repomdReads + 1, http.RequestsFor("repodata/repomd.xml")); // still fetched and verified
+        Assert.Equal(requests + 2, http.Requests.Values.Sum()); // repomd.xml and repomd.xml.asc, no metadata file
         Assert.Equal([0L, 1L], await VersionContent.NumbersAsync(fixture, repository.Id));
     }
 
