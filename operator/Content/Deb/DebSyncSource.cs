@@ -196,7 +196,7 @@ internal sealed class DebSyncSource : ISyncSource
         var sourceName = Url(context, folder + indexPath + suffix);
         await using (response)
         {
-            var verifying = new VerifyingReadStream(response.Body, entry.Sha256, entry.Size, sourceName);
+            var verifying = new VerifyingReadStream(response.Body, HashAlgorithmName.SHA256, entry.Sha256, entry.Size, sourceName, "the signed Release");
             await using var plain = DebCompression.OpenRead(verifying, suffix, context.Limits.MaxDecompressedBytes, sourceName);
             // Real Packages files have lines far past generic line limits (librust-winapi-dev's Provides is 75 KB in
             // bookworm); a line is bounded by the stanza size instead.

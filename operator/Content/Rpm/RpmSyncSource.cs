@@ -247,7 +247,7 @@ internal sealed class RpmSyncSource : ISyncSource
         var response = await OpenMetadataAsync(context, data, cancellationToken).ConfigureAwait(false);
         string openSha256;
         long openSize = 0;
-        ChecksumVerifyingStream verifying;
+        VerifyingReadStream verifying;
         await using (response.ConfigureAwait(false))
         {
             verifying = Verifying(context, response, data);
@@ -272,7 +272,7 @@ internal sealed class RpmSyncSource : ISyncSource
             }
         }
 
-        var (sha256, size) = verifying.Observed;
+        var (sha256, size) = verifying.Observed!.Value;
         var fileName = data.Href[(data.Href.LastIndexOf('/') + 1)..];
         var extension = fileName.IndexOf('.', StringComparison.Ordinal) is var dot and >= 0 ? fileName[dot..] : "";
         var path = $"repodata/{sha256}-{data.Type}{extension}";
@@ -319,8 +319,11 @@ internal sealed class RpmSyncSource : ISyncSource
         return await context.Upstream.OpenAsync(context.Remote.Resolve(data.Href), cancellationToken).ConfigureAwait(false);
     }
 
-    private static ChecksumVerifyingStream Verifying(SyncContext context, UpstreamResponse response, RepoDataEntry data) =>
-        new(response.Body, data.ChecksumType, data.Checksum, data.Size, Url(context, data.Href));
+    private static VerifyingReadStream Verifying(SyncContext context, UpstreamResponse response, RepoDataEntry data) =>
+        new(response.Body,
+            VerifyingReadStream.Algorithm(data.ChecksumType) ?? throw new InvalidUpstreamMetadataException(
+                $"{Url(context, data.Href)}: checksum type '{data.ChecksumType}' is not supported (use sha256 or sha512)"),
+            data.Checksum, data.Size, Url(context, data.Href), "repomd.xml");
 
     private static async Task<byte[]?> TryReadAsync(SyncContext context, string path, CancellationToken cancellationToken)
     {

@@ -6,10 +6,10 @@ namespace Packyard.Tests.Kubernetes;
 public sealed class OperatorModeQuietTests
 {
     [Fact]
-    public async Task Resources_at_rest_cause_no_API_writes_over_ten_resync_periods()
+    public async Task Resources_at_rest_cause_no_API_writes_over_a_quiet_minute_of_thirty_resync_periods()
     {
         var resync = TimeSpan.FromSeconds(2);
-        var quiet = TimeSpan.FromSeconds(20);
+        var quiet = TimeSpan.FromSeconds(60);
         await using var cluster = await OperatorCluster.StartAsync("operatorquiet");
         var replica = cluster.StartOperator("replica-a", resync: "2s");
         await cluster.Kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/");
@@ -24,8 +24,8 @@ public sealed class OperatorModeQuietTests
         var reconciles = OperatorCluster.Metric(await replica.Http.GetStringAsync("metrics"), "packyard_reconcile_total") - reconcilesBefore;
         var writes = cluster.Writes(includeLeases: true).Skip(writesBefore.Count).ToList();
 
-        // Each of the three resources was reconciled on most resync ticks, and none of that wrote anything but Lease renewals.
-        Assert.True(reconciles >= 3 * (quiet / resync - 2), $"only {reconciles} reconciles in {quiet.TotalSeconds} s with a {resync.TotalSeconds} s resync");
+        // Each of the three resources was reconciled on at least half the resync ticks (slack for a loaded machine), and none of that wrote anything but Lease renewals.
+        Assert.True(reconciles >= 3 * (quiet / resync / 2), $"only {reconciles} reconciles in {quiet.TotalSeconds} s with a {resync.TotalSeconds} s resync");
         Assert.Empty(writes.Where(w => !w.PathAndQuery.Contains("/leases/", StringComparison.Ordinal)).Select(w => $"{w.Method} {w.PathAndQuery}"));
         Assert.True(leaseWritesBefore > 0 && writes.Count > 0, "the leader renews its lease (the only writes at rest)");
     }
