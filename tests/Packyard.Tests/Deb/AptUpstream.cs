@@ -11,15 +11,9 @@ internal sealed class AptUpstream : IAsyncDisposable
 {
     private readonly TemporaryDirectory folder = new();
 
-    private AptUpstream()
-    {
-        Directory.CreateDirectory(Root);
-        Directory.CreateDirectory(GnuPgHome);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(GnuPgHome, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
+    private ThrowawayGpgKey key = null!;
+
+    private AptUpstream() => Directory.CreateDirectory(Root);
 
     /// <summary>The repository served over HTTP (dists/, pool/).</summary>
     public string Root => Path.Combine(folder.Path, "repo");
@@ -28,20 +22,18 @@ internal sealed class AptUpstream : IAsyncDisposable
 
     public string WorkPath => folder.Path;
 
-    private Dictionary<string, string> Gpg => new() { ["GNUPGHOME"] = GnuPgHome };
+    private Dictionary<string, string> Gpg => key.Environment;
 
     /// <summary>Armored public key of the signing key.</summary>
-    public byte[] PublicKey { get; private set; } = [];
+    public byte[] PublicKey => key.PublicKey;
 
     /// <summary>Armored secret key (no passphrase), for signing publications.</summary>
-    public byte[] SecretKey { get; private set; } = [];
+    public byte[] SecretKey => key.SecretKey;
 
     public static async Task<AptUpstream> CreateAsync(string keyName = "Upstream")
     {
         var upstream = new AptUpstream();
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", $"{keyName} <t@example.invalid>", "rsa3072", "sign", "never"], environment: upstream.Gpg);
-        upstream.PublicKey = Encoding.ASCII.GetBytes(await ProcessRunner.RunAsync("gpg", ["--batch", "--armor", "--export"], environment: upstream.Gpg));
-        upstream.SecretKey = Encoding.ASCII.GetBytes(await ProcessRunner.RunAsync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--armor", "--export-secret-keys"], environment: upstream.Gpg));
+        upstream.key = await ThrowawayGpgKey.CreateAsync(upstream.GnuPgHome, keyName);
         return upstream;
     }
 

@@ -18,15 +18,9 @@ internal sealed class RpmUpstream : IAsyncDisposable
 {
     private readonly TemporaryDirectory folder = new();
 
-    private RpmUpstream()
-    {
-        Directory.CreateDirectory(Root);
-        Directory.CreateDirectory(GnuPgHome);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(GnuPgHome, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
+    private ThrowawayGpgKey key = null!;
+
+    private RpmUpstream() => Directory.CreateDirectory(Root);
 
     /// <summary>The repository served over HTTP (rpms, repodata/).</summary>
     public string Root => Path.Combine(folder.Path, "repo");
@@ -35,24 +29,20 @@ internal sealed class RpmUpstream : IAsyncDisposable
 
     public string WorkPath => folder.Path;
 
-    public Dictionary<string, string> Gpg => new() { ["GNUPGHOME"] = GnuPgHome };
+    public Dictionary<string, string> Gpg => key.Environment;
 
     /// <summary>Armored public key of the signing key.</summary>
-    public byte[] PublicKey { get; private set; } = [];
+    public byte[] PublicKey => key.PublicKey;
 
     /// <summary>Armored secret key (no passphrase), for signing publications.</summary>
-    public byte[] SecretKey { get; private set; } = [];
+    public byte[] SecretKey => key.SecretKey;
 
-    public string Fingerprint { get; private set; } = "";
+    public string Fingerprint => key.Fingerprint;
 
     public static async Task<RpmUpstream> CreateAsync(string keyName = "Upstream")
     {
         var upstream = new RpmUpstream();
-        await ProcessRunner.RunAsync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", $"{keyName} <t@example.invalid>", "rsa3072", "sign", "never"], environment: upstream.Gpg);
-        upstream.PublicKey = Encoding.ASCII.GetBytes(await ProcessRunner.RunAsync("gpg", ["--batch", "--armor", "--export"], environment: upstream.Gpg));
-        upstream.SecretKey = Encoding.ASCII.GetBytes(await ProcessRunner.RunAsync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--armor", "--export-secret-keys"], environment: upstream.Gpg));
-        upstream.Fingerprint = (await ProcessRunner.RunAsync("gpg", ["--batch", "--with-colons", "--list-keys"], environment: upstream.Gpg))
-            .Split('\n').First(l => l.StartsWith("fpr:", StringComparison.Ordinal)).Split(':')[9];
+        upstream.key = await ThrowawayGpgKey.CreateAsync(upstream.GnuPgHome, keyName);
         return upstream;
     }
 
