@@ -102,8 +102,7 @@ rss_sampler "$PACKYARD_PID" "$RSS" 0.2
 log "packyard pid $PACKYARD_PID on $PACKYARD_URL, syncing $FILES files (downloadConcurrency $CONCURRENCY)"
 wait_port "$PORT" 60
 T_LISTEN=$(now)
-READY='[.[] | select(.kind == "Repository" or .kind == "Distribution")] as $r | ($r | length) == 2 and ($r | all(.status[]?.conditions // [] | any(.type == "Ready" and .status == "True")))
-       and ([.[] | select(.kind == "Repository") | .status.repository.lastSync.result] == ["Succeeded"])'
+READY=$READY_ONE_REPOSITORY_AND_DISTRIBUTION
 wait_for "$READY" "$TIMEOUT" "the first sync"
 T_READY=$(now)
 CPU_PACKYARD_1=$(proc_cpu "$PACKYARD_PID")

@@ -224,3 +224,9 @@ thread_ticks() {
 thread_delta() {
     awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { a[$1] = $2; next } { d = $2 - a[$1]; if (d > 0) printf "%s %.1f\n", $1, d / hz }' "$1" "$2" | sort -k2 -rn
 }
+
+# jq over GET /api/v1/resources: the one Repository and one Distribution are Ready and the Repository's last sync succeeded.
+# shellcheck disable=SC2034  # used by the scripts that source this file
+READY_ONE_REPOSITORY_AND_DISTRIBUTION='[.[] | select(.kind == "Repository" or .kind == "Distribution")] as $r | ($r | length) == 2
+  and ($r | all(.status[]?.conditions // [] | any(.type == "Ready" and .status == "True")))
+  and ([.[] | select(.kind == "Repository") | .status.repository.lastSync.result] == ["Succeeded"])'

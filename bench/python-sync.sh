@@ -78,8 +78,7 @@ bench_packyard "$MANIFESTS" "$BENCH_WORK/data" "$PORT"
 rss_sampler "$PACKYARD_PID" "$RSS" 0.2
 log "packyard pid $PACKYARD_PID on $PACKYARD_URL, OnDemand sync of $PROJECTS projects / $TOTAL_LINKS files"
 wait_port "$PORT" 60
-READY='[.[] | select(.kind == "Repository" or .kind == "Distribution")] as $r | ($r | length) == 2 and ($r | all(.status[]?.conditions // [] | any(.type == "Ready" and .status == "True")))
-       and ([.[] | select(.kind == "Repository") | .status.repository.lastSync.result] == ["Succeeded"])'
+READY=$READY_ONE_REPOSITORY_AND_DISTRIBUTION
 wait_for "$READY" "$TIMEOUT" "the sync"
 T_READY=$(now)
 HWM=$(vm_field "$PACKYARD_PID" VmHWM)

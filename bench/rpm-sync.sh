@@ -143,8 +143,7 @@ bench_packyard "$MANIFESTS" "$BENCH_WORK/data" "$PORT"
 rss_sampler "$PACKYARD_PID" "$RSS" 0.2
 log "packyard pid $PACKYARD_PID on $PACKYARD_URL, OnDemand sync of $PACKAGES packages ($METADATA_MB MB of compressed metadata)"
 wait_port "$PORT" 60
-READY='[.[] | select(.kind == "Repository" or .kind == "Distribution")] as $r | ($r | length) == 2 and ($r | all(.status[]?.conditions // [] | any(.type == "Ready" and .status == "True")))
-       and ([.[] | select(.kind == "Repository") | .status.repository.lastSync.result] == ["Succeeded"])'
+READY=$READY_ONE_REPOSITORY_AND_DISTRIBUTION
 wait_for "$READY" "$TIMEOUT" "the sync and publish"
 T_READY=$(now)
 HWM_1=$(vm_field "$PACKYARD_PID" VmHWM)
