@@ -31,7 +31,71 @@ public static class ContentApp
         return services;
     }
 
-    /// <summary>Maps health probes, the upload API and, as the fallback, distribution content.</summary>
+    /// <summary>The first path segments that are not distribution content (DESIGN.md §3).</summary>
+    internal static readonly string[] ReservedSegments = ["api", "v2", "healthz", "readyz", "metrics"];
+
+    /// <summary>
+    /// The content app's pipeline: distribution content is answered by a terminal middleware placed before routing,
+    /// so the hot path (a cached page or file) pays for no endpoint matching or endpoint invocation; paths whose
+    /// first segment is reserved (<c>api</c>, <c>v2</c>, <c>healthz</c>, <c>readyz</c>, <c>metrics</c>) go on to
+    /// routing and the endpoints mapped by <see cref="MapPackyardContent"/> (and any the host maps itself).
+    /// Middlewares the host adds before this call see every request.
+    /// </summary>
+    public static WebApplication UsePackyardContent(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var handler = app.Services.GetRequiredService<ContentRequestHandler>();
+        var experiment = Environment.GetEnvironmentVariable("PACKYARD_EXP");
+        if (experiment == "const")
+        {
+            var body = new byte[1200];
+            Array.Fill(body, (byte)'x');
+            app.Use(next => async http =>
+            {
+                if (IsReserved(http.Request.Path))
+                {
+                    await next(http);
+                    return;
+                }
+
+                http.Response.ContentType = "text/html";
+                http.Response.ContentLength = body.Length;
+                http.Response.Headers.ETag = "\"0123456789012345678901234567890123456789012345678901234567890123\"";
+                http.Response.Headers.CacheControl = "public, max-age=60";
+                await http.Response.BodyWriter.WriteAsync(body);
+            });
+        }
+        else if (experiment != "routing")
+        {
+            app.Use(next => http => IsReserved(http.Request.Path) ? next(http) : handler.HandleAsync(http));
+        }
+
+        app.UseRouting();
+        app.MapPackyardContent();
+        return app;
+    }
+
+    /// <summary>True when the path's first segment is reserved (compared as routing does, ignoring case).</summary>
+    internal static bool IsReserved(PathString path)
+    {
+        var value = path.Value.AsSpan().TrimStart('/');
+        var slash = value.IndexOf('/');
+        var first = slash < 0 ? value : value[..slash];
+        foreach (var reserved in ReservedSegments)
+        {
+            if (first.Equals(reserved, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Maps health probes, the upload API and, as the fallback, distribution content (which, behind
+    /// <see cref="UsePackyardContent"/>, only reserved paths no endpoint matched reach: they get the content app's 404).
+    /// </summary>
     public static IEndpointRouteBuilder MapPackyardContent(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapMethods("/healthz", ["GET", "HEAD"], () => Results.Text("ok\n"));

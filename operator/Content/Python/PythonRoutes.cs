@@ -14,40 +14,19 @@ internal sealed class PythonRoutes : IContentRoutes
 {
     public async Task<bool> TryServeAsync(ServeContext context, string path, CancellationToken cancellationToken)
     {
-        var segments = path.Split('/');
-        if (segments[0] == "simple")
+        if (path.StartsWith("simple", StringComparison.Ordinal) && (path.Length == 6 || path[6] == '/'))
         {
-            if (segments.Length == 1)
-            {
-                Redirect(context, "simple/");
-                return true;
-            }
-
-            if (segments.Length == 2 && segments[1].Length == 0)
-            {
-                return await ServePageAsync(context, "simple/", cancellationToken);
-            }
-
-            var project = segments[1];
-            var normalized = ProjectName.Normalize(project);
-            if (segments.Length == 2 || (segments.Length == 3 && segments[2].Length == 0 && normalized != project))
-            {
-                Redirect(context, $"simple/{normalized}/");
-                return true;
-            }
-
-            if (segments.Length == 3 && segments[2].Length == 0)
-            {
-                // A project this distribution does not have yet: a pull-through distribution fetches it and answers again.
-                return await ServePageAsync(context, $"simple/{project}/", cancellationToken)
-                    || await context.PullThroughAsync(project, cancellationToken);
-            }
-
-            return false;
+            return await TryServeSimpleAsync(context, path, cancellationToken);
         }
 
+        var segments = path.Split('/');
         if (segments[0] == "pypi" && segments.Length is 3 or 4 && segments[^1] == "json")
         {
+            if (!ProjectName.IsValid(segments[1]))
+            {
+                return false;
+            }
+
             var normalized = ProjectName.Normalize(segments[1]);
             if (normalized != segments[1])
             {
@@ -66,6 +45,45 @@ internal sealed class PythonRoutes : IContentRoutes
 
         return false;
     }
+
+    /// <summary>
+    /// <c>simple</c>, <c>simple/</c>, <c>simple/&lt;project&gt;</c> and <c>simple/&lt;project&gt;/</c>. The served
+    /// case (a normalised name with its slash) is parsed without allocating a segment array or the name.
+    /// </summary>
+    private static Task<bool> TryServeSimpleAsync(ServeContext context, string path, CancellationToken cancellationToken)
+    {
+        if (path.Length == 6)
+        {
+            Redirect(context, "simple/");
+            return Task.FromResult(true);
+        }
+
+        var rest = path.AsSpan(7);
+        if (rest.IsEmpty)
+        {
+            return ServePageAsync(context, "simple/", cancellationToken);
+        }
+
+        var slash = rest.IndexOf('/');
+        var project = slash < 0 ? rest : rest[..slash];
+        if (!ProjectName.IsValid(project) || (slash >= 0 && slash != rest.Length - 1))
+        {
+            return Task.FromResult(false); // no such project can exist (nor be pulled through), and nothing lives below a page
+        }
+
+        if (slash < 0 || !ProjectName.IsNormalized(project))
+        {
+            Redirect(context, $"simple/{ProjectName.Normalize(project.ToString())}/");
+            return Task.FromResult(true);
+        }
+
+        return ServeProjectPageAsync(context, path, cancellationToken);
+    }
+
+    /// <summary>A project's page; a project this distribution does not have yet is pulled through (when the distribution does that) and answered again.</summary>
+    private static async Task<bool> ServeProjectPageAsync(ServeContext context, string path, CancellationToken cancellationToken) =>
+        await ServePageAsync(context, path, cancellationToken)
+        || await context.PullThroughAsync(path["simple/".Length..^1], cancellationToken);
 
     /// <summary><c>pypi/&lt;project&gt;/&lt;version&gt;/json</c>: the version's files and info, cut from the published project document.</summary>
     private static async Task<bool> ServeVersionJsonAsync(ServeContext context, string project, string version, CancellationToken cancellationToken)

@@ -78,7 +78,7 @@ public static class OperatorHost
         {
             var metrics = app.Services.GetRequiredService<OperatorMetrics>();
             app.Use((context, next) => ServedBytes.CountAsync(context, next, metrics));
-            app.MapPackyardContent();
+            app.UsePackyardContent();
         }
         else
         {

@@ -45,7 +45,7 @@ public static class StandaloneHost
         await EngineHost.MigrateAsync(app, cancellationToken);
         app.MapGet("/api/v1/resources", (ResourceSet resources) =>
             Results.Json(resources.Entries.Select(View).ToList(), StandaloneJsonContext.Default.ListResourceView));
-        app.MapPackyardContent();
+        app.UsePackyardContent();
         console.MarkupLine($"[grey]Uploads[/] need the token in {Markup.Escape(Path.Combine(dataDirectory, "upload-token"))} (or --upload-token)");
         return (app, postgres);
     }

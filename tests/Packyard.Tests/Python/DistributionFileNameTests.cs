@@ -9,6 +9,11 @@ public sealed class DistributionFileNameTests
     [InlineData("zope.interface", "zope-interface")]
     [InlineData("Foo__Bar-.baz", "foo-bar-baz")]
     [InlineData("ruamel.yaml.clib", "ruamel-yaml-clib")]
+    [InlineData("-foo-", "-foo-")]
+    [InlineData("_Foo.", "-foo-")]
+    [InlineData("..a__b--", "-a-b-")]
+    [InlineData("already-normal", "already-normal")]
+    [InlineData("a--b", "a-b")]
     public void Project_names_normalise_as_PEP_503_says(string name, string normalized)
     {
         Assert.Equal(normalized, ProjectName.Normalize(name));

@@ -229,6 +229,22 @@ public sealed class PythonSyncTests(PythonFixture app) : IClassFixture<PythonFix
         Assert.Equal($"/{basePath}/simple/gamma/", response.Headers.Location!.OriginalString);
     }
 
+    [Theory]
+    [InlineData("simple/_gamma/")]
+    [InlineData("simple/gamma./")]
+    [InlineData("simple/-Gamma-/")]
+    [InlineData("pypi/gamma_/json")]
+    public async Task A_project_name_with_a_leading_or_trailing_separator_is_not_found_rather_than_redirected(string path)
+    {
+        // PEP 503 normalisation keeps such separators ("_gamma" is "-gamma", not "gamma"), and no valid name has them.
+        await using var upstream = await UpstreamAsync();
+        var basePath = await SyncedAsync(upstream, """{"includes":["gamma"]}""");
+
+        using var response = await app.Http.GetAsync($"/{basePath}/{path}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
     [Fact]
     public async Task The_json_api_lists_releases_and_the_latest_final_version()
     {

@@ -152,11 +152,13 @@ public sealed class PythonUploadTests(PythonFixture app) : IClassFixture<PythonF
         Assert.Equal(0, (await app.Catalog.GetRepositoryStateAsync(id, 1, CancellationToken.None)).Latest.Number);
     }
 
-    [Fact]
-    public async Task A_wheel_whose_METADATA_names_another_project_is_refused_with_400()
+    [Theory]
+    [InlineData("requests")]
+    [InlineData("_honest_")] // PEP 503 normalises it to "-honest-", not "honest"
+    public async Task A_wheel_whose_METADATA_names_another_project_is_refused_with_400(string metadataName)
     {
         var (_, name, _) = await app.PythonRepositoryAsync();
-        var wheel = PythonPackage.Wheel(app.NewFolder("build"), "honest", "1.0", metadataName: "requests");
+        var wheel = PythonPackage.Wheel(app.NewFolder("build"), "honest", "1.0", metadataName: metadataName);
 
         using var response = await PostAsync(name, wheel);
 

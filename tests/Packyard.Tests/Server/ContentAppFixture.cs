@@ -68,7 +68,7 @@ public class ContentAppFixture : EngineFixture
             RequestedPaths.Enqueue(http.Request.Path.Value ?? "");
             return next(http);
         });
-        app.MapPackyardContent();
+        app.UsePackyardContent();
         await app.StartAsync();
         Http = NewClient(allowRedirects: false);
     }

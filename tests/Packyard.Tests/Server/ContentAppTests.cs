@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Packyard.Server;
@@ -36,6 +37,57 @@ public sealed class ContentAppTests(ContentAppFixture app) : IClassFixture<Conte
         Assert.Contains("unknown API path", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("/HEALTHZ")]
+    [InlineData("/Readyz")]
+    public async Task Probes_are_reached_whatever_the_case_of_their_path_as_routing_matches(string path)
+    {
+        using var response = await app.Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("/v2/library/alpine/manifests/latest")]
+    [InlineData("/metrics")]
+    [InlineData("/healthz/extra")]
+    [InlineData("/API/v1/nothing-here")]
+    public async Task Reserved_paths_without_an_endpoint_are_404_not_server_errors(string path)
+    {
+        using var response = await app.Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public void The_reserved_first_segments_are_those_a_distribution_base_path_may_not_start_with()
+    {
+        // Content is answered before routing unless its first segment is reserved: both lists must stay the same.
+        Assert.Equal<string>(Packyard.Manifests.CrossFieldRules.ReservedSegments, ContentApp.ReservedSegments);
+        foreach (var segment in ContentApp.ReservedSegments)
+        {
+            Assert.True(ContentApp.IsReserved(new PathString($"/{segment}")));
+            Assert.True(ContentApp.IsReserved(new PathString($"/{segment}/x/y")));
+            Assert.False(ContentApp.IsReserved(new PathString($"/{segment}x/y")));
+            Assert.False(ContentApp.IsReserved(new PathString($"/x/{segment}")));
+        }
+    }
+
+    [Fact]
+    public async Task A_base_path_that_only_begins_with_a_reserved_word_is_served_as_content()
+    {
+        using var upstream = new FileUpstream().Put("a.txt", "alpha").WriteManifest();
+        var repository = await app.SyncedRepositoryAsync(upstream.FileUrl);
+        var basePath = ContentAppFixture.UniqueBasePath("api");
+        await app.DistributeAsync(basePath, repository.Id);
+
+        using var response = await app.Http.GetAsync($"/{basePath}/a.txt");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("alpha", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Healthz_answers_head_as_probes_and_load_balancers_may_send_it()
     {
@@ -57,7 +109,7 @@ public sealed class ContentAppTests(ContentAppFixture app) : IClassFixture<Conte
         builder.Services.AddDebContent();
         builder.Services.AddPackyardContentApp();
         await using var server = builder.Build();
-        server.MapPackyardContent();
+        server.UsePackyardContent();
         await server.StartAsync();
         try
         {
