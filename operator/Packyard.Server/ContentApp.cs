@@ -45,31 +45,7 @@ public static class ContentApp
     {
         ArgumentNullException.ThrowIfNull(app);
         var handler = app.Services.GetRequiredService<ContentRequestHandler>();
-        var experiment = Environment.GetEnvironmentVariable("PACKYARD_EXP");
-        if (experiment == "const")
-        {
-            var body = new byte[1200];
-            Array.Fill(body, (byte)'x');
-            app.Use(next => async http =>
-            {
-                if (IsReserved(http.Request.Path))
-                {
-                    await next(http);
-                    return;
-                }
-
-                http.Response.ContentType = "text/html";
-                http.Response.ContentLength = body.Length;
-                http.Response.Headers.ETag = "\"0123456789012345678901234567890123456789012345678901234567890123\"";
-                http.Response.Headers.CacheControl = "public, max-age=60";
-                await http.Response.BodyWriter.WriteAsync(body);
-            });
-        }
-        else if (experiment != "routing")
-        {
-            app.Use(next => http => IsReserved(http.Request.Path) ? next(http) : handler.HandleAsync(http));
-        }
-
+        app.Use(next => http => IsReserved(http.Request.Path) ? next(http) : handler.HandleAsync(http));
         app.UseRouting();
         app.MapPackyardContent();
         return app;
@@ -96,7 +72,7 @@ public static class ContentApp
     /// Maps health probes, the upload API and, as the fallback, distribution content (which, behind
     /// <see cref="UsePackyardContent"/>, only reserved paths no endpoint matched reach: they get the content app's 404).
     /// </summary>
-    public static IEndpointRouteBuilder MapPackyardContent(this IEndpointRouteBuilder endpoints)
+    private static IEndpointRouteBuilder MapPackyardContent(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapMethods("/healthz", ["GET", "HEAD"], () => Results.Text("ok\n"));
         endpoints.MapMethods("/readyz", ["GET", "HEAD"], async (NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>

@@ -39,10 +39,6 @@ public static class EngineHost
         builder.Logging.AddFilter("Packyard", LogLevel.Information);
         builder.WebHost.UseUrls($"http://{options.Listen}");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
-        if (Environment.GetEnvironmentVariable("PACKYARD_EXP_INLINE") == "1")
-        {
-            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
-        }
 
         var services = builder.Services;
         services.AddPackyardEngine(connectionString, options.Storage ?? Path.Combine(dataDirectory, "artifacts"));
