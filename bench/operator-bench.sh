@@ -26,20 +26,21 @@ BENCH_PIDS+=($!)
 for _ in $(seq 300); do [[ -f $api/requests.txt ]] && break; sleep 0.1; done
 [[ -f $api/requests.txt ]] || die "the API server did not start: $(tail -5 "$BENCH_WORK/apiserver.log")"
 export KUBECONFIG=$api/kubeconfig KUBECACHEDIR=$BENCH_WORK/kube-cache
-# The operator's resident memory by kind of mapping (MB, from /proc/PID/smaps): anonymous (GC heap, native heap, stacks),
-# the JIT's code (W^X double-mapped memfd), managed assemblies (*.dll), the runtime's native libraries (libcoreclr,
-# libclrjit, System.*.so), ICU and other shared libraries; then the GC's own view and the thread count from /metrics.
+# The operator's resident memory by kind of mapping (MB, from /proc/PID/smaps): anonymous (the GC's committed memory as
+# /metrics reports it; the rest is malloc arenas, the runtime's type data and stacks), executable memory (JIT code,
+# stubs and precode: W^X double-maps it through a memfd "doublemapper"), managed assemblies (*.dll), the runtime's
+# native libraries (libcoreclr, libclrjit, System.*.so), ICU and other shared libraries; the GC heap; the thread count.
 memory_breakdown() { # memory_breakdown PID PORT
     local gc
     gc=$(curl -fsS "http://127.0.0.1:$2/metrics" | awk '$1 == "packyard_gc_heap_bytes" { h = $2 } $1 == "packyard_gc_committed_bytes" { c = $2 }
-        $1 == "packyard_gc_heaps" { n = $2 } END { printf "GC heap %.0f MB, GC committed %.0f MB, %d GC heap(s)", h / 1048576, c / 1048576, n }')
-    awk '/^[0-9a-f]+-[0-9a-f]+ / { n = $6; k = n == "" ? "anon" : n ~ /doublemapper/ ? "jit" : n ~ /libicu/ ? "icu" \
-            : n ~ /\.dll$/ ? "dll" : n ~ /(libcoreclr|libclrjit|libhostfxr|libhostpolicy|libSystem\.|libmscordac)/ ? "runtime" \
-            : n ~ /^\[(heap|stack)/ ? "anon" : n ~ /^\[/ ? "other" : "lib"; next }
-        $1 == "Rss:" { r[k] += $2; t += $2 } $1 == "Anonymous:" { a += $2 }
-        END { printf "RSS %.0f MB: anonymous %.0f (unnamed %.0f), JIT code %.0f, managed DLLs %.0f, runtime .so %.0f, ICU %.0f, other libraries %.0f", \
-            t / 1024, a / 1024, r["anon"] / 1024, r["jit"] / 1024, r["dll"] / 1024, r["runtime"] / 1024, r["icu"] / 1024, (r["lib"] + r["other"]) / 1024 }' "/proc/$1/smaps"
-    printf '; %s; threads %s\n' "$gc" "$(vm_field "$1" Threads)"
+        $1 == "packyard_gc_heaps" { n = $2 } END { printf "%.0f %.0f %d", h / 1048576, c / 1048576, n }')
+    awk -v gc="$gc" '/^[0-9a-f]+-[0-9a-f]+ / { n = $6; k = n ~ /doublemapper/ ? "jit" : n ~ /libicu/ ? "icu" : n ~ /\.dll$/ ? "dll" \
+            : n ~ /(libcoreclr|libclrjit|libhostfxr|libhostpolicy|libSystem\.|libmscordac)/ ? "runtime" : n == "" || n ~ /^\[/ ? "anon" : "lib"; next }
+        $1 == "Rss:" { r[k] += $2; t += $2 }
+        END { split(gc, g, " "); a = r["anon"] / 1024
+            printf "RSS %.0f MB = anonymous %.0f (GC committed %d, other %.0f) + JIT code %.0f + managed DLLs %.0f + runtime .so %.0f + ICU %.0f + other libraries %.0f; GC heap %d MB in %d heap(s)", \
+                t / 1024, a, g[2], a - g[2], r["jit"] / 1024, r["dll"] / 1024, r["runtime"] / 1024, r["icu"] / 1024, r["lib"] / 1024, g[1], g[3] }' "/proc/$1/smaps"
+    printf '; threads %s\n' "$(vm_field "$1" Threads)"
 }
 requests() { awk -v k="$1" '{ v = $NF; $NF = ""; sub(/ $/, ""); if ($0 == k) print v }' "$api/requests.txt" | awk '{ s += $1 } END { print s + 0 }'; }
 

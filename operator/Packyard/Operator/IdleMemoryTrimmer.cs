@@ -87,7 +87,7 @@ public sealed partial class IdleMemoryTrimmer(IdleMemoryTrimOptions options, Tim
     [LibraryImport("libc.so.6", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 
-    [LoggerMessage(EventId = 1130, Level = LogLevel.Debug, Message = "Idle after work: memory trimmed from {BeforeMb} MB to {AfterMb} MB resident")]
+    [LoggerMessage(EventId = 1130, Level = LogLevel.Information, Message = "Idle after work: memory trimmed from {BeforeMb} MB to {AfterMb} MB resident")]
     private static partial void Trimmed(ILogger logger, long beforeMb, long afterMb);
 }
 
