@@ -9,28 +9,34 @@ namespace Packyard.Operator;
 /// burst (its gen0 budget and free regions: 20–30 MB of server GC after 1,000 reconciles) and glibc keeps freed pages in
 /// its per-thread arenas; neither shrinks while nothing allocates, so a quiet operator would keep its peak. Every
 /// <see cref="IdleMemoryTrimOptions.Interval"/> the trimmer looks at how much was allocated: after at least
-/// <see cref="IdleMemoryTrimOptions.TrimAfterAllocating"/> since the last trim, an interval with less than
-/// <see cref="IdleMemoryTrimOptions.IdleAllocation"/> runs one aggressive (decommitting) full GC and malloc_trim.
-/// Busy processes are never interrupted; an idle one is trimmed once per burst.
+/// <see cref="IdleMemoryTrimOptions.TrimAfterAllocating"/> since the last trim, an interval that allocated less than
+/// <see cref="IdleMemoryTrimOptions.IdleAllocation"/> and used less CPU than <see cref="IdleMemoryTrimOptions.IdleCpu"/>
+/// runs one aggressive (decommitting) full GC and malloc_trim. Both signals are needed: a busy process starved of CPU
+/// allocates little, and one waiting on I/O uses little CPU. Busy processes are never interrupted; an idle one is trimmed
+/// once per burst.
 /// </summary>
 public sealed partial class IdleMemoryTrimmer(IdleMemoryTrimOptions options, TimeProvider time, ILogger<IdleMemoryTrimmer> logger) : BackgroundService
 {
     private long lastAllocated = -1;
+    private TimeSpan lastCpu;
     private long allocatedSinceTrim;
 
-    /// <summary>Takes the process's total allocated bytes at the end of an interval; true when it is time to trim.</summary>
-    internal bool Observe(long totalAllocated)
+    /// <summary>
+    /// Takes the process's total allocated bytes and CPU time at the end of an interval; true when it is time to trim.
+    /// </summary>
+    internal bool Observe(long totalAllocated, TimeSpan totalCpu)
     {
         if (lastAllocated < 0)
         {
-            lastAllocated = totalAllocated;
+            (lastAllocated, lastCpu) = (totalAllocated, totalCpu);
             return false;
         }
 
-        var interval = Math.Max(0, totalAllocated - lastAllocated);
-        lastAllocated = totalAllocated;
-        allocatedSinceTrim += interval;
-        if (interval >= options.IdleAllocation || allocatedSinceTrim < options.TrimAfterAllocating)
+        var allocated = Math.Max(0, totalAllocated - lastAllocated);
+        var cpu = totalCpu - lastCpu;
+        (lastAllocated, lastCpu) = (totalAllocated, totalCpu);
+        allocatedSinceTrim += allocated;
+        if (allocated >= options.IdleAllocation || cpu >= options.IdleCpu || allocatedSinceTrim < options.TrimAfterAllocating)
         {
             return false;
         }
@@ -66,13 +72,14 @@ public sealed partial class IdleMemoryTrimmer(IdleMemoryTrimOptions options, Tim
             return;
         }
 
-        Observe(GC.GetTotalAllocatedBytes());
+        // Precise: the cheap count moves only as allocation contexts are retired, which can lag a whole interval.
+        Observe(GC.GetTotalAllocatedBytes(precise: true), Environment.CpuUsage.TotalTime);
         using var timer = new PeriodicTimer(options.Interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (Observe(GC.GetTotalAllocatedBytes()))
+                if (Observe(GC.GetTotalAllocatedBytes(precise: true), Environment.CpuUsage.TotalTime))
                 {
                     var (before, after) = Trim();
                     Trimmed(logger, before >> 20, after >> 20);
@@ -99,8 +106,12 @@ public sealed record IdleMemoryTrimOptions
     /// <summary>How often allocation is looked at.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>An interval that allocated less than this is idle (leases, watches and scrapes allocate well under it).</summary>
+    /// <summary>An interval that allocated less than this (and used less CPU than <see cref="IdleCpu"/>) is idle; lease
+    /// renewals, watches and scrapes allocate well under it.</summary>
     public long IdleAllocation { get; init; } = 4L << 20;
+
+    /// <summary>An interval that used less CPU than this (and allocated less than <see cref="IdleAllocation"/>) is idle.</summary>
+    public TimeSpan IdleCpu { get; init; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Work since the last trim that makes another one worth it.</summary>
     public long TrimAfterAllocating { get; init; } = 64L << 20;

@@ -11,22 +11,25 @@ namespace Packyard.Tests.Kubernetes.Operator;
 public sealed class IdleMemoryTrimmerTests
 {
     private const long MB = 1 << 20;
-    private static readonly IdleMemoryTrimOptions Options = new() { IdleAllocation = 4 * MB, TrimAfterAllocating = 64 * MB };
+    private static readonly IdleMemoryTrimOptions Options = new() { IdleAllocation = 4 * MB, IdleCpu = TimeSpan.FromMilliseconds(300), TrimAfterAllocating = 64 * MB };
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Busy = TimeSpan.FromSeconds(2);
 
     [Fact]
     public void A_quiet_interval_after_a_burst_trims_once_and_not_again_until_there_was_more_work()
     {
         var trimmer = Trimmer(Options);
         long total = 0;
-        Assert.False(trimmer.Observe(total));
-        Assert.False(trimmer.Observe(total += 500 * MB));
-        Assert.True(trimmer.Observe(total += 1 * MB));
-        Assert.False(trimmer.Observe(total += 1 * MB));
-        Assert.False(trimmer.Observe(total));
-        Assert.False(trimmer.Observe(total += 30 * MB));
-        Assert.False(trimmer.Observe(total += 1 * MB));
-        Assert.False(trimmer.Observe(total += 40 * MB));
-        Assert.True(trimmer.Observe(total));
+        var cpu = TimeSpan.Zero;
+        Assert.False(trimmer.Observe(total, cpu));
+        Assert.False(trimmer.Observe(total += 500 * MB, cpu += Busy));
+        Assert.True(trimmer.Observe(total += 1 * MB, cpu += Quiet));
+        Assert.False(trimmer.Observe(total += 1 * MB, cpu += Quiet));
+        Assert.False(trimmer.Observe(total, cpu));
+        Assert.False(trimmer.Observe(total += 30 * MB, cpu += Busy));
+        Assert.False(trimmer.Observe(total += 1 * MB, cpu += Quiet));
+        Assert.False(trimmer.Observe(total += 40 * MB, cpu += Busy));
+        Assert.True(trimmer.Observe(total, cpu += Quiet));
     }
 
     [Fact]
@@ -34,11 +37,25 @@ public sealed class IdleMemoryTrimmerTests
     {
         var trimmer = Trimmer(Options);
         long total = 0;
-        trimmer.Observe(total);
+        var cpu = TimeSpan.Zero;
+        trimmer.Observe(total, cpu);
         for (var i = 0; i < 100; i++)
         {
-            Assert.False(trimmer.Observe(total += 5 * MB));
+            Assert.False(trimmer.Observe(total += 5 * MB, cpu += Quiet));
         }
+    }
+
+    [Fact]
+    public void A_busy_process_that_allocates_little_in_an_interval_is_not_trimmed_in_the_middle_of_its_work()
+    {
+        var trimmer = Trimmer(Options);
+        long total = 0;
+        var cpu = TimeSpan.Zero;
+        trimmer.Observe(total, cpu);
+        Assert.False(trimmer.Observe(total += 500 * MB, cpu += Busy));
+        Assert.False(trimmer.Observe(total += 1 * MB, cpu += Busy));
+        Assert.False(trimmer.Observe(total += 200 * MB, cpu += Busy));
+        Assert.True(trimmer.Observe(total, cpu += Quiet));
     }
 
     [Fact]
@@ -46,9 +63,10 @@ public sealed class IdleMemoryTrimmerTests
     {
         var trimmer = Trimmer(Options);
         long total = 0;
+        var cpu = TimeSpan.Zero;
         for (var i = 0; i < 100; i++)
         {
-            Assert.False(trimmer.Observe(total += 512 * 1024));
+            Assert.False(trimmer.Observe(total += 512 * 1024, cpu += Quiet));
         }
     }
 
@@ -84,7 +102,10 @@ public sealed class IdleMemoryTrimmerTests
     public async Task The_running_service_trims_when_an_interval_is_quiet_after_work_and_says_so()
     {
         var logger = new RecordingLogger();
-        var options = new IdleMemoryTrimOptions { Interval = TimeSpan.FromMilliseconds(50), IdleAllocation = long.MaxValue, TrimAfterAllocating = 1 };
+        var options = new IdleMemoryTrimOptions
+        {
+            Interval = TimeSpan.FromMilliseconds(50), IdleAllocation = long.MaxValue, IdleCpu = TimeSpan.MaxValue, TrimAfterAllocating = 1,
+        };
         using var trimmer = new IdleMemoryTrimmer(options, TimeProvider.System, logger);
         var fullBefore = GC.CollectionCount(GC.MaxGeneration);
         await trimmer.StartAsync(CancellationToken.None);
@@ -104,7 +125,10 @@ public sealed class IdleMemoryTrimmerTests
     public async Task A_disabled_trimmer_never_trims()
     {
         var logger = new RecordingLogger();
-        var options = new IdleMemoryTrimOptions { Enabled = false, Interval = TimeSpan.FromMilliseconds(20), IdleAllocation = long.MaxValue, TrimAfterAllocating = 1 };
+        var options = new IdleMemoryTrimOptions
+        {
+            Enabled = false, Interval = TimeSpan.FromMilliseconds(20), IdleAllocation = long.MaxValue, IdleCpu = TimeSpan.MaxValue, TrimAfterAllocating = 1,
+        };
         using var trimmer = new IdleMemoryTrimmer(options, TimeProvider.System, logger);
         await trimmer.StartAsync(CancellationToken.None);
         for (var i = 0; i < 10; i++)
