@@ -26,6 +26,22 @@ BENCH_PIDS+=($!)
 for _ in $(seq 300); do [[ -f $api/requests.txt ]] && break; sleep 0.1; done
 [[ -f $api/requests.txt ]] || die "the API server did not start: $(tail -5 "$BENCH_WORK/apiserver.log")"
 export KUBECONFIG=$api/kubeconfig KUBECACHEDIR=$BENCH_WORK/kube-cache
+# The operator's resident memory by kind of mapping (MB, from /proc/PID/smaps): anonymous (the GC's committed memory as
+# /metrics reports it; the rest is malloc arenas, the runtime's type data and stacks), executable memory (JIT code,
+# stubs and precode: W^X double-maps it through a memfd "doublemapper"), managed assemblies (*.dll), the runtime's
+# native libraries (libcoreclr, libclrjit, System.*.so), ICU and other shared libraries; the GC heap; the thread count.
+memory_breakdown() { # memory_breakdown PID PORT
+    local gc
+    gc=$(curl -fsS "http://127.0.0.1:$2/metrics" | awk '$1 == "packyard_gc_heap_bytes" { h = $2 } $1 == "packyard_gc_committed_bytes" { c = $2 }
+        $1 == "packyard_gc_heaps" { n = $2 } END { printf "%.0f %.0f %d", h / 1048576, c / 1048576, n }')
+    awk -v gc="$gc" '/^[0-9a-f]+-[0-9a-f]+ / { n = $6; k = n ~ /doublemapper/ ? "jit" : n ~ /libicu/ ? "icu" : n ~ /\.dll$/ ? "dll" \
+            : n ~ /(libcoreclr|libclrjit|libhostfxr|libhostpolicy|libSystem\.|libmscordac)/ ? "runtime" : n == "" || n ~ /^\[/ ? "anon" : "lib"; next }
+        $1 == "Rss:" { r[k] += $2; t += $2 }
+        END { split(gc, g, " "); a = r["anon"] / 1024
+            printf "RSS %.0f MB = anonymous %.0f (GC committed %d, other %.0f) + JIT code %.0f + managed DLLs %.0f + runtime .so %.0f + ICU %.0f + other libraries %.0f; GC heap %d MB in %d heap(s)", \
+                t / 1024, a, g[2], a - g[2], r["jit"] / 1024, r["dll"] / 1024, r["runtime"] / 1024, r["icu"] / 1024, r["lib"] / 1024, g[1], g[3] }' "/proc/$1/smaps"
+    printf '; threads %s\n' "$(vm_field "$1" Threads)"
+}
 requests() { awk -v k="$1" '{ v = $NF; $NF = ""; sub(/ $/, ""); if ($0 == k) print v }' "$api/requests.txt" | awk '{ s += $1 } END { print s + 0 }'; }
 
 # Ten files of 1-4 KiB and their PULP_MANIFEST.
@@ -125,6 +141,8 @@ sleep "$REST"
 rss=$(vm_field "$OPERATOR_PID" VmRSS); hwm=$(vm_field "$OPERATOR_PID" VmHWM)
 patch_rest=$(requests "objects PATCH"); sleep 10; patch_rest=$(($(requests "objects PATCH") - patch_rest))
 log "rest: operator VmRSS $(mb "$rss") MB (peak $(mb "$hwm") MB) with $((2 * SCALE + 4)) resources; object PATCHes in 10 s at rest: $patch_rest"
+breakdown=$(memory_breakdown "$OPERATOR_PID" "$port")
+log "rest: $breakdown"
 
 printf '\n| figure | value | target |\n|---|---|---|\n'
 printf '| file Repository (10 files): sync | %s s | |\n' "$sync_s"
@@ -136,4 +154,5 @@ printf '| operator object writes per resource (PATCH/PUT/POST) | %s / %s / %s | 
 printf '| Event writes per resource | %s | |\n' "$(per "$events")"
 printf '| operator RSS at rest (%s resources) | %s MB (peak %s MB) | < 150 MB |\n' "$((2 * SCALE + 4))" "$(mb "$rss")" "$(mb "$hwm")"
 printf '| object writes in 10 s at rest | %s | 0 |\n' "$patch_rest"
+printf 'memory at rest: %s\n' "$breakdown"
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,6 +10,7 @@ namespace Packyard.Operator;
 /// A cache of one kind fed by list + watch. It lists (paged), replaces the cache and reports what changed, then watches
 /// from the list's resourceVersion (the client resumes dropped connections); a 410 Gone lists again, and any other failure
 /// lists again after <see cref="RetryDelay"/>. Every change calls the handlers with the object's key (<c>namespace/name</c>).
+/// <see cref="Transform"/> trims each object before it is cached (as controller-runtime's cache transforms do).
 /// </summary>
 public sealed class Informer<T>(KubernetesClient client, ResourceKind<T> kind, string? @namespace, ILogger? logger = null)
     where T : class
@@ -23,6 +24,12 @@ public sealed class Informer<T>(KubernetesClient client, ResourceKind<T> kind, s
 
     /// <summary>Page size of the list.</summary>
     public int PageSize { get; init; } = 500;
+
+    /// <summary>
+    /// Applied to every listed or watched object before it is cached, e.g. to drop what the reconcilers never read;
+    /// it may change the object it is given and return it.
+    /// </summary>
+    public Func<T, T>? Transform { get; init; }
 
     public bool HasSynced => synced.Task.IsCompleted;
 
@@ -84,7 +91,7 @@ public sealed class Informer<T>(KubernetesClient client, ResourceKind<T> kind, s
             resourceVersion ??= page.Metadata.ResourceVersion;
             foreach (var item in page.Items)
             {
-                seen[KeyOf(item)] = item;
+                seen[KeyOf(item)] = Transform is null ? item : Transform(item);
             }
 
             if (string.IsNullOrEmpty(page.Metadata.Continue))
@@ -125,6 +132,7 @@ public sealed class Informer<T>(KubernetesClient client, ResourceKind<T> kind, s
             return;
         }
 
+        item = Transform is null ? item : Transform(item);
         var key = KeyOf(item);
         if (change.Type == WatchEventType.Deleted)
         {

@@ -46,6 +46,7 @@ public static class OperatorHost
         services.AddSingleton(_ => new PrometheusTextExporter(OperatorMetrics.MeterName));
         services.AddSingleton<KubernetesEventRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<IdleMemoryTrimmer>(sp, new IdleMemoryTrimOptions()));
         services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         if (options.Roles.Controller)
         {

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 
 namespace Packyard.Operator;
 
 /// <summary>
 /// The operator's instruments (System.Diagnostics.Metrics, named as Prometheus metrics): reconciles and their durations by
 /// kind and result, work-queue depth, informer list durations, sync durations, bytes downloaded and served, tasks by state,
-/// and whether this replica leads. <see cref="PrometheusTextExporter"/> renders them.
+/// whether this replica leads, and the process's memory as the runtime sees it (resident set, GC heap and committed
+/// bytes, threads), so RSS can be told apart from the GC heap. <see cref="PrometheusTextExporter"/> renders them.
 /// </summary>
 public sealed class OperatorMetrics : IDisposable
 {
@@ -32,6 +34,14 @@ public sealed class OperatorMetrics : IDisposable
         meter.CreateObservableGauge("packyard_leader", () => Volatile.Read(ref leader), description: "1 while this replica holds the controller Lease.");
         meter.CreateObservableGauge("packyard_tasks", () => tasks.Select(t => new Measurement<long>(t.Value, new KeyValuePair<string, object?>("state", t.Key))),
             description: "Engine tasks (syncs) recorded in the database, by state.");
+        meter.CreateObservableGauge("process_resident_memory_bytes", () => Environment.WorkingSet, "By", "Resident set size of this process.");
+        meter.CreateObservableGauge("packyard_gc_heap_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes, "By",
+            "Size of the GC heap after the last collection.");
+        meter.CreateObservableGauge("packyard_gc_committed_bytes", () => GC.GetGCMemoryInfo().TotalCommittedBytes, "By",
+            "Memory the GC has committed (heap, free space and bookkeeping) after the last collection.");
+        meter.CreateObservableGauge("packyard_gc_heaps", () => Convert.ToInt64(GC.GetConfigurationVariables().GetValueOrDefault("HeapCount", 1L), CultureInfo.InvariantCulture),
+            description: "GC heaps (1 with workstation GC).");
+        meter.CreateObservableGauge("process_threads", ThreadCount, description: "Threads of this process.");
     }
 
     public void Reconciled(string kind, string result, TimeSpan duration)
@@ -55,4 +65,10 @@ public sealed class OperatorMetrics : IDisposable
     public void Tasks(IReadOnlyDictionary<string, long> byState) => tasks = byState;
 
     public void Dispose() => meter.Dispose();
+
+    private static int ThreadCount()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.Threads.Count;
+    }
 }

@@ -8,7 +8,9 @@ namespace Packyard.Operator;
 /// <summary>
 /// One informer per kind the controllers read (Remote, Repository, Distribution, Promotion, Secret), serving the
 /// reconcilers' <see cref="IResourceLookup"/> from memory. In operator mode a relative <c>file:</c> Remote URL is
-/// relative to the process's working directory.
+/// relative to the process's working directory. Cached objects keep no <c>kubectl.kubernetes.io/last-applied-configuration</c>
+/// annotation: nothing reads it, and it repeats the whole object (a Secret's data included) as a string. (managedFields are
+/// never kept: the models do not deserialize them.)
 /// </summary>
 public sealed class ResourceCache : IResourceLookup
 {
@@ -16,11 +18,14 @@ public sealed class ResourceCache : IResourceLookup
     {
         ArgumentNullException.ThrowIfNull(loggers);
         var logger = loggers.CreateLogger<ResourceCache>();
-        Remotes = new Informer<Remote>(client, KubernetesKinds.Remote, watchNamespace, logger);
-        Repositories = new Informer<Repository>(client, KubernetesKinds.Repository, watchNamespace, logger);
-        DistributionInformer = new Informer<Distribution>(client, KubernetesKinds.Distribution, watchNamespace, logger);
-        Promotions = new Informer<Promotion>(client, KubernetesKinds.Promotion, watchNamespace, logger);
-        Secrets = new Informer<Secret>(client, KubernetesKinds.Secret, watchNamespace, logger);
+        Remotes = Cached(KubernetesKinds.Remote);
+        Repositories = Cached(KubernetesKinds.Repository);
+        DistributionInformer = Cached(KubernetesKinds.Distribution);
+        Promotions = Cached(KubernetesKinds.Promotion);
+        Secrets = Cached(KubernetesKinds.Secret);
+
+        Informer<T> Cached<T>(ResourceKind<T> kind)
+            where T : class => new(client, kind, watchNamespace, logger) { Transform = WithoutLastApplied(kind) };
     }
 
     public Informer<Remote> Remotes { get; }
@@ -62,6 +67,26 @@ public sealed class ResourceCache : IResourceLookup
         "Promotion" => Promotions.TryGet(ns, name, out var p) ? p!.Metadata.Uid : null,
         _ => null,
     };
+
+    /// <summary>The annotation <c>kubectl apply</c> keeps its last applied manifest in.</summary>
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /// <summary>A cache transform that drops <see cref="LastAppliedAnnotation"/> (and an annotation map left empty by that).</summary>
+    public static Func<T, T> WithoutLastApplied<T>(ResourceKind<T> kind)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return item =>
+        {
+            var metadata = kind.Metadata(item);
+            if (metadata.Annotations is { } annotations && annotations.Remove(LastAppliedAnnotation) && annotations.Count == 0)
+            {
+                metadata.Annotations = null;
+            }
+
+            return item;
+        };
+    }
 
     /// <summary>A relative <c>file:</c> URL (no slash after the colon) resolved against the working directory, on a copy.</summary>
     public static Remote WithAbsoluteFileUrl(Remote remote)

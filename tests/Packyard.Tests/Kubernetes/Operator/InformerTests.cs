@@ -71,9 +71,35 @@ public sealed class InformerTests : IAsyncLifetime
         await running;
     }
 
-    private Task<Remote> CreateAsync(string name) => client.CreateAsync(KubernetesKinds.Remote, new Remote
+    [Fact]
+    public async Task The_resource_cache_drops_kubectls_last_applied_annotation_from_listed_and_watched_objects_and_keeps_the_others()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+        var applied = ResourceCache.LastAppliedAnnotation;
+        await CreateAsync("listed", new() { [applied] = "{\"kind\":\"Remote\"}", ["packyard.io/requested-at"] = "one" });
+        await CreateAsync("only-last-applied", new() { [applied] = "{}" });
+        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, "default") { Transform = ResourceCache.WithoutLastApplied(KubernetesKinds.Remote) };
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var running = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(stop.Token);
+        await CreateAsync("watched", new() { [applied] = "{\"kind\":\"Remote\"}", ["packyard.io/requested-at"] = "two" });
+        await Eventually(() => informer.TryGet("default", "watched", out _));
+
+        Assert.True(informer.TryGet("default", "listed", out var listed));
+        Assert.Equal(new Dictionary<string, string> { ["packyard.io/requested-at"] = "one" }, listed!.Metadata.Annotations);
+        Assert.True(informer.TryGet("default", "watched", out var watched));
+        Assert.Equal(new Dictionary<string, string> { ["packyard.io/requested-at"] = "two" }, watched!.Metadata.Annotations);
+        Assert.True(informer.TryGet("default", "only-last-applied", out var bare));
+        Assert.Null(bare!.Metadata.Annotations);
+        var stored = await client.GetAsync(KubernetesKinds.Remote, "default", "listed", stop.Token);
+        Assert.Equal("{\"kind\":\"Remote\"}", stored.Metadata.Annotations![applied]);
+
+        await stop.CancelAsync();
+        await running;
+    }
+
+    private Task<Remote> CreateAsync(string name, Dictionary<string, string>? annotations = null) => client.CreateAsync(KubernetesKinds.Remote, new Remote
+    {
+        Metadata = new ObjectMeta { Name = name, Namespace = "default", Annotations = annotations },
         Spec = new RemoteSpec { Type = ContentType.File, Url = "https://example.com/files/" },
     }, CancellationToken.None);
 
