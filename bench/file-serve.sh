@@ -11,7 +11,7 @@ DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 BIG_SIZE=${BIG_SIZE:-2G}
-WARMUP=${WARMUP:-3s}
+WARMUP=${WARMUP:-15s} # the tiered JIT is still compiling hot paths 20 s into a load: 3 s measured a process half-warm
 
 bench_init
 bench_build

@@ -35,7 +35,17 @@ public sealed partial class ContentRequestHandler(
     private const string CacheArtifact = "public, max-age=300";
     private const string AcceptRangesBytes = "bytes";
     private const int SendChunkBytes = 64 * 1024;
-    private static readonly FileExtensionContentTypeProvider MediaTypes = new();
+    private static readonly FileExtensionContentTypeProvider MediaTypes = PackageMediaTypes();
+
+    /// <summary>ASP.NET Core's extension map plus the package formats it does not know (as Debian and Fedora mirrors serve them).</summary>
+    private static FileExtensionContentTypeProvider PackageMediaTypes()
+    {
+        var provider = new FileExtensionContentTypeProvider();
+        provider.Mappings[".deb"] = "application/vnd.debian.binary-package";
+        provider.Mappings[".udeb"] = "application/vnd.debian.binary-package";
+        provider.Mappings[".rpm"] = "application/x-rpm";
+        return provider;
+    }
 
     [GeneratedRegex(@"^\d{8}T\d{6}Z$")]
     private static partial Regex CheckpointPattern();

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 
 namespace Packyard.Tests.Deb;
 
-/// <summary>What apt relies on from the server: media types and Last-Modified on indices, Range on packages, 404 for what is not there.</summary>
+/// <summary>What apt relies on from the server: media types and Last-Modified on indices, Range and Debian's media type on packages, 404 for what is not there.</summary>
 public sealed class DebServingTests(DebFixture fixture) : IClassFixture<DebFixture>
 {
     [Fact]
@@ -41,6 +41,7 @@ public sealed class DebServingTests(DebFixture fixture) : IClassFixture<DebFixtu
             Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
             Assert.Equal($"bytes 8-67/{deb.Length}", partial.Content.Headers.ContentRange?.ToString());
             Assert.Equal(deb[8..68], await partial.Content.ReadAsByteArrayAsync());
+            Assert.Equal("application/vnd.debian.binary-package", partial.Content.Headers.ContentType?.MediaType);
         }
 
         foreach (var missing in new[]
