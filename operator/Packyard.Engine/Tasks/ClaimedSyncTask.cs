@@ -90,7 +90,10 @@ public sealed class ClaimedSyncTask : IAsyncDisposable
     {
         try
         {
-            await RepositoryLock.ReleaseAllAsync(connection);
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await RepositoryLock.ReleaseAllAsync(connection);
+            }
         }
         catch (NpgsqlException)
         {
