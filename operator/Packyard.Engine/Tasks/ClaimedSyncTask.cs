@@ -54,7 +54,7 @@ public sealed class ClaimedSyncTask : IAsyncDisposable
             with done as (
                 update tasks set state = $2, finished = now(), heartbeat = now(), error = $3, result = $4, reported = false
                 where id = $1 and worker = $5 and state = 'running' returning id)
-            select pg_notify('{SyncTaskQueue.FinishedChannel}', $6) from done
+            select pg_notify('{SyncTaskQueue.ChangedChannel}', $6) from done
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = Id });
         command.Parameters.Add(new NpgsqlParameter { Value = report.Succeeded ? "succeeded" : "failed" });
@@ -79,10 +79,11 @@ public sealed class ClaimedSyncTask : IAsyncDisposable
                     worker = null, heartbeat = null, started = null, reported = true,
                     error = 'released by worker ' || $2 || ' while stopping'
                 where id = $1 and worker = $2 and state = 'running' returning id)
-            select pg_notify('{SyncTaskQueue.QueuedChannel}', '') from released
+            select pg_notify('{SyncTaskQueue.QueuedChannel}', ''), pg_notify('{SyncTaskQueue.ChangedChannel}', $3) from released
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = Id });
         command.Parameters.Add(new NpgsqlParameter { Value = worker });
+        command.Parameters.Add(new NpgsqlParameter { Value = Args.Repository });
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 

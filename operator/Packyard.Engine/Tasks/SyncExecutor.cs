@@ -24,6 +24,11 @@ public sealed class SyncExecutor(SyncService sync, EngineCatalog catalog, TimePr
             await catalog.RecordSyncAsync(request.RepositoryId, fingerprint, started, cancellationToken);
             return SyncReport.Success(started, time.GetUtcNow(), outcome);
         }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            // Cancelled mid-download: whatever the failure looks like (an upstream error, a broken stream), it is not the sync's.
+            throw new OperationCanceledException("the sync was cancelled", e, cancellationToken);
+        }
         catch (PackyardException e)
         {
             return SyncReport.Failure(started, time.GetUtcNow(), e.Reason, e.Message);
@@ -32,8 +37,7 @@ public sealed class SyncExecutor(SyncService sync, EngineCatalog catalog, TimePr
         {
             return SyncReport.Failure(started, time.GetUtcNow(), e.Reason, e.Message);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested
-            && e is HttpRequestException or IOException or NpgsqlException or NotSupportedException)
+        catch (Exception e) when (e is HttpRequestException or IOException or NpgsqlException or NotSupportedException)
         {
             return SyncReport.Failure(started, time.GetUtcNow(), Reasons.SyncFailed, e.Message);
         }

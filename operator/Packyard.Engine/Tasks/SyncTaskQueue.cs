@@ -13,8 +13,8 @@ namespace Packyard.Engine.Tasks;
 /// </summary>
 public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
 {
-    /// <summary>Channel a worker notifies when a task finished (payload: the repository's namespace/name).</summary>
-    public const string FinishedChannel = "packyard_task_finished";
+    /// <summary>Channel a worker notifies when it claims, finishes or releases a task (payload: the repository's namespace/name).</summary>
+    public const string ChangedChannel = "packyard_task_changed";
 
     /// <summary>Channel the controller notifies when a task was queued or released.</summary>
     public const string QueuedChannel = "packyard_task_queued";
@@ -160,9 +160,17 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
                 claim.Parameters.Add(new NpgsqlParameter { Value = candidate.Id });
                 claim.Parameters.Add(new NpgsqlParameter { Value = worker });
                 var attempts = (int)(await claim.ExecuteScalarAsync(cancellationToken))!;
+                var args = ParseArgs(candidate.Args);
+                // Delivered at commit: the controller shows "sync running on worker W" without waiting for its poll.
+                await using (var notify = new NpgsqlCommand($"select pg_notify('{ChangedChannel}', $1)", connection, transaction))
+                {
+                    notify.Parameters.Add(new NpgsqlParameter { Value = args.Repository });
+                    await notify.ExecuteNonQueryAsync(cancellationToken);
+                }
+
                 await transaction.CommitAsync(cancellationToken);
                 return new ClaimedSyncTask(connection, candidate.Id, candidate.RepositoryId, worker, attempts,
-                    candidate.Running ? candidate.Worker : null, ParseArgs(candidate.Args));
+                    candidate.Running ? candidate.Worker : null, args);
             }
 
             await transaction.CommitAsync(cancellationToken);

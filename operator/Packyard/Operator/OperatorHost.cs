@@ -93,7 +93,7 @@ public static class OperatorHost
             services.AddSingleton<OperatorController>();
             services.AddHostedService(sp => sp.GetRequiredService<OperatorController>());
             services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<OperatorController>());
-            services.AddHostedService<TaskFinishedListener>();
+            services.AddHostedService<TaskChangeListener>();
         }
         else
         {

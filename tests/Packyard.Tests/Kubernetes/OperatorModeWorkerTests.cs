@@ -134,10 +134,17 @@ public sealed partial class OperatorModeWorkerTests
             await term.WaitForExitAsync();
         }
 
-        await first.WaitUntilAsync("worker-a exits after SIGTERM", () => Task.FromResult(first.HasExited), TimeSpan.FromSeconds(30));
-        Assert.Contains("released for another worker", first.Output, StringComparison.Ordinal);
+        var clock = Stopwatch.StartNew();
+        while (!first.HasExited && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(first.HasExited, $"worker-a still runs 30 s after SIGTERM:\n{first.Output}");
         var released = Assert.Single(await TasksAsync(cluster.Database));
-        Assert.Equal(("queued", (string?)null, 1), (released.State, released.Worker, released.Attempts));
+        Assert.True(("queued", (string?)null, 1) == (released.State, released.Worker, released.Attempts),
+            $"after SIGTERM the task is {released}; worker-a printed:\n{first.Output}");
+        await EventuallyAsync(() => first.Output.Contains("released for another worker", StringComparison.Ordinal), $"worker-a's log says it released the task:\n{first.Output}");
         Assert.Equal(0L, await ScalarAsync<long>(cluster.Database, "select count(*) from repository_versions where number > 0"));
 
         slow.Upstream.Delay = TimeSpan.FromMilliseconds(50);
@@ -220,6 +227,18 @@ public sealed partial class OperatorModeWorkerTests
             return (string?)reconciling?["reason"] == "SyncRunning" && (string?)reconciling["status"] == "True" && RunningPattern().IsMatch(message);
         }, Timeout);
         return message;
+    }
+
+    /// <summary>Waits (up to 5 s) for a condition on what a process printed: its last lines may arrive just after it exits.</summary>
+    private static async Task EventuallyAsync(Func<bool> condition, string message)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(condition(), message);
     }
 
     private sealed record TaskRow(long Id, string Repository, string State, string? Worker, int Attempts, DateTime? Started, DateTime? Finished);
