@@ -87,22 +87,5 @@ public sealed class ClaimedSyncTask : IAsyncDisposable
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await RepositoryLock.ReleaseAllAsync(connection);
-            }
-        }
-        catch (NpgsqlException)
-        {
-            // The connection broke: the server dropped the session and its lock with it.
-        }
-        finally
-        {
-            await connection.DisposeAsync();
-        }
-    }
+    public async ValueTask DisposeAsync() => await RepositoryLock.ReleaseAndCloseAsync(connection);
 }

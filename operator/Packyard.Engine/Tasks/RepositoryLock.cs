@@ -26,6 +26,26 @@ internal static class RepositoryLock
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
+    /// <summary>Releases the connection's locks (when it is still open: a broken session holds none) and closes it.</summary>
+    public static async Task ReleaseAndCloseAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await ReleaseAllAsync(connection);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke: the server dropped the session and its locks with it.
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
     /// <summary>Ends the database session holding the repository's lock (a hung worker), which releases the lock.</summary>
     public static async Task TerminateHolderAsync(NpgsqlConnection connection, long repositoryId, CancellationToken cancellationToken)
     {

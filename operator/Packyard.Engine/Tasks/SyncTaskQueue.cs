@@ -177,32 +177,12 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
         }
         catch
         {
-            await ReleaseAsync(connection);
+            await RepositoryLock.ReleaseAndCloseAsync(connection);
             throw;
         }
 
-        await ReleaseAsync(connection);
+        await RepositoryLock.ReleaseAndCloseAsync(connection);
         return null;
-    }
-
-    /// <summary>Returns a claim connection that holds no task to the pool, without any lock it took.</summary>
-    private static async Task ReleaseAsync(NpgsqlConnection connection)
-    {
-        try
-        {
-            if (connection.State == System.Data.ConnectionState.Open)
-            {
-                await RepositoryLock.ReleaseAllAsync(connection);
-            }
-        }
-        catch (NpgsqlException)
-        {
-            // A broken session holds no lock.
-        }
-        finally
-        {
-            await connection.DisposeAsync();
-        }
     }
 
     private static SyncTaskArgs ParseArgs(string json) =>

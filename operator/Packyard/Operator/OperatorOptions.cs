@@ -34,11 +34,11 @@ public sealed record OperatorOptions
     /// <summary>Every resource is reconciled at least this often, even when nothing changed.</summary>
     public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Reconciles (syncs included) running at once.</summary>
+    /// <summary>Reconciles running at once (syncs run on workers, <see cref="WorkerConcurrency"/>).</summary>
     public int Concurrency { get; init; } = 4;
 
     /// <summary>Sync tasks a worker runs at once.</summary>
-    public int WorkerConcurrency { get; init; } = 2;
+    public int WorkerConcurrency { get; init; } = 4;
 
     /// <summary>How often a worker refreshes a running task's heartbeat.</summary>
     public TimeSpan TaskHeartbeat { get; init; } = TimeSpan.FromSeconds(5);

@@ -7,7 +7,7 @@ public sealed record TaskWorkerOptions
     public required string Identity { get; init; }
 
     /// <summary>Tasks this process runs at once.</summary>
-    public int Concurrency { get; init; } = 2;
+    public int Concurrency { get; init; } = 4;
 
     /// <summary>How often a running task's heartbeat is refreshed.</summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(5);

@@ -86,14 +86,10 @@ public sealed partial class OperatorModeWorkerTests
     public async Task A_worker_killed_mid_sync_has_its_task_reclaimed_by_another_and_exactly_one_version_is_created()
     {
         await using var slow = await SlowUpstream.StartAsync(files: 8, TimeSpan.FromMilliseconds(700));
-        using var manifests = new TemporaryDirectory();
         await using var cluster = await OperatorCluster.StartAsync("workerkilled");
-        var controller = cluster.StartOperator("controller-a", "10s", "--role", "controller,content");
-        var first = cluster.StartWorker("worker-a");
-        await cluster.Kubectl.SucceedAsync("apply", "-f", manifests.Write("slow.yaml", slow.Manifests("slow")));
+        var (controller, first, running) = await StartSlowSyncAsync(cluster, slow);
 
         // Mid-sync, status names the worker and when it started (read as a client would, with kubectl get -o json).
-        var running = await WaitForRunningAsync(cluster, controller, "slow");
         Assert.Matches(RunningMessage("worker-a"), running);
         await controller.WaitUntilAsync("the worker is downloading", () => Task.FromResult(slow.Downloads("slow") >= 2), Timeout);
         Assert.True(slow.Downloads("slow") < 8, "the sync ended before the worker could be killed");
@@ -122,12 +118,8 @@ public sealed partial class OperatorModeWorkerTests
     public async Task SIGTERM_on_a_worker_releases_its_running_task_and_another_worker_finishes_it()
     {
         await using var slow = await SlowUpstream.StartAsync(files: 8, TimeSpan.FromMilliseconds(700));
-        using var manifests = new TemporaryDirectory();
         await using var cluster = await OperatorCluster.StartAsync("workersigterm");
-        var controller = cluster.StartOperator("controller-a", "10s", "--role", "controller,content");
-        var first = cluster.StartWorker("worker-a");
-        await cluster.Kubectl.SucceedAsync("apply", "-f", manifests.Write("slow.yaml", slow.Manifests("slow")));
-        await WaitForRunningAsync(cluster, controller, "slow");
+        var (controller, first, _) = await StartSlowSyncAsync(cluster, slow);
 
         using (var term = Process.Start("kill", ["-TERM", first.ProcessId.ToString(CultureInfo.InvariantCulture)]))
         {
@@ -160,7 +152,6 @@ public sealed partial class OperatorModeWorkerTests
     {
         const int repositories = 5;
         await using var slow = await SlowUpstream.StartAsync(files: 3, TimeSpan.FromMilliseconds(250), repositories);
-        using var manifests = new TemporaryDirectory();
         await using var cluster = await OperatorCluster.StartAsync("workertwo");
         var controller = cluster.StartOperator("controller-a", "10s", "--role", "controller,content");
         PackyardProcess[] workers = [cluster.StartWorker("worker-a", "--worker-concurrency", "2"), cluster.StartWorker("worker-b", "--worker-concurrency", "2")];
@@ -171,7 +162,7 @@ public sealed partial class OperatorModeWorkerTests
 
         var names = Enumerable.Range(1, repositories).Select(i => $"slow{i}").ToArray();
         var kubectl = cluster.Kubectl;
-        await kubectl.SucceedAsync("apply", "-f", manifests.Write("slow.yaml", string.Join("---\n", names.Select(slow.Manifests))));
+        await slow.ApplyAsync(kubectl, names);
         await OperatorModeTests.WaitAsync(cluster, controller, "--for=condition=Ready", [.. names.Select(n => $"repository/{n}")]);
 
         // Requests while syncs run or wait: a second request for a repository whose sync is queued joins that task.
@@ -214,6 +205,15 @@ public sealed partial class OperatorModeWorkerTests
 
     private static Regex RunningMessage(string worker) =>
         new($@"^sync running on worker {Regex.Escape(worker)} since \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(task \d+\)$");
+
+    /// <summary>A controller (with content) and worker-a, and the Repository "slow" applied; returns once status shows its sync running.</summary>
+    private static async Task<(PackyardProcess Controller, PackyardProcess Worker, string Running)> StartSlowSyncAsync(OperatorCluster cluster, SlowUpstream slow)
+    {
+        var controller = cluster.StartOperator("controller-a", "10s", "--role", "controller,content");
+        var worker = cluster.StartWorker("worker-a");
+        await slow.ApplyAsync(cluster.Kubectl, "slow");
+        return (controller, worker, await WaitForRunningAsync(cluster, controller, "slow"));
+    }
 
     /// <summary>Polls <c>kubectl get repository -o json</c> until Reconciling says a worker runs the sync; returns that message.</summary>
     private static async Task<string> WaitForRunningAsync(OperatorCluster cluster, PackyardProcess controller, string repository)
@@ -315,8 +315,16 @@ public sealed partial class OperatorModeWorkerTests
         /// <summary>Artifact downloads from the folder of <paramref name="name"/> (the manifest not counted).</summary>
         public int Downloads(string name) => FileNames.Sum(f => Upstream.RequestsFor($"{name}/{f}"));
 
+        /// <summary>Applies <see cref="Manifests"/> for each of <paramref name="names"/> with kubectl.</summary>
+        public async Task ApplyAsync(Kubectl kubectl, params string[] names)
+        {
+            var file = Path.Combine(root.Path, $"apply-{Guid.NewGuid():N}.yaml");
+            await File.WriteAllTextAsync(file, string.Join("---\n", names.Select(Manifests)));
+            await kubectl.SucceedAsync("apply", "-f", file);
+        }
+
         /// <summary>A Remote (one download at a time), Repository and Distribution named <paramref name="name"/>.</summary>
-        public string Manifests(string name) => $$$"""
+        private string Manifests(string name) => $$$"""
             apiVersion: packyard.io/v1alpha1
             kind: Remote
             metadata: {name: {{{name}}}, namespace: default}
