@@ -33,6 +33,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton<OrphanCleaner>();
         services.TryAddSingleton<Packyard.Engine.Tasks.TaskTracker>();
+        services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();
+        services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
         return services;
     }
 }

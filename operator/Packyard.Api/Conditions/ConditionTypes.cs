@@ -30,6 +30,15 @@ public static class Reasons
     public const string BasePathConflict = "BasePathConflict";
     public const string SyncFailed = "SyncFailed";
     public const string SyncSucceeded = "SyncSucceeded";
+
+    /// <summary>Reconciling: a sync task is queued and no worker has claimed it yet.</summary>
+    public const string SyncQueued = "SyncQueued";
+
+    /// <summary>Reconciling: a worker is running the repository's sync.</summary>
+    public const string SyncRunning = "SyncRunning";
+
+    /// <summary>Reconciling: another process holds the repository (an inline sync in standalone mode).</summary>
+    public const string SyncInProgress = "SyncInProgress";
     public const string PublishFailed = "PublishFailed";
     public const string Published = "Published";
     public const string Promoted = "Promoted";

@@ -11,9 +11,6 @@ namespace Packyard.Engine.Tasks;
 /// </summary>
 public sealed class TaskTracker(NpgsqlDataSource dataSource)
 {
-    // Advisory lock namespace for repositories: "py".
-    private const int LockClass = 0x7079;
-
     /// <summary>The identity recorded for this process.</summary>
     public string Worker { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
 
@@ -23,20 +20,15 @@ public sealed class TaskTracker(NpgsqlDataSource dataSource)
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using (var tryLock = new NpgsqlCommand("select pg_try_advisory_lock($1, $2)", connection))
+            if (!await RepositoryLock.TryAcquireAsync(connection, repositoryId, cancellationToken))
             {
-                tryLock.Parameters.Add(new NpgsqlParameter { Value = LockClass });
-                tryLock.Parameters.Add(new NpgsqlParameter { Value = checked((int)repositoryId) });
-                if (await tryLock.ExecuteScalarAsync(cancellationToken) is not true)
-                {
-                    await connection.DisposeAsync();
-                    return null;
-                }
+                await connection.DisposeAsync();
+                return null;
             }
 
             // We hold the lock: a row still marked running belongs to a worker that died.
             await using (var reclaim = new NpgsqlCommand("""
-                update tasks set state = 'failed', finished = now(), error = 'worker ' || coalesce(worker, '?') || ' stopped before finishing'
+                update tasks set state = 'failed', finished = now(), reported = true, error = 'worker ' || coalesce(worker, '?') || ' stopped before finishing'
                 where repository_id = $1 and state = 'running'
                 """, connection))
             {
@@ -45,7 +37,7 @@ public sealed class TaskTracker(NpgsqlDataSource dataSource)
             }
 
             await using var insert = new NpgsqlCommand(
-                "insert into tasks (kind, repository_id, state, worker, heartbeat, started) values ($1, $2, 'running', $3, now(), now()) returning id", connection);
+                "insert into tasks (kind, repository_id, state, worker, heartbeat, started, attempts, reported) values ($1, $2, 'running', $3, now(), now(), 1, true) returning id", connection);
             insert.Parameters.Add(new NpgsqlParameter { Value = kind });
             insert.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
             insert.Parameters.Add(new NpgsqlParameter { Value = Worker });
@@ -106,8 +98,7 @@ public sealed class RunningTask : IAsyncDisposable
         try
         {
             await CompleteAsync(false, "interrupted");
-            await using var unlock = new NpgsqlCommand("select pg_advisory_unlock_all()", connection);
-            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            await RepositoryLock.ReleaseAllAsync(connection);
         }
         finally
         {

@@ -8,8 +8,9 @@ using Spectre.Console;
 namespace Packyard.Commands;
 
 /// <summary>
-/// <c>packyard operator</c>: reconciles the four kinds in a Kubernetes cluster (controller and worker roles, one leader by a
-/// Lease) and serves distributions (content role), with the same --database, --storage and --listen as <c>packyard run</c>.
+/// <c>packyard operator</c>: reconciles the four kinds in a Kubernetes cluster (controller role, one leader by a Lease), runs
+/// queued syncs (worker role, any number of replicas, PostgreSQL only) and serves distributions (content role), with the same
+/// --database, --storage and --listen as <c>packyard run</c>.
 /// </summary>
 internal static class OperatorCommand
 {
@@ -23,7 +24,7 @@ internal static class OperatorCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database and default artifact store.", DefaultValueFactory = _ => ".packyard" };
         var roles = new Option<string[]>("--role", "--roles")
         {
-            Description = "Roles to run: controller, worker, content (repeat or comma-separate; default all). controller and worker go together.",
+            Description = "Roles to run: controller, worker, content (repeat or comma-separate; default all). A worker alone needs only the database and the store.",
         };
         var watchNamespace = new Option<string?>("--namespace") { Description = "Watch only this namespace; default: all namespaces." };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Run the controllers only while holding the Lease.", DefaultValueFactory = _ => true };
@@ -34,13 +35,16 @@ internal static class OperatorCommand
         var renewDeadline = new Option<string>("--renew-deadline") { Description = "The leader steps down when it could not renew for this long.", DefaultValueFactory = _ => "10s" };
         var retryPeriod = new Option<string>("--retry-period") { Description = "How often to acquire or renew the Lease.", DefaultValueFactory = _ => "2s" };
         var resync = new Option<string>("--resync") { Description = "Reconcile every resource at least this often (Go duration).", DefaultValueFactory = _ => "10m" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Reconciles (syncs included) at once.", DefaultValueFactory = _ => 4 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Reconciles at once (syncs run on workers: --worker-concurrency).", DefaultValueFactory = _ => 4 };
+        var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Sync tasks a worker runs at once.", DefaultValueFactory = _ => 4 };
+        var taskHeartbeat = new Option<string>("--task-heartbeat") { Description = "How often a worker refreshes a running task's heartbeat (Go duration).", DefaultValueFactory = _ => "5s" };
+        var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
-            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, uploadToken,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -52,7 +56,7 @@ internal static class OperatorCommand
             }
 
             var durations = new Dictionary<string, TimeSpan>();
-            foreach (var option in new[] { leaseDuration, renewDeadline, retryPeriod, resync })
+            foreach (var option in new[] { leaseDuration, renewDeadline, retryPeriod, resync, taskHeartbeat, taskTimeout })
             {
                 if (!GoDuration.TryParse(parse.GetValue(option), out var value, out var error) || value <= TimeSpan.Zero)
                 {
@@ -69,9 +73,15 @@ internal static class OperatorCommand
                 return 2;
             }
 
-            if (parse.GetValue(concurrency) < 1)
+            if (parse.GetValue(concurrency) < 1 || parse.GetValue(workerConcurrency) < 1)
             {
-                await Console.Error.WriteLineAsync("--concurrency: must be at least 1");
+                await Console.Error.WriteLineAsync(parse.GetValue(concurrency) < 1 ? "--concurrency: must be at least 1" : "--worker-concurrency: must be at least 1");
+                return 2;
+            }
+
+            if (durations["--task-heartbeat"] >= durations["--task-timeout"])
+            {
+                await Console.Error.WriteLineAsync("--task-timeout must exceed --task-heartbeat");
                 return 2;
             }
 
@@ -98,6 +108,9 @@ internal static class OperatorCommand
                 RetryPeriod = durations["--retry-period"],
                 Resync = durations["--resync"],
                 Concurrency = parse.GetValue(concurrency),
+                WorkerConcurrency = parse.GetValue(workerConcurrency),
+                TaskHeartbeat = durations["--task-heartbeat"],
+                TaskTimeout = durations["--task-timeout"],
                 UploadToken = parse.GetValue(uploadToken) ?? Env("PACKYARD_UPLOAD_TOKEN"),
             };
             var console = AnsiConsole.Console;

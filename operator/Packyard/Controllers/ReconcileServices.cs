@@ -1,7 +1,6 @@
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Promotions;
 using Packyard.Engine.Publishing;
-using Packyard.Engine.Sync;
 using Packyard.Engine.Versions;
 
 namespace Packyard.Controllers;
@@ -9,11 +8,10 @@ namespace Packyard.Controllers;
 /// <summary>The engine services reconcilers use, and where they report.</summary>
 public sealed record ReconcileServices(
     EngineCatalog Catalog,
-    SyncService Sync,
     PublicationService Publications,
     VersionPruner Pruner,
     PromotionService Promotions,
-    Engine.Tasks.TaskTracker Tasks,
+    ISyncDispatcher Syncs,
     IEventRecorder Events,
     TimeProvider Time,
     ContentUrl ContentUrl);

@@ -38,7 +38,10 @@ public static class ReconcileSummarizer
                 break;
         }
 
-        if (resource.Metadata.Annotations?.GetValueOrDefault(PackyardGroup.RequestedAtAnnotation) is { } requested)
+        // A request is handled when its reconcile ends (Done, Stalled, or a failure to retry), not while it waits for a worker
+        // or a reference.
+        if (result.Outcome is not StepOutcome.Wait
+            && resource.Metadata.Annotations?.GetValueOrDefault(PackyardGroup.RequestedAtAnnotation) is { } requested)
         {
             status.LastHandledRequest = requested;
         }

@@ -5,6 +5,7 @@ using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Sync;
+using Packyard.Engine.Tasks;
 
 namespace Packyard.Controllers;
 
@@ -105,8 +106,10 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     }
 
     /// <summary>
-    /// Syncs when due; a failed sync returns Retry (SyncFailed) and records status.lastSync with the message.
-    /// Invalid schedules stall. Sets the requeue for the next scheduled sync.
+    /// Syncs when due (created, settings changed, requested, scheduled) through <see cref="ISyncDispatcher"/>. A finished sync
+    /// fills status.lastSync (SyncSucceeded event on a new version); a failed one returns Retry (SyncFailed). While a queued
+    /// sync waits or runs, returns Wait (SyncQueued / SyncRunning) with the task in the message. Invalid schedules stall.
+    /// Sets the requeue for the next scheduled sync.
     /// </summary>
     private async Task<StepResult> SyncAsync(Context context, CancellationToken cancellationToken)
     {
@@ -133,87 +136,103 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             }
         }
 
+        var syncs = services.Syncs;
+        var finished = await syncs.TakeFinishedAsync(context.RepositoryId, cancellationToken);
+        if (finished is not null && Report(context, finished) is { } failed)
+        {
+            return failed;
+        }
+
         var now = services.Time.GetUtcNow();
         var (fingerprint, lastStarted) = await services.Catalog.GetSyncStateAsync(context.RepositoryId, cancellationToken);
         var wanted = Fingerprint(context.Remote, sync.Mode);
         var requested = repository.Metadata.Annotations?.GetValueOrDefault(Api.Schema.PackyardGroup.RequestedAtAnnotation);
-        var due = fingerprint != wanted
-            || (requested is not null && requested != context.Status.LastHandledRequest)
+        var newRequest = requested is not null && requested != context.Status.LastHandledRequest && requested != finished?.Requested;
+        var due = fingerprint != wanted || newRequest
             || (schedule is not null && lastStarted is { } last && NextOccurrence(schedule, zone, last) <= now);
 
-        if (!due)
+        // A queued or running sync with the wanted settings (and for the new request, if any) covers what is due; any open sync
+        // keeps the repository Reconciling.
+        var syncedAt = lastStarted;
+        var open = await syncs.FindOpenAsync(context.RepositoryId, cancellationToken);
+        var pending = open.LastOrDefault(t => t.Args.Fingerprint == wanted && (!newRequest || t.Args.Requested == requested));
+        if (pending is null && due)
         {
-            context.Status.NextSyncTime = schedule is not null && lastStarted is { } l ? NextOccurrence(schedule, zone, l) : null;
-            context.RequeueAfter = context.Status.NextSyncTime - now;
-            return StepResult.Continue;
-        }
-
-        await using var task = await services.Tasks.TryStartAsync("sync", context.RepositoryId, cancellationToken);
-        if (task is null)
-        {
-            var holder = await services.Tasks.DescribeRunningAsync(context.RepositoryId, cancellationToken);
-            return StepResult.Wait("SyncInProgress", $"another worker is working on this repository ({holder})", TimeSpan.FromSeconds(15));
-        }
-
-        var started = now;
-        context.Status.LastSync = new SyncSummary { StartTime = started };
-        try
-        {
-            var outcome = await services.Sync.SyncAsync(
-                new SyncRequest(context.RepositoryId, $"{repository.Namespace}/{repository.Name}", context.RemoteId, context.Remote, sync.Mode),
+            var dispatch = await syncs.DispatchAsync(
+                new SyncJob(new SyncRequest(context.RepositoryId, $"{repository.Namespace}/{repository.Name}", context.RemoteId, context.Remote, sync.Mode),
+                    wanted, requested),
                 context.Progress, cancellationToken);
-            await services.Catalog.RecordSyncAsync(context.RepositoryId, wanted, started, cancellationToken);
-            context.Status.LastSync = new SyncSummary
+            if (dispatch.BusyWith is { } holder)
             {
-                StartTime = started,
-                CompletionTime = services.Time.GetUtcNow(),
-                Result = SyncResult.Succeeded,
-                Version = outcome.Version,
-                Added = outcome.Added,
-                Removed = outcome.Removed,
-                Message = outcome.Created
-                    ? $"version {outcome.Version}: {outcome.Added} added, {outcome.Removed} removed ({outcome.Downloaded} downloaded)"
-                    : $"no change from upstream; version {outcome.Version} is current",
-            };
-            if (outcome.Created)
-            {
-                services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.SyncSucceeded, context.Status.LastSync.Message!);
+                return StepResult.Wait(Reasons.SyncInProgress, $"another worker is working on this repository ({holder})", TimeSpan.FromSeconds(15));
             }
 
-            await task.CompleteAsync(true, null);
+            if (dispatch.Finished is { } report)
+            {
+                if (Report(context, report) is { } failure)
+                {
+                    return failure;
+                }
+
+                syncedAt = report.StartTime;
+            }
+
+            pending = dispatch.Pending;
         }
-        catch (PackyardException e)
+
+        pending ??= open.LastOrDefault();
+        if (pending is not null)
         {
-            await task.CompleteAsync(false, e.Message);
-            return SyncFailed(context, started, e.Reason, e.Message);
-        }
-        catch (Engine.Storage.ArtifactStoreException e)
-        {
-            await task.CompleteAsync(false, e.Message);
-            return SyncFailed(context, started, e.Reason, e.Message);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or Npgsql.NpgsqlException or NotSupportedException)
-        {
-            await task.CompleteAsync(false, e.Message);
-            return SyncFailed(context, started, Reasons.SyncFailed, e.Message);
+            // The worker notifies the controller when it finishes; the delay is only the fallback.
+            return StepResult.Wait(pending.Running ? Reasons.SyncRunning : Reasons.SyncQueued, pending.Describe(), TimeSpan.FromSeconds(15));
         }
 
         if (schedule is not null)
         {
-            context.Status.NextSyncTime = NextOccurrence(schedule, zone, started);
+            context.Status.NextSyncTime = syncedAt is { } at ? NextOccurrence(schedule, zone, at) : null;
             context.RequeueAfter = context.Status.NextSyncTime - services.Time.GetUtcNow();
         }
 
         return StepResult.Continue;
     }
 
-    private StepResult SyncFailed(Context context, DateTimeOffset started, string reason, string message)
+    /// <summary>Puts a finished sync on status.lastSync; returns Retry (SyncFailed) for a failure, null for a success.</summary>
+    private StepResult? Report(Context context, SyncReport report)
+    {
+        if (!report.Succeeded)
+        {
+            return SyncFailed(context, report.StartTime, report.CompletionTime, report.Reason ?? Reasons.SyncFailed, report.Message ?? "unknown error");
+        }
+
+        var outcome = report.Outcome!;
+        context.Status.LastSync = new SyncSummary
+        {
+            StartTime = report.StartTime,
+            CompletionTime = report.CompletionTime,
+            Result = SyncResult.Succeeded,
+            Version = outcome.Version,
+            Added = outcome.Added,
+            Removed = outcome.Removed,
+            Message = outcome.Created
+                ? $"version {outcome.Version}: {outcome.Added} added, {outcome.Removed} removed ({outcome.Downloaded} downloaded)"
+                : $"no change from upstream; version {outcome.Version} is current",
+        };
+        if (outcome.Created)
+        {
+            var repository = context.Repository;
+            services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.SyncSucceeded, context.Status.LastSync.Message!);
+        }
+
+        return null;
+    }
+
+    private static StepResult SyncFailed(Context context, DateTimeOffset started, DateTimeOffset completed, string reason, string message)
     {
         var text = $"sync failed: {UrlSanitizer.Sanitize(message)}";
         context.Status.LastSync = new SyncSummary
         {
             StartTime = started,
-            CompletionTime = services.Time.GetUtcNow(),
+            CompletionTime = completed,
             Result = SyncResult.Failed,
             Version = context.Status.LatestVersion,
             Message = text,

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Packyard.Controllers;
 using Packyard.Engine.Database;
@@ -53,6 +54,8 @@ public static class EngineHost
 
         services.AddSingleton(new ContentUrl(options.PublicUrl ?? $"http://{options.Listen}/"));
         services.AddSingleton<ReconcileServices>();
+        // Syncs run inside reconciles unless the caller registers another dispatcher (operator mode queues them for workers).
+        services.TryAddSingleton<ISyncDispatcher, InlineSyncDispatcher>();
         return (builder, postgres);
     }
 

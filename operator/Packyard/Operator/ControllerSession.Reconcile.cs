@@ -167,19 +167,4 @@ public sealed partial class ControllerSession
 
         return result;
     }
-
-    /// <summary>Turns a sync's cumulative downloaded bytes into increments of the downloaded-bytes counter.</summary>
-    private sealed class DownloadMeter(OperatorMetrics metrics) : IProgress<SyncProgress>
-    {
-        private long last;
-
-        public void Report(SyncProgress value)
-        {
-            var delta = value.DownloadedBytes - Interlocked.Exchange(ref last, value.DownloadedBytes);
-            if (delta > 0)
-            {
-                metrics.Downloaded(delta);
-            }
-        }
-    }
 }

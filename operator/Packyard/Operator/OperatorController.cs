@@ -29,6 +29,9 @@ public sealed class OperatorController(
     /// <summary>An upload in this process created a version: reconcile the Repository (publish) now.</summary>
     public void VersionCreated(string ns, string repository) => session?.Enqueue("Repository", ns, repository);
 
+    /// <summary>Reconciles a resource now if this replica leads (a worker finished its task); a no-op otherwise.</summary>
+    public void Requeue(string kind, string ns, string name) => session?.Enqueue(kind, ns, name);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.LeaderElect
         ? new LeaderElector(client, election, loggers.CreateLogger<LeaderElector>()).RunAsync(LeadAsync, stoppingToken)
         : LeadAsync(stoppingToken);

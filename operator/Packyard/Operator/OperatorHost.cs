@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Packyard.Controllers;
@@ -15,9 +16,9 @@ using Spectre.Console;
 namespace Packyard.Operator;
 
 /// <summary>
-/// Builds <c>packyard operator</c>: the engine host shared with standalone mode, the Kubernetes client, and per role the
-/// leader-elected controllers (controller and worker) and the content app (content); <c>/healthz</c>, <c>/readyz</c>
-/// and <c>/metrics</c> whatever the roles.
+/// Builds <c>packyard operator</c>: the engine host shared with standalone mode, the Kubernetes client (controller, content),
+/// and per role the leader-elected controllers (controller), the task worker (worker) and the content app (content);
+/// <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> whatever the roles.
 /// </summary>
 public static class OperatorHost
 {
@@ -25,49 +26,27 @@ public static class OperatorHost
         OperatorOptions options, IAnsiConsole console, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var configuration = LoadConfiguration(options.Kubeconfig);
+        // A worker alone talks only to PostgreSQL and the artifact store: it reads no kubeconfig and needs no Kubernetes access.
+        var configuration = options.Roles.Controller || options.Roles.Content ? LoadConfiguration(options.Kubeconfig) : null;
         var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-        var election = new LeaderElectionOptions
-        {
-            LeaseName = options.LeaseName,
-            Namespace = options.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? configuration.Namespace,
-            Identity = identity,
-            LeaseDuration = options.LeaseDuration,
-            RenewDeadline = options.RenewDeadline,
-            RetryPeriod = options.RetryPeriod,
-        };
-
         var (builder, postgres) = await EngineHost.CreateBuilderAsync(options.Engine with { ContentApp = options.Roles.Content }, console, cancellationToken);
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(election);
-        services.AddSingleton(sp => new KubernetesClient(configuration, sp.GetRequiredService<ILogger<KubernetesClient>>()));
         services.AddSingleton<OperatorMetrics>();
         services.AddSingleton(_ => new PrometheusTextExporter(OperatorMetrics.MeterName));
-        services.AddSingleton<KubernetesEventRecorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<IdleMemoryTrimmer>(sp, new IdleMemoryTrimOptions()));
-        services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<KubernetesEventRecorder>());
-        if (options.Roles.Controller)
+        if (configuration is not null)
         {
-            services.AddSingleton<OperatorController>();
-            services.AddHostedService(sp => sp.GetRequiredService<OperatorController>());
-            services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<OperatorController>());
-        }
-        else
-        {
-            services.AddSingleton<IRepositoryChangeNotifier, RequestedAtChangeNotifier>();
+            AddKubernetes(services, options, configuration, identity);
         }
 
-        // In a cluster, uploads are authorised by the API server (TokenReview + SubjectAccessReview on
-        // repositories/content); --upload-token replaces that with one shared token, as in standalone mode.
-        if (options.UploadToken is { } token)
+        if (options.Roles.Worker)
         {
-            services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(token));
-        }
-        else
-        {
-            services.AddKubernetesUploadAuthorization();
+            services.AddSingleton(new TaskWorkerOptions
+            {
+                Identity = identity, Concurrency = options.WorkerConcurrency, Heartbeat = options.TaskHeartbeat, StaleAfter = options.TaskTimeout,
+            });
+            services.AddHostedService<TaskWorker>();
         }
 
         var app = builder.Build();
@@ -88,8 +67,50 @@ public static class OperatorHost
         }
 
         OperatorLog.OperatorStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Packyard.Operator"),
-            identity, options.Roles.ToString(), configuration.Host.ToString(), options.Namespace ?? "(all)");
+            identity, options.Roles.ToString(), configuration?.Host.ToString() ?? "(none: worker only)", options.Namespace ?? "(all)");
         return (app, postgres);
+    }
+
+    /// <summary>The Kubernetes side: client, events, the leader-elected controllers (which queue syncs for workers), uploads' authorisation.</summary>
+    private static void AddKubernetes(IServiceCollection services, OperatorOptions options, KubernetesClientConfiguration configuration, string identity)
+    {
+        services.AddSingleton(new LeaderElectionOptions
+        {
+            LeaseName = options.LeaseName,
+            Namespace = options.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? configuration.Namespace,
+            Identity = identity,
+            LeaseDuration = options.LeaseDuration,
+            RenewDeadline = options.RenewDeadline,
+            RetryPeriod = options.RetryPeriod,
+        });
+        services.AddSingleton(sp => new KubernetesClient(configuration, sp.GetRequiredService<ILogger<KubernetesClient>>()));
+        services.AddSingleton<KubernetesEventRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
+        services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<KubernetesEventRecorder>());
+        if (options.Roles.Controller)
+        {
+            // Syncs become tasks in PostgreSQL for the worker role (in this process by default, or separate worker replicas).
+            services.Replace(ServiceDescriptor.Singleton<ISyncDispatcher, QueuedSyncDispatcher>());
+            services.AddSingleton<OperatorController>();
+            services.AddHostedService(sp => sp.GetRequiredService<OperatorController>());
+            services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<OperatorController>());
+            services.AddHostedService<TaskChangeListener>();
+        }
+        else
+        {
+            services.AddSingleton<IRepositoryChangeNotifier, RequestedAtChangeNotifier>();
+        }
+
+        // In a cluster, uploads are authorised by the API server (TokenReview + SubjectAccessReview on
+        // repositories/content); --upload-token replaces that with one shared token, as in standalone mode.
+        if (options.UploadToken is { } token)
+        {
+            services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(token));
+        }
+        else
+        {
+            services.AddKubernetesUploadAuthorization();
+        }
     }
 
     /// <summary>--kubeconfig, else $KUBECONFIG or ~/.kube/config when present, else the in-cluster service account.</summary>

@@ -17,6 +17,13 @@ internal static partial class OperatorLog
     public const int FinalizedId = 1123;
     public const int EventFailedId = 1124;
     public const int OperatorStartedId = 1125;
+    public const int TaskClaimedId = 1130;
+    public const int TaskReclaimedId = 1131;
+    public const int TaskFinishedId = 1132;
+    public const int TaskReleasedId = 1133;
+    public const int TaskLostId = 1134;
+    public const int TaskQueueFailedId = 1135;
+    public const int ListenFailedId = 1136;
 
     [LoggerMessage(EventId = InformerSyncedId, Level = LogLevel.Information, Message = "Informer for {Kind} synced {Count} objects at resourceVersion {ResourceVersion}")]
     public static partial void Synced(ILogger logger, string kind, int count, string resourceVersion);
@@ -53,4 +60,25 @@ internal static partial class OperatorLog
 
     [LoggerMessage(EventId = OperatorStartedId, Level = LogLevel.Information, Message = "packyard operator {Identity} started: roles {Roles}, API server {Server}, namespace {Namespace}")]
     public static partial void OperatorStarted(ILogger logger, string identity, string roles, string server, string @namespace);
+
+    [LoggerMessage(EventId = TaskClaimedId, Level = LogLevel.Information, Message = "Worker {Worker} claimed task {Task}: sync of {Repository}")]
+    public static partial void TaskClaimed(ILogger logger, string worker, long task, string repository);
+
+    [LoggerMessage(EventId = TaskReclaimedId, Level = LogLevel.Warning, Message = "Worker {Worker} reclaimed task {Task} (sync of {Repository}, attempt {Attempt}) from worker {Previous}, which stopped")]
+    public static partial void TaskReclaimed(ILogger logger, string worker, long task, string repository, int attempt, string previous);
+
+    [LoggerMessage(EventId = TaskFinishedId, Level = LogLevel.Information, Message = "Task {Task} (sync of {Repository}) {Result} in {Milliseconds} ms")]
+    public static partial void TaskFinished(ILogger logger, long task, string repository, string result, long milliseconds);
+
+    [LoggerMessage(EventId = TaskReleasedId, Level = LogLevel.Information, Message = "Worker {Worker} stopping: task {Task} (sync of {Repository}) released for another worker")]
+    public static partial void TaskReleased(ILogger logger, string worker, long task, string repository);
+
+    [LoggerMessage(EventId = TaskLostId, Level = LogLevel.Warning, Message = "Task {Task} (sync of {Repository}) is no longer this worker's (taken over, or its repository was deleted); abandoned")]
+    public static partial void TaskLost(ILogger logger, long task, string repository);
+
+    [LoggerMessage(EventId = TaskQueueFailedId, Level = LogLevel.Warning, Message = "Task queue unavailable; retrying")]
+    public static partial void TaskQueueFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = ListenFailedId, Level = LogLevel.Warning, Message = "LISTEN {Channel} failed; reconnecting")]
+    public static partial void ListenFailed(ILogger logger, string channel, Exception exception);
 }

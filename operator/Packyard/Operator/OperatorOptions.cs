@@ -34,16 +34,26 @@ public sealed record OperatorOptions
     /// <summary>Every resource is reconciled at least this often, even when nothing changed.</summary>
     public TimeSpan Resync { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Reconciles (syncs included) running at once.</summary>
+    /// <summary>Reconciles running at once (syncs run on workers, <see cref="WorkerConcurrency"/>).</summary>
     public int Concurrency { get; init; } = 4;
+
+    /// <summary>Sync tasks a worker runs at once.</summary>
+    public int WorkerConcurrency { get; init; } = 4;
+
+    /// <summary>How often a worker refreshes a running task's heartbeat.</summary>
+    public TimeSpan TaskHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A running task whose heartbeat is older than this belongs to a hung worker and is taken over.</summary>
+    public TimeSpan TaskTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Token uploads must present; absent: uploads are refused (no TokenReview authorizer yet).</summary>
     public string? UploadToken { get; init; }
 }
 
 /// <summary>
-/// Which parts of Packyard a process runs. Syncs and publishes run inside the controller's reconciles (there is no task
-/// queue in the database for separate workers yet), so controller and worker are one unit: both or neither.
+/// Which parts of Packyard a process runs, in any combination: the controller reconciles and queues syncs as tasks in
+/// PostgreSQL, workers claim and run them (several at once, without Kubernetes access), content serves distributions.
+/// Publishes and promotions run inside the controller's reconciles.
 /// </summary>
 public sealed record OperatorRoles(bool Controller, bool Worker, bool Content)
 {
@@ -66,15 +76,7 @@ public sealed record OperatorRoles(bool Controller, bool Worker, bool Content)
             return null;
         }
 
-        var roles = new OperatorRoles(names.Contains("controller"), names.Contains("worker"), names.Contains("content"));
-        if (roles.Controller != roles.Worker)
-        {
-            error = "--role: controller and worker must run together: syncs and publishes run inside the controller's reconciles "
-                + "(a database task queue for separate worker replicas is not implemented); use --role controller,worker";
-            return null;
-        }
-
-        return roles;
+        return new OperatorRoles(names.Contains("controller"), names.Contains("worker"), names.Contains("content"));
     }
 
     public override string ToString() =>

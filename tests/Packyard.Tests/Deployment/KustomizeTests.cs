@@ -135,7 +135,8 @@ public sealed class KustomizeTests
     }
 
     [Theory]
-    [InlineData("packyard-controller", "controller,worker")]
+    [InlineData("packyard-controller", "controller")]
+    [InlineData("packyard-worker", "worker")]
     [InlineData("packyard-content", "content")]
     public void Each_deployment_runs_the_operator_command_with_its_roles_and_a_writable_tmp(string name, string roles)
     {
@@ -155,11 +156,26 @@ public sealed class KustomizeTests
     {
         var binding = Assert.Single(Objects("ClusterRoleBinding"));
         var subject = Assert.Single(Sequence(binding, "subjects").OfType<YamlMappingNode>());
-        var account = Assert.Single(Objects("ServiceAccount"));
+        var account = Assert.Single(Objects("ServiceAccount"), candidate => Name(candidate) == "packyard");
 
         Assert.Equal("packyard", Scalar(binding, "roleRef", "name"));
         Assert.Equal((Name(account), Scalar(account, "metadata", "namespace")), (Scalar(subject, "name"), Scalar(subject, "namespace")));
-        Assert.All(Objects("Deployment"), deployment => Assert.Equal(Name(account), Scalar(deployment, "spec", "template", "spec", "serviceAccountName")));
+        Assert.All(Objects("Deployment").Where(d => Name(d) != "packyard-worker"),
+            deployment => Assert.Equal(Name(account), Scalar(deployment, "spec", "template", "spec", "serviceAccountName")));
+    }
+
+    [Fact]
+    public void The_worker_deployment_runs_without_any_Kubernetes_access()
+    {
+        var worker = Assert.Single(Objects("Deployment"), candidate => Name(candidate) == "packyard-worker");
+        var accountName = Scalar(worker, "spec", "template", "spec", "serviceAccountName");
+        var account = Assert.Single(Objects("ServiceAccount"), candidate => Name(candidate) == accountName);
+
+        Assert.Equal("packyard-worker", accountName);
+        Assert.Equal("false", Scalar(worker, "spec", "template", "spec", "automountServiceAccountToken"));
+        Assert.Equal("false", Scalar(account, "automountServiceAccountToken"));
+        Assert.DoesNotContain(Objects("ClusterRoleBinding").Concat(Objects("RoleBinding")),
+            binding => Sequence(binding, "subjects").OfType<YamlMappingNode>().Any(subject => Scalar(subject, "name") == accountName));
     }
 
     [Fact]

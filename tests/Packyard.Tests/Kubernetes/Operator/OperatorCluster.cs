@@ -51,6 +51,25 @@ public sealed class OperatorCluster : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// Starts <c>packyard operator --role worker</c> as <paramref name="identity"/> on this cluster's database and artifact store. It
+    /// gets a kubeconfig path that does not exist: a worker must not need Kubernetes at all.
+    /// </summary>
+    public PackyardProcess StartWorker(string identity, params string[] extra)
+    {
+        var port = HttpUpstream.FreePort();
+        List<string> arguments =
+        [
+            "operator", "--role", "worker", "--kubeconfig", Path.Combine(directory.Path, "no-kubeconfig-for-workers"), "--database", Database,
+            "--storage", Path.Combine(directory.Path, "artifacts"), "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+            "--data-dir", Path.Combine(directory.Path, identity), "--identity", identity, "--task-heartbeat", "1s", "--task-timeout", "10s",
+        ];
+        arguments.AddRange(extra);
+        var process = PackyardProcess.Launch(Path.Combine(RepositoryRoot.Path, "examples", "files-quickstart"), port, arguments);
+        operators.Add(process);
+        return process;
+    }
+
     /// <summary>The replica's /metrics, or null while it does not answer.</summary>
     public static async Task<string?> TryMetricsAsync(PackyardProcess replica)
     {

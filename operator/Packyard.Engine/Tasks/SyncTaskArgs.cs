@@ -1,0 +1,19 @@
+using Packyard.Api.Resources;
+
+namespace Packyard.Engine.Tasks;
+
+/// <summary>
+/// What a worker needs to run a sync from the database alone (tasks.args): the Remote's id (its resolved settings,
+/// credentials included, are in remotes.config), the mode, and the fingerprint of settings the sync is made with, recorded on
+/// success so the controller stops asking for it. <see cref="Requested"/> is the request annotation the sync answers.
+/// </summary>
+public sealed record SyncTaskArgs(string Repository, long RemoteId, SyncMode Mode, string Fingerprint, string? Requested);
+
+/// <summary>A queued or running sync task, as the controller shows it in status.</summary>
+public sealed record SyncTicket(long Id, bool Running, string? Worker, DateTimeOffset Since, SyncTaskArgs Args)
+{
+    /// <summary>The Reconciling message while the task waits or runs.</summary>
+    public string Describe() => Running
+        ? FormattableString.Invariant($"sync running on worker {Worker} since {Since:yyyy-MM-ddTHH:mm:ssZ} (task {Id})")
+        : FormattableString.Invariant($"sync queued (task {Id}), waiting for a worker");
+}

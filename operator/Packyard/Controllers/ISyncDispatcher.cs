@@ -1,0 +1,34 @@
+using Packyard.Engine.Sync;
+using Packyard.Engine.Tasks;
+
+namespace Packyard.Controllers;
+
+/// <summary>
+/// How the Repository reconciler's sync step gets a sync done, chosen by DI: <see cref="InlineSyncDispatcher"/> runs it inside
+/// the reconcile (standalone mode, with progress bars); <see cref="QueuedSyncDispatcher"/> queues a task in PostgreSQL for a
+/// worker (operator mode) and reports its outcome on a later reconcile.
+/// </summary>
+public interface ISyncDispatcher
+{
+    /// <summary>A sync that finished since the last reconcile and is not on status yet, marked reported; null when none.</summary>
+    Task<SyncReport?> TakeFinishedAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>The repository's queued and running syncs.</summary>
+    Task<IReadOnlyList<SyncTicket>> FindOpenAsync(long repositoryId, CancellationToken cancellationToken);
+
+    /// <summary>Runs or queues a sync.</summary>
+    Task<SyncDispatch> DispatchAsync(SyncJob job, IProgress<SyncProgress>? progress, CancellationToken cancellationToken);
+}
+
+/// <summary>A sync the reconciler wants: the engine request, the settings fingerprint, and the request annotation it answers.</summary>
+public sealed record SyncJob(SyncRequest Request, string Fingerprint, string? Requested);
+
+/// <summary>What became of a dispatched sync: finished (inline), pending (queued), or refused because another holds the repository.</summary>
+public sealed record SyncDispatch(SyncReport? Finished, SyncTicket? Pending, string? BusyWith)
+{
+    public static SyncDispatch Done(SyncReport report) => new(report, null, null);
+
+    public static SyncDispatch Queued(SyncTicket ticket) => new(null, ticket, null);
+
+    public static SyncDispatch Busy(string holder) => new(null, null, holder);
+}

@@ -1,0 +1,23 @@
+using Packyard.Engine.Sync;
+using Packyard.Engine.Tasks;
+
+namespace Packyard.Controllers;
+
+/// <summary>
+/// Queues a sync task in PostgreSQL for a worker (operator mode). The worker notifies the controller when it finishes, and
+/// the next reconcile takes the outcome with <see cref="TakeFinishedAsync"/>.
+/// </summary>
+public sealed class QueuedSyncDispatcher(SyncTaskQueue queue) : ISyncDispatcher
+{
+    public Task<SyncReport?> TakeFinishedAsync(long repositoryId, CancellationToken cancellationToken) => queue.TakeFinishedAsync(repositoryId, cancellationToken);
+
+    public Task<IReadOnlyList<SyncTicket>> FindOpenAsync(long repositoryId, CancellationToken cancellationToken) => queue.FindOpenAsync(repositoryId, cancellationToken);
+
+    public async Task<SyncDispatch> DispatchAsync(SyncJob job, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var request = job.Request;
+        var args = new SyncTaskArgs(request.RepositoryName, request.RemoteId, request.Mode, job.Fingerprint, job.Requested);
+        return SyncDispatch.Queued(await queue.EnqueueAsync(request.RepositoryId, args, cancellationToken));
+    }
+}
