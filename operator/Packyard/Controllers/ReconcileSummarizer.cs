@@ -10,6 +10,9 @@ namespace Packyard.Controllers;
 /// </summary>
 public static class ReconcileSummarizer
 {
+    /// <summary>Ready=False reasons that mean "work in progress", not a failure: Ready turning True after them is no recovery.</summary>
+    private static readonly HashSet<string> InProgressReasons = [Reasons.SyncQueued, Reasons.SyncRunning, Reasons.SyncInProgress];
+
     public static void Summarize<TSpec, TStatus>(PackyardResource<TSpec, TStatus> resource, StepResult result, DateTimeOffset now, IEventRecorder events)
         where TSpec : new()
         where TStatus : ResourceStatus, new()
@@ -61,8 +64,9 @@ public static class ReconcileSummarizer
         {
             events.Record(resource.Kind, resource.Namespace, resource.Name, warning: true, after.Reason, after.Message);
         }
-        else if (after.Status == ConditionStatus.True && before.Status == ConditionStatus.False)
+        else if (after.Status == ConditionStatus.True && before.Status == ConditionStatus.False && !InProgressReasons.Contains(before.Reason))
         {
+            // Recovery from a failure; the end of a sync that waited for or ran on a worker is not one.
             events.Record(resource.Kind, resource.Namespace, resource.Name, warning: false, Reasons.Succeeded, after.Message);
         }
     }

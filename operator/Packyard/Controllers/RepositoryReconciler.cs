@@ -136,7 +136,11 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             }
         }
 
+        // Read in this order so that a sync finishing meanwhile is seen as still open or as finished, never as neither (which
+        // would queue it again): open syncs, then the recorded sync state, then the finished outcome.
         var syncs = services.Syncs;
+        var open = await syncs.FindOpenAsync(context.RepositoryId, cancellationToken);
+        var (fingerprint, lastStarted) = await services.Catalog.GetSyncStateAsync(context.RepositoryId, cancellationToken);
         var finished = await syncs.TakeFinishedAsync(context.RepositoryId, cancellationToken);
         if (finished is not null && Report(context, finished) is { } failed)
         {
@@ -144,17 +148,15 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         }
 
         var now = services.Time.GetUtcNow();
-        var (fingerprint, lastStarted) = await services.Catalog.GetSyncStateAsync(context.RepositoryId, cancellationToken);
         var wanted = Fingerprint(context.Remote, sync.Mode);
         var requested = repository.Metadata.Annotations?.GetValueOrDefault(Api.Schema.PackyardGroup.RequestedAtAnnotation);
-        var newRequest = requested is not null && requested != context.Status.LastHandledRequest && requested != finished?.Requested;
+        var newRequest = requested is not null && requested != context.Status.LastHandledRequest;
         var due = fingerprint != wanted || newRequest
             || (schedule is not null && lastStarted is { } last && NextOccurrence(schedule, zone, last) <= now);
 
         // A queued or running sync with the wanted settings (and for the new request, if any) covers what is due; any open sync
         // keeps the repository Reconciling.
         var syncedAt = lastStarted;
-        var open = await syncs.FindOpenAsync(context.RepositoryId, cancellationToken);
         var pending = open.LastOrDefault(t => t.Args.Fingerprint == wanted && (!newRequest || t.Args.Requested == requested));
         if (pending is null && due)
         {
@@ -196,9 +198,17 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         return StepResult.Continue;
     }
 
-    /// <summary>Puts a finished sync on status.lastSync; returns Retry (SyncFailed) for a failure, null for a success.</summary>
+    /// <summary>
+    /// Puts a finished sync on status.lastSync, and the request it answered on lastHandledRequest (the outcome is taken once,
+    /// so the request must not look new afterwards); returns Retry (SyncFailed) for a failure, null for a success.
+    /// </summary>
     private StepResult? Report(Context context, SyncReport report)
     {
+        if (report.Requested is { } requested)
+        {
+            context.Status.LastHandledRequest = requested;
+        }
+
         if (!report.Succeeded)
         {
             return SyncFailed(context, report.StartTime, report.CompletionTime, report.Reason ?? Reasons.SyncFailed, report.Message ?? "unknown error");

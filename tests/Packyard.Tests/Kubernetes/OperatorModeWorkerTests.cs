@@ -44,6 +44,15 @@ public sealed partial class OperatorModeWorkerTests
         Assert.Equal("1|version 1: 3 added, 0 removed (3 downloaded)", await cluster.Kubectl.SucceedAsync("get", "repository", "quickstart", "-o",
             "jsonpath={.status.lastSync.version}|{.status.lastSync.message}"));
 
+        // Events for what happened; the end of a queued sync is not reported as a recovery from a failure.
+        var reasons = "";
+        await controller.WaitUntilAsync("SyncSucceeded and Published events are recorded", async () =>
+        {
+            reasons = await cluster.Kubectl.SucceedAsync("get", "events", "-o", "jsonpath={range .items[*]}{.involvedObject.kind}/{.involvedObject.name}:{.reason} {end}");
+            return reasons.Contains("Repository/quickstart:SyncSucceeded ", StringComparison.Ordinal) && reasons.Contains("Repository/quickstart:Published ", StringComparison.Ordinal);
+        }, Timeout);
+        Assert.DoesNotContain("Repository/quickstart:Succeeded ", reasons, StringComparison.Ordinal);
+
         // The worker's probes and metrics answer without Kubernetes; the controller counts the finished task.
         Assert.Equal("ok\n", await worker.Http.GetStringAsync("readyz"));
         Assert.True(OperatorCluster.Metric(await worker.Http.GetStringAsync("metrics"), "packyard_tasks", "state=\"succeeded\"") >= 1);
@@ -74,8 +83,10 @@ public sealed partial class OperatorModeWorkerTests
 
         var worker = cluster.StartWorker("worker-a");
         await OperatorModeTests.WaitAsync(cluster, controller, "--for=condition=Ready", "repository/quickstart", "distribution/quickstart");
-        Assert.Equal("while-queued|1|", await kubectl.SucceedAsync("get", "repository", "quickstart", "-o",
-            """jsonpath={.status.lastHandledRequest}|{.status.latestVersion}|{.status.conditions[?(@.type=="Reconciling")].status}"""));
+        var handled = await kubectl.SucceedAsync("get", "repository", "quickstart", "-o",
+            """jsonpath={.status.lastHandledRequest}|{.status.latestVersion}|{.status.conditions[?(@.type=="Reconciling")].status}""");
+        Assert.True(handled == "while-queued|1|",
+            $"{handled}\n{await kubectl.SucceedAsync("get", "repository", "quickstart", "-o", "yaml")}\n{string.Join("\n", await TasksAsync(cluster.Database))}\n{controller.Output}");
         var done = Assert.Single(await TasksAsync(cluster.Database));
         Assert.Equal((task.Id, "succeeded", "worker-a", 1), (done.Id, done.State, done.Worker, done.Attempts));
         Assert.Equal(200, (int)(await controller.Http.GetAsync("files/quickstart/PULP_MANIFEST")).StatusCode);
