@@ -72,7 +72,7 @@ T0=$(now)
 bench_packyard "$MANIFESTS" "$BENCH_WORK/data" "$PORT"
 log "packyard pid $PACKYARD_PID on $PACKYARD_URL, syncing 3 files ($BIG_SIZE included)"
 wait_port "$PORT" 60
-wait_for '[.[] | select(.kind == "Distribution" or .kind == "Repository") | .status[]?.conditions // [] | any(.type == "Ready" and .status == "True")] == [true, true]' 300 "the sync"
+wait_for "$READY_ONE_REPOSITORY_AND_DISTRIBUTION" 300 "the sync"
 SYNC_S=$(elapsed "$T0" "$(now)")
 PY_BASE=$PACKYARD_URL/bench/serve
 for f in small.bin medium.bin; do

@@ -64,7 +64,7 @@ T0=$(now)
 bench_packyard "$MANIFESTS" "$BENCH_WORK/data" "$PORT"
 log "packyard pid $PACKYARD_PID on $PACKYARD_URL, OnDemand sync of $PROJECTS projects"
 wait_port "$PORT" 60
-wait_for '[.[] | select(.kind == "Distribution" or .kind == "Repository") | .status[]?.conditions // [] | any(.type == "Ready" and .status == "True")] == [true, true]' "$TIMEOUT" "the sync"
+wait_for "$READY_ONE_REPOSITORY_AND_DISTRIBUTION" "$TIMEOUT" "the sync"
 log "synced, published and Ready in $(elapsed "$T0" "$(now)") s"
 
 # --- the static tree: every page packyard serves, fetched once (one curl, keep-alive), same bytes ---
