@@ -45,7 +45,7 @@ bench_nginx upstream "$UPSTREAM" "$NGINX_PORT"
 curl -fsS -o /dev/null "http://127.0.0.1:$NGINX_PORT/PULP_MANIFEST" || die "nginx does not serve the upstream"
 
 bench_postgres
-log "throwaway PostgreSQL 15 cluster on 127.0.0.1:$BENCH_PG_PORT (fsync=off, as packyard's embedded one)"
+log "throwaway PostgreSQL 15 cluster on 127.0.0.1:$BENCH_PG_PORT ($BENCH_PG_DURABILITY)"
 
 # --- manifests ---
 MANIFESTS=$BENCH_WORK/manifests
@@ -156,7 +156,7 @@ PG_TOP_2=$(pg_top_statements 8)
 echo
 echo "== packyard file sync benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') =="
 echo "upstream: nginx on 127.0.0.1, $FILES files (1-4 KiB random, $(awk -v b="$UPSTREAM_BYTES" 'BEGIN { printf "%.1f", b / 1048576 }') MiB); Remote policy Immediate, downloadConcurrency $CONCURRENCY; Repository Mirror"
-echo "database: throwaway PostgreSQL 15 cluster started by this script (same settings as packyard's embedded one: fsync=off, synchronous_commit=off)"
+echo "database: throwaway PostgreSQL 15 cluster started by this script ($BENCH_PG_DURABILITY)"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews results)"
 echo "storage:  filesystem, $BENCH_WORK/data/artifacts"
 echo

@@ -80,16 +80,23 @@ bench_build() {
     die "Release build failed"
 }
 
-# A throwaway PostgreSQL cluster with the same settings as packyard's embedded one. Sets BENCH_DB.
+# A throwaway PostgreSQL cluster with the same settings as packyard's embedded one (durable: fsync,
+# full_page_writes and synchronous_commit on). BENCH_UNSAFE_NO_FSYNC=1 turns durability off, to measure its cost.
+# Sets BENCH_DB.
 bench_postgres() {
-    local dir=$BENCH_WORK/pg port
+    local dir=$BENCH_WORK/pg port durability=""
+    BENCH_PG_DURABILITY="durable as packyard's embedded one: fsync, full_page_writes, synchronous_commit on"
+    if [[ -n ${BENCH_UNSAFE_NO_FSYNC:-} ]]; then
+        durability=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        BENCH_PG_DURABILITY="BENCH_UNSAFE_NO_FSYNC: fsync, full_page_writes, synchronous_commit off"
+    fi
     port=$(free_port)
     mkdir -p "$dir" && chown postgres: "$dir"
     BENCH_PG_DATA=$dir/data
     runuser -u postgres -- "$PGBIN/initdb" -D "$BENCH_PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync >"$BENCH_WORK/initdb.log" 2>&1 \
         || die "initdb failed: $(tail -3 "$BENCH_WORK/initdb.log")"
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$BENCH_PG_DATA" -l "$dir/log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB${PG_STATS:+ -c shared_preload_libraries=pg_stat_statements,auto_explain -c pg_stat_statements.track=all -c auto_explain.log_min_duration=1000 -c auto_explain.log_analyze=on}" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir$durability -c max_connections=300 -c shared_buffers=128MB${PG_STATS:+ -c shared_preload_libraries=pg_stat_statements,auto_explain -c pg_stat_statements.track=all -c auto_explain.log_min_duration=1000 -c auto_explain.log_analyze=on}" \
         start >/dev/null || die "postgres did not start: $(tail -5 "$dir/log")"
     runuser -u postgres -- "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U postgres packyard
     if [[ -n ${PG_STATS:-} ]]; then psql -qX -h 127.0.0.1 -p "$port" -U postgres -d packyard -c 'CREATE EXTENSION pg_stat_statements' >/dev/null; fi
