@@ -44,8 +44,15 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
     // Not cancelled by the first requester going away: other requesters may be waiting on the same download.
     private async Task<StoredArtifact> DownloadAsync(ServedFile file, string path, ArtifactSource source)
     {
-        LogFetch(logger, path, source.Remote.DisplayName);
         using var timeout = new CancellationTokenSource(TimeSpan.FromHours(1));
+        // A request that looked the file up before an earlier download finished arrives after that download left
+        // inFlight: the object is in the store by then, and downloading it again would only repeat the work.
+        if (file.Size is { } size && await store.ExistsAsync(file.Sha256, timeout.Token))
+        {
+            return await RecordAsync(new StoredArtifact(file.Sha256.ToLowerInvariant(), size), timeout.Token);
+        }
+
+        LogFetch(logger, path, source.Remote.DisplayName);
         await using var response = await clients.Get(source.Remote).OpenAsync(source.Url, timeout.Token);
         StoredArtifact stored;
         try
@@ -57,9 +64,14 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
             throw new ArtifactDigestException($"digest mismatch for '{path}' from remote {source.Remote.DisplayName}: {e.Message}", e);
         }
 
+        return await RecordAsync(stored, timeout.Token);
+    }
+
+    private async Task<StoredArtifact> RecordAsync(StoredArtifact stored, CancellationToken cancellationToken)
+    {
         await using var command = dataSource.CreateCommand("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing");
         command.AddParameters(stored.Sha256, stored.Size);
-        await command.ExecuteNonQueryAsync(timeout.Token);
+        await command.ExecuteNonQueryAsync(cancellationToken);
         return stored;
     }
 

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Packyard.Api.Resources;
+using Packyard.Engine.Catalog;
+using Packyard.Server;
 using Packyard.Tests.Infrastructure;
 
 namespace Packyard.Tests.Server;
@@ -72,6 +75,28 @@ public sealed class OnDemandFetcherTests(ContentAppFixture app) : IClassFixture<
 
         Assert.All(responses, r => Assert.Equal((HttpStatusCode.OK, content), r));
         Assert.Equal(1, upstream.RequestsFor("big.txt"));
+    }
+
+    [Fact]
+    public async Task A_request_that_looked_the_file_up_before_the_first_download_finished_does_not_download_it_again()
+    {
+        const string content = "looked up while another request was downloading";
+        using var files = new FileUpstream().Put("late.txt", content).WriteManifest();
+        await using var upstream = await HttpUpstream.StartAsync(files.Path);
+        var repository = await app.SyncedRepositoryAsync(upstream.Url, s => s with { Policy = DownloadPolicy.OnDemand });
+        var basePath = ContentAppFixture.UniqueBasePath("lazy");
+        await app.DistributeAsync(basePath, repository.Id);
+        using var first = await app.Http.GetAsync($"/{basePath}/late.txt");
+        Assert.Equal((HttpStatusCode.OK, content), (first.StatusCode, await first.Content.ReadAsStringAsync()));
+
+        // What a concurrent request holds when it read the publication before the first download was stored.
+        var bytes = Encoding.UTF8.GetBytes(content);
+        var stale = new ServedFile(FileUpstream.Sha256(bytes), bytes.Length, null, DateTimeOffset.UtcNow, Stored: false, ContentArtifactId: null);
+        var source = new ArtifactSource(repository.Remote, new Uri(upstream.Url, "late.txt"));
+        var stored = await app.AppServices.GetRequiredService<OnDemandFetcher>().FetchAsync(stale, "late.txt", source, CancellationToken.None);
+
+        Assert.Equal((stale.Sha256, (long)bytes.Length), (stored.Sha256, stored.Size));
+        Assert.Equal(1, upstream.RequestsFor("late.txt"));
     }
 
     [Fact]
