@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Packyard.Api.Resources;
 using Packyard.Api.Schema;
 using Packyard.Controllers;
+using Packyard.Engine.Versions;
 using Packyard.Kubernetes;
 using Packyard.Server;
 
@@ -22,21 +23,26 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
     private readonly OperatorMetrics metrics;
     private readonly DistributionCache? distributionCache;
     private readonly ILogger logger;
+    private static readonly TimeSpan OrphanCleanupInterval = TimeSpan.FromHours(1);
     private readonly WorkQueue<ResourceKey> queue = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(5));
     private readonly ConcurrentDictionary<ResourceKey, string> signatures = new();
     private readonly RemoteReconciler remotes;
     private readonly RepositoryReconciler repositories;
     private readonly DistributionReconciler distributions;
     private readonly PromotionReconciler promotions;
+    private readonly RepositoryFinalizer repositoryFinalizer;
+    private readonly OrphanCleaner orphans;
 
     public ControllerSession(
-        KubernetesClient client, OperatorOptions options, ReconcileServices services, OperatorMetrics metrics, DistributionCache? distributionCache,
-        ILoggerFactory loggers)
+        KubernetesClient client, OperatorOptions options, ReconcileServices services, RepositoryFinalizer repositoryFinalizer, OrphanCleaner orphans,
+        OperatorMetrics metrics, DistributionCache? distributionCache, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         this.client = client;
         this.options = options;
         this.services = services;
+        this.repositoryFinalizer = repositoryFinalizer;
+        this.orphans = orphans;
         this.metrics = metrics;
         this.distributionCache = distributionCache;
         logger = loggers.CreateLogger<ControllerSession>();
@@ -66,7 +72,8 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
         {
             await Cache.WaitForSyncAsync(cancellationToken);
             OperatorLog.CachesSynced(logger, queue.Count);
-            await Task.WhenAll(queue.RunAsync(options.Concurrency, ReconcileAsync, cancellationToken), ResyncAsync(cancellationToken));
+            await Task.WhenAll(queue.RunAsync(options.Concurrency, ReconcileAsync, cancellationToken), ResyncAsync(cancellationToken),
+                CleanOrphansAsync(cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -130,6 +137,19 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
             {
                 queue.Add(key);
             }
+        }
+    }
+
+    /// <summary>
+    /// The leader reclaims, once an hour while no task is open, repositories past their deletion grace period and then what
+    /// nothing references any more (older than an hour, so a sync that is about to create its version keeps its units).
+    /// </summary>
+    private async Task CleanOrphansAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(OrphanCleanupInterval, services.Time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            await orphans.CleanWhenIdleAsync(OrphanCleanupInterval, cancellationToken);
         }
     }
 

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Packyard.Tests.Infrastructure;
+
+namespace Packyard.Tests.Standalone;
+
+/// <summary>
+/// The deletion grace period in <c>packyard run</c>: a manifest file removed (a git revert, a mistake) and added back within the
+/// grace period serves exactly what it served before.
+/// </summary>
+public sealed class DeletionGraceStandaloneTests
+{
+    private const string Token = "grace-upload-token";
+
+    private const string Manifest = """
+        apiVersion: packyard.io/v1alpha1
+        kind: Remote
+        metadata:
+          name: grace-upstream
+          namespace: default
+        spec:
+          type: file
+          url: file:upstream/
+          policy: Immediate
+        ---
+        apiVersion: packyard.io/v1alpha1
+        kind: Repository
+        metadata:
+          name: grace
+          namespace: default
+        spec:
+          type: file
+          remoteRef:
+            name: grace-upstream
+          sync:
+            mode: Additive
+          uploads:
+            enabled: true
+        ---
+        apiVersion: packyard.io/v1alpha1
+        kind: Distribution
+        metadata:
+          name: grace
+          namespace: default
+        spec:
+          basePath: files/grace
+          repositoryRef:
+            name: grace
+        """;
+
+    [Fact]
+    public async Task A_repository_removed_from_the_manifests_and_added_back_within_the_grace_serves_what_it_served_before()
+    {
+        using var workspace = new StandaloneWorkspace();
+        workspace.Write("upstream/a.txt", "alpha\n");
+        workspace.Write("upstream/b.txt", "beta\n");
+        workspace.WriteUpstreamManifest();
+        workspace.Write("grace.yaml", Manifest);
+        var database = await PostgresCluster.CreateDatabaseAsync(nameof(DeletionGraceStandaloneTests));
+        await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database, "--upload-token", Token);
+        await packyard.WaitForAsync("the repository is synced to version 1 and served",
+            r => r.IsReady("Repository", "grace") && r.LatestVersion("grace") == 1 && r.IsReady("Distribution", "grace"));
+
+        using (var upload = new HttpRequestMessage(HttpMethod.Post, "api/v1/namespaces/default/repositories/grace/content")
+        {
+            Content = new MultipartFormDataContent
+            {
+                { new StringContent("notes/uploaded.txt"), "relativePath" },
+                { new ByteArrayContent("uploaded\n"u8.ToArray()), "file", "uploaded.txt" },
+            },
+        })
+        {
+            upload.Headers.Authorization = new("Bearer", Token);
+            using var response = await packyard.Http.SendAsync(upload);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+
+        await packyard.WaitForAsync("the upload made version 2, published and served",
+            r => r.LatestVersion("grace") == 2 && (long?)r.Status("Distribution", "grace")?["servedVersion"] == 2 && r.IsReady("Distribution", "grace"));
+        var before = await ServedAsync(packyard);
+        Assert.Equal(["PULP_MANIFEST", "a.txt", "b.txt", "notes/uploaded.txt"], before.Keys);
+        Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
+
+        File.Delete(workspace.PathOf("grace.yaml"));
+
+        await packyard.WaitUntilAsync("the Distribution stops serving", async () =>
+            (await packyard.Http.GetAsync("files/grace/PULP_MANIFEST")).StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(15));
+        await packyard.WaitForAsync("the resources are gone", r => r.Find("Repository", "grace") is null);
+        var deleted = Regex.Match(packyard.Output, @"Repository default/grace Deleted: versions up to 2 kept until (\S+Z) \(--deletion-grace 24h\); re-create the Repository to restore them");
+        Assert.True(deleted.Success, packyard.Output);
+        Assert.True(DateTimeOffset.Parse(deleted.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(23));
+        Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
+
+        workspace.Write("grace.yaml", Manifest);
+
+        await packyard.WaitForAsync("the re-added repository is Ready at version 2 and served again",
+            r => r.IsReady("Repository", "grace") && r.LatestVersion("grace") == 2 && r.IsReady("Distribution", "grace")
+                 && (long?)r.Status("Distribution", "grace")?["servedVersion"] == 2
+                 && (string?)r.Status("Repository", "grace")?["lastSync"]?["result"] == "Succeeded");
+        Assert.Equal(before, await ServedAsync(packyard));
+        Assert.Matches(@"Repository default/grace Restored: restored versions 1.2 kept since deletion at \S+Z", packyard.Output);
+        Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
+    }
+
+    /// <summary>The distribution's PULP_MANIFEST and every file it lists: path → bytes as served.</summary>
+    private static async Task<SortedDictionary<string, string>> ServedAsync(PackyardProcess packyard)
+    {
+        var served = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var manifest = await packyard.Http.GetStringAsync("files/grace/PULP_MANIFEST");
+        served["PULP_MANIFEST"] = manifest;
+        foreach (var line in manifest.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var path = line.Split(',')[0];
+            served[path] = Convert.ToBase64String(await packyard.Http.GetByteArrayAsync($"files/grace/{path}"));
+        }
+
+        return served;
+    }
+}
