@@ -86,7 +86,7 @@ public sealed class DeletionGraceStandaloneTests
         await packyard.WaitUntilAsync("the Distribution stops serving", async () =>
             (await packyard.Http.GetAsync("files/grace/PULP_MANIFEST")).StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(15));
         await packyard.WaitForAsync("the resources are gone", r => r.Find("Repository", "grace") is null);
-        var deleted = Regex.Match(packyard.Output, @"Repository default/grace Deleted: versions up to 2 kept until (\S+Z) \(--deletion-grace 24h\); re-create the Repository to restore them");
+        var deleted = Regex.Match(OneLine(packyard.Output), @"Repository default/grace Deleted: versions up to 2 kept until (\S+Z) \(--deletion-grace 24h\); re-create the Repository to restore them");
         Assert.True(deleted.Success, packyard.Output);
         Assert.True(DateTimeOffset.Parse(deleted.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(23));
         Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
@@ -98,9 +98,12 @@ public sealed class DeletionGraceStandaloneTests
                  && (long?)r.Status("Distribution", "grace")?["servedVersion"] == 2
                  && (string?)r.Status("Repository", "grace")?["lastSync"]?["result"] == "Succeeded");
         Assert.Equal(before, await ServedAsync(packyard));
-        Assert.Matches(@"Repository default/grace Restored: restored versions 1.2 kept since deletion at \S+Z", packyard.Output);
+        Assert.Matches(@"Repository default/grace Restored: restored versions 1.2 kept since deletion at \S+Z", OneLine(packyard.Output));
         Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
     }
+
+    /// <summary>The console output with the line wrapping of its events undone.</summary>
+    private static string OneLine(string output) => Regex.Replace(output, @"\s+", " ");
 
     /// <summary>The distribution's PULP_MANIFEST and every file it lists: path → bytes as served.</summary>
     private static async Task<SortedDictionary<string, string>> ServedAsync(PackyardProcess packyard)
