@@ -23,11 +23,7 @@ public sealed partial class EngineCatalog
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockName = new NpgsqlCommand("select pg_advisory_xact_lock($1, hashtext($2 || '/' || $3))", connection, transaction))
-        {
-            lockName.AddParameters(NameLockClass, ns, name);
-            await lockName.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await LockNameAsync(connection, transaction, ns, name, cancellationToken);
 
         await using (var live = new NpgsqlCommand("select id, type from repositories where namespace = $1 and name = $2 and deleted is null", connection, transaction))
         {
@@ -98,6 +94,7 @@ public sealed partial class EngineCatalog
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await LockNameAsync(connection, transaction, ns, name, cancellationToken);
         RepositoryDeletion? deletion = null;
         await using (var command = grace > TimeSpan.Zero
             ? new NpgsqlCommand("""
@@ -135,6 +132,14 @@ public sealed partial class EngineCatalog
         await NotifyAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return deletion;
+    }
+
+    /// <summary>Serialises attaching and detaching the repositories of one namespace and name until the transaction ends.</summary>
+    private static async Task LockNameAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string ns, string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock($1, hashtext($2 || '/' || $3))", connection, transaction);
+        command.AddParameters(NameLockClass, ns, name);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Deletes the live repository at once with its versions and publications; artifacts are left for orphan cleanup.</summary>

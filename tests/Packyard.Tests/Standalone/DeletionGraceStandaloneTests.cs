@@ -102,6 +102,24 @@ public sealed class DeletionGraceStandaloneTests
         Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
     }
 
+    [Theory]
+    [InlineData("run", "-1h", "--deletion-grace: must not be negative")]
+    [InlineData("run", "a day", "--deletion-grace: invalid duration \"a day\"")]
+    [InlineData("operator", "-5m", "--deletion-grace: must not be negative")]
+    [InlineData("operator", "24", "--deletion-grace: invalid duration \"24\": missing unit")]
+    public async Task A_negative_or_unreadable_deletion_grace_is_refused_at_start(string command, string value, string error)
+    {
+        using var workspace = new StandaloneWorkspace();
+        string[] arguments = command == "run"
+            ? ["run", "--manifests", workspace.Manifests, $"--deletion-grace={value}"]
+            : ["operator", $"--deletion-grace={value}"];
+
+        var (exitCode, output) = await PackyardProcess.RunToCompletionAsync(workspace.Data, arguments);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(error, output, StringComparison.Ordinal);
+    }
+
     /// <summary>The console output with the line wrapping of its events undone.</summary>
     private static string OneLine(string output) => Regex.Replace(output, @"\s+", " ");
 
