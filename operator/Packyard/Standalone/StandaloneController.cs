@@ -152,6 +152,7 @@ public sealed class StandaloneController(
                 if (detached is not null)
                 {
                     reporter.Forget(key);
+                    EnqueueDependents(key);
                     return;
                 }
 
@@ -163,6 +164,8 @@ public sealed class StandaloneController(
 
         reporter.Forget(key);
         reporter.Record(key.Kind, key.Namespace, key.Name, false, "Deleted", "removed from the manifests; cleaned up");
+        // Dependents that stay (a Distribution of a deleted Repository) report that their reference is gone.
+        EnqueueDependents(key);
     }
 
     private StepResult MarkInvalid(ResourceEntry entry)

@@ -100,6 +100,25 @@ public sealed class DeletionGraceStandaloneTests
         Assert.Equal(before, await ServedAsync(packyard));
         Assert.Matches(@"Repository default/grace Restored: restored versions 1.2 kept since deletion at \S+Z", OneLine(packyard.Output));
         Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
+
+        // Only the Repository document removed: the Distribution that stays stops serving it, and serves it again once it is back.
+        var documents = Regex.Split(Manifest, @"^---\s*$", RegexOptions.Multiline);
+        workspace.Write("grace.yaml", string.Join("---\n", documents.Where(d => !d.Contains("kind: Repository", StringComparison.Ordinal))));
+        await packyard.WaitUntilAsync("the Distribution stops serving the deleted Repository", async () =>
+            (await packyard.Http.GetAsync("files/grace/a.txt")).StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(15));
+        await packyard.WaitForAsync("the Distribution is no longer Ready (its Repository is gone)",
+            r => r.Find("Repository", "grace") is null && (string?)r.Condition("Distribution", "grace", "Ready")?["status"] == "False");
+
+        workspace.Write("grace.yaml", Manifest);
+
+        await packyard.WaitForAsync("the Repository is back and the Distribution serves version 2 again",
+            r => r.IsReady("Repository", "grace") && r.LatestVersion("grace") == 2 && r.IsReady("Distribution", "grace")
+                 && (long?)r.Status("Distribution", "grace")?["servedVersion"] == 2);
+        await packyard.WaitUntilAsync("a.txt is served again", async () =>
+            (await packyard.Http.GetAsync("files/grace/a.txt")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(15));
+        Assert.Equal(before, await ServedAsync(packyard));
+        Assert.Equal(2, Regex.Matches(OneLine(packyard.Output), "Repository default/grace Restored: restored versions 1.2 kept since deletion at").Count);
+        Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
     }
 
     [Theory]
