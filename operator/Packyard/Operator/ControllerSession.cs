@@ -22,8 +22,10 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
     private readonly ReconcileServices services;
     private readonly OperatorMetrics metrics;
     private readonly DistributionCache? distributionCache;
-    private readonly ILogger logger;
+    /// <summary>Log event id of a failed orphan cleanup (OperatorLog's range).</summary>
+    private const int OrphanCleanupFailedId = 1190;
     private static readonly TimeSpan OrphanCleanupInterval = TimeSpan.FromHours(1);
+    private readonly ILogger logger;
     private readonly WorkQueue<ResourceKey> queue = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(5));
     private readonly ConcurrentDictionary<ResourceKey, string> signatures = new();
     private readonly RemoteReconciler remotes;
@@ -149,9 +151,20 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
         using var timer = new PeriodicTimer(OrphanCleanupInterval, services.Time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            await orphans.CleanWhenIdleAsync(OrphanCleanupInterval, cancellationToken);
+            try
+            {
+                await orphans.CleanWhenIdleAsync(OrphanCleanupInterval, cancellationToken);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or Engine.Storage.ArtifactStoreException)
+            {
+                // The database or the store is unavailable: nothing is lost by cleaning an hour later.
+                LogOrphanCleanupFailed(logger, e);
+            }
         }
     }
+
+    [LoggerMessage(EventId = OrphanCleanupFailedId, Level = LogLevel.Warning, Message = "Orphan cleanup failed; trying again in an hour")]
+    private static partial void LogOrphanCleanupFailed(ILogger logger, Exception exception);
 
     private IEnumerable<ResourceKey> AllKeys() =>
         Cache.Remotes.Items.Select(r => new ResourceKey("Remote", r.Namespace, r.Name))
