@@ -17,6 +17,7 @@ public static class PackyardEventIds
     public const int VersionsPruned = 2011;
     public const int Promoted = 2020;
     public const int OrphansCleaned = 2030;
+    public const int DeletedRepositoryExpired = 2031;
 
     public const int Published = 3000;
 

@@ -145,7 +145,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("""
             select d.namespace, d.name, d.base_path, d.repository_id, r.type, d.version, d.checkpoints, d.guard::text, d.pull_through_remote_id
-            from distributions d join repositories r on r.id = d.repository_id
+            from distributions d join repositories r on r.id = d.repository_id and r.deleted is null
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

@@ -44,6 +44,12 @@ public static class Reasons
     public const string Promoted = "Promoted";
     public const string PromotionFailed = "PromotionFailed";
     public const string Suspended = "Suspended";
+
+    /// <summary>Event (Normal): a Repository was deleted; the message says until when its versions are kept.</summary>
+    public const string Deleted = "Deleted";
+
+    /// <summary>Event (Normal): a re-created Repository got back the versions kept since its deletion.</summary>
+    public const string Restored = "Restored";
     public const string WaitingForPublication = "WaitingForPublication";
     public const string VersionNotFound = "VersionNotFound";
     public const string SecretNotFound = "SecretNotFound";

@@ -9,7 +9,7 @@ namespace Packyard.Engine.Catalog;
 /// The engine-side records of Remotes, Repositories and Distributions: created or updated from resource specs by
 /// the reconcilers, read by the sync, publish and serve paths. Every change notifies content servers to refresh.
 /// </summary>
-public sealed class EngineCatalog(NpgsqlDataSource dataSource)
+public sealed partial class EngineCatalog(NpgsqlDataSource dataSource)
 {
     public const string ChangeChannel = "packyard_changes";
 
@@ -60,36 +60,12 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
         return new ArtifactSource(remote, new Uri(reader.GetString(1)));
     }
 
-    /// <summary>Creates the repository (with its empty version 0) if needed; fails when it exists with another type.</summary>
-    public async Task<long> EnsureRepositoryAsync(string ns, string name, string type, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var insert = new NpgsqlCommand("""
-            insert into repositories (namespace, name, type) values ($1, $2, $3) on conflict (namespace, name) do nothing returning id
-            """, connection, transaction);
-        insert.AddParameters(ns, name, type);
-        if (await insert.ExecuteScalarAsync(cancellationToken) is long created)
-        {
-            await using var version0 = new NpgsqlCommand(
-                "insert into repository_versions (repository_id, number, added, removed, content_count, reason) values ($1, 0, 0, 0, 0, 'created')",
-                connection, transaction);
-            version0.AddParameters(created);
-            await version0.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return created;
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        await using var existing = dataSource.CreateCommand("select id, type from repositories where namespace = $1 and name = $2");
-        existing.AddParameters(ns, name);
-        await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var existingType = reader.GetString(1);
-        return existingType == type
-            ? reader.GetInt64(0)
-            : throw new InvalidOperationException($"repository {ns}/{name} already exists with type {existingType}; spec.type is immutable");
-    }
+    /// <summary>
+    /// Creates the repository (with its empty version 0) if needed, or reattaches one of the same type kept since its deletion
+    /// (<see cref="AttachRepositoryAsync"/>); fails when it exists with another type.
+    /// </summary>
+    public async Task<long> EnsureRepositoryAsync(string ns, string name, string type, CancellationToken cancellationToken) =>
+        (await AttachRepositoryAsync(ns, name, type, cancellationToken)).Id;
 
     /// <summary>Records whether the content API accepts uploads into the repository.</summary>
     public async Task SetUploadsEnabledAsync(long repositoryId, bool enabled, CancellationToken cancellationToken)
@@ -102,7 +78,7 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
     /// <summary>The repository uploads go to, or null when it does not exist.</summary>
     public async Task<UploadTarget?> FindUploadTargetAsync(string ns, string name, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("select id, type, uploads_enabled from repositories where namespace = $1 and name = $2");
+        await using var command = dataSource.CreateCommand("select id, type, uploads_enabled from repositories where namespace = $1 and name = $2 and deleted is null");
         command.AddParameters(ns, name);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? new UploadTarget(reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2)) : null;
@@ -130,8 +106,13 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task<long?> FindRepositoryAsync(string ns, string name, CancellationToken cancellationToken) =>
-        IdAsync("repositories", ns, name, cancellationToken);
+    /// <summary>The live repository of that namespace and name (not one detached by a deletion), or null.</summary>
+    public async Task<long?> FindRepositoryAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select id from repositories where namespace = $1 and name = $2 and deleted is null");
+        command.AddParameters(ns, name);
+        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+    }
 
     public async Task<RepositoryState> GetRepositoryStateAsync(long repositoryId, int versionsToShow, CancellationToken cancellationToken)
     {
@@ -207,10 +188,6 @@ public sealed class EngineCatalog(NpgsqlDataSource dataSource)
 
     public Task DeleteDistributionAsync(string ns, string name, CancellationToken cancellationToken) =>
         DeleteAsync("distributions", ns, name, cancellationToken);
-
-    /// <summary>Deletes a repository with its versions and publications; artifacts are left for orphan cleanup.</summary>
-    public Task DeleteRepositoryAsync(string ns, string name, CancellationToken cancellationToken) =>
-        DeleteAsync("repositories", ns, name, cancellationToken);
 
     public Task DeleteRemoteAsync(string ns, string name, CancellationToken cancellationToken) =>
         DeleteAsync("remotes", ns, name, cancellationToken);

@@ -8,7 +8,8 @@ namespace Packyard.Engine.Versions;
 public sealed record OrphanCleanupResult(long ContentUnits, long Artifacts, long Bytes);
 
 /// <summary>
-/// Reclaims what nothing references any more (Pulp's orphan cleanup): content units in no repository version, then
+/// Reclaims what nothing references any more (Pulp's orphan cleanup): repositories past their deletion grace period, then
+/// content units in no repository version, then
 /// artifacts referenced by no content unit and no publication, first their rows and then their blobs (a crash in
 /// between leaks a blob, never leaves a row without one). Only objects older than the protection time are touched,
 /// so a sync that has saved units but not yet created its version keeps them. Run it while no sync is running:
@@ -21,6 +22,7 @@ public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifact
     public async Task<OrphanCleanupResult> CleanAsync(TimeSpan protection, CancellationToken cancellationToken)
     {
         var cutoff = DateTimeOffset.UtcNow - protection;
+        await DeleteExpiredRepositoriesAsync(cancellationToken);
         long units;
         await using (var command = dataSource.CreateCommand("""
             with gone as (
@@ -76,6 +78,44 @@ public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifact
 
         return new OrphanCleanupResult(units, artifacts, bytes);
     }
+
+    /// <summary>
+    /// <see cref="CleanAsync"/> unless a task is queued or running in any process (operator mode, where syncs run on workers):
+    /// null when it skipped. A sync that starts meanwhile is covered by the protection time.
+    /// </summary>
+    public async Task<OrphanCleanupResult?> CleanWhenIdleAsync(TimeSpan protection, CancellationToken cancellationToken)
+    {
+        await using (var busy = dataSource.CreateCommand("select exists (select 1 from tasks where state in ('queued', 'running'))"))
+        {
+            if (await busy.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                return null;
+            }
+        }
+
+        return await CleanAsync(protection, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the repositories whose deletion grace period has ended (with their versions and publications), so that what only
+    /// they referenced becomes an orphan for the passes that follow.
+    /// </summary>
+    private async Task DeleteExpiredRepositoriesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            delete from repositories where deleted is not null and keep_until <= now()
+            returning namespace || '/' || name, latest_version, deleted
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            LogExpired(logger, reader.GetString(0), reader.GetInt64(1), new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero));
+        }
+    }
+
+    [LoggerMessage(EventId = PackyardEventIds.DeletedRepositoryExpired, Level = LogLevel.Information,
+        Message = "Repository {Repository} deleted at {Deleted} is past its deletion grace period: versions up to {Version} removed")]
+    private static partial void LogExpired(ILogger logger, string repository, long version, DateTimeOffset deleted);
 
     [LoggerMessage(EventId = PackyardEventIds.OrphansCleaned, Level = LogLevel.Information,
         Message = "Orphan cleanup removed {Units} content units and {Artifacts} artifacts ({Bytes} bytes)")]

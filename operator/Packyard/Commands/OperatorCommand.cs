@@ -39,12 +39,17 @@ internal static class OperatorCommand
         var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Sync tasks a worker runs at once.", DefaultValueFactory = _ => 4 };
         var taskHeartbeat = new Option<string>("--task-heartbeat") { Description = "How often a worker refreshes a running task's heartbeat (Go duration).", DefaultValueFactory = _ => "5s" };
         var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
+        var deletionGrace = new Option<string>("--deletion-grace")
+        {
+            Description = "Keep a deleted Repository's versions, publications and artifacts this long; re-creating it (same namespace, name and type) restores them. 0s deletes at once (Go duration).",
+            DefaultValueFactory = _ => "24h",
+        };
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
-            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -85,6 +90,12 @@ internal static class OperatorCommand
                 return 2;
             }
 
+            if (!GoDuration.TryParse(parse.GetValue(deletionGrace), out var grace, out var graceError) || grace < TimeSpan.Zero)
+            {
+                await Console.Error.WriteLineAsync($"--deletion-grace: {graceError ?? "must not be negative"}");
+                return 2;
+            }
+
             var inPod = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
             var options = new OperatorOptions
             {
@@ -95,6 +106,7 @@ internal static class OperatorCommand
                     Listen = parse.GetValue(listen) ?? Env("PACKYARD_LISTEN") ?? (inPod ? "0.0.0.0:8080" : "127.0.0.1:8080"),
                     PublicUrl = parse.GetValue(publicUrl) ?? Env("PACKYARD_PUBLIC_URL"),
                     DataDirectory = parse.GetValue(dataDir)!,
+                    DeletionGrace = grace,
                 },
                 Roles = selected,
                 Kubeconfig = parse.GetValue(kubeconfig),

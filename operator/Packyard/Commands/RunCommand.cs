@@ -18,10 +18,15 @@ internal static class RunCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database, artifacts and the upload token.", DefaultValueFactory = _ => ".packyard" };
         var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (Bearer, or as the basic-auth password)." };
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
+        var deletionGrace = new Option<string>("--deletion-grace")
+        {
+            Description = "Keep a deleted Repository's versions, publications and artifacts this long; re-adding it (same namespace, name and type) restores them. 0s deletes at once (Go duration).",
+            DefaultValueFactory = _ => "24h",
+        };
 
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,6 +43,12 @@ internal static class RunCommand
                 return 2;
             }
 
+            if (!GoDuration.TryParse(parse.GetValue(deletionGrace), out var grace, out var graceError) || grace < TimeSpan.Zero)
+            {
+                await Console.Error.WriteLineAsync($"--deletion-grace: {graceError ?? "must not be negative"}");
+                return 2;
+            }
+
             var options = new StandaloneOptions
             {
                 ManifestsDirectory = Path.GetFullPath(folder),
@@ -47,6 +58,7 @@ internal static class RunCommand
                 DataDirectory = parse.GetValue(dataDir)!,
                 UploadToken = parse.GetValue(uploadToken),
                 Interval = every,
+                DeletionGrace = grace,
             };
             var console = AnsiConsole.Console;
             var (app, _) = await StandaloneHost.BuildAsync(options, console, cancellationToken);

@@ -88,13 +88,21 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         return StepResult.Continue;
     }
 
-    /// <summary>Creates the engine's repository record (with version 0) and applies spec.uploads.</summary>
+    /// <summary>
+    /// Creates the engine's repository record (with version 0), or gets back the one of the same namespace, name and type kept
+    /// since its deletion (Normal event Restored), and applies spec.uploads.
+    /// </summary>
     private async Task<StepResult> EnsureRepositoryAsync(Context context, CancellationToken cancellationToken)
     {
         var repository = context.Repository;
         try
         {
-            context.RepositoryId = await services.Catalog.EnsureRepositoryAsync(repository.Namespace, repository.Name, repository.Spec.Type.ToName(), cancellationToken);
+            var attached = await services.Catalog.AttachRepositoryAsync(repository.Namespace, repository.Name, repository.Spec.Type.ToName(), cancellationToken);
+            context.RepositoryId = attached.Id;
+            if (attached.Restored is { } restored)
+            {
+                services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.Restored, RepositoryFinalizer.RestoredMessage(restored));
+            }
         }
         catch (InvalidOperationException e)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Packyard.Controllers;
+using Packyard.Engine.Catalog;
 using Packyard.Engine.Database;
 using Packyard.Server;
 using Spectre.Console;
@@ -54,6 +55,7 @@ public static class EngineHost
 
         services.AddSingleton(new ContentUrl(options.PublicUrl ?? $"http://{options.Listen}/"));
         services.AddSingleton<ReconcileServices>();
+        services.AddSingleton(sp => new RepositoryFinalizer(sp.GetRequiredService<EngineCatalog>(), sp.GetRequiredService<IEventRecorder>(), options.DeletionGrace));
         // Syncs run inside reconciles unless the caller registers another dispatcher (operator mode queues them for workers).
         services.TryAddSingleton<ISyncDispatcher, InlineSyncDispatcher>();
         return (builder, postgres);

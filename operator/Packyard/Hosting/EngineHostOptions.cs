@@ -17,6 +17,9 @@ public sealed record EngineHostOptions
 
     public string DataDirectory { get; init; } = ".packyard";
 
+    /// <summary>How long a deleted Repository's versions, publications and artifacts are kept for a re-created one; zero deletes at once.</summary>
+    public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;
 }

@@ -29,7 +29,8 @@ public sealed partial class ControllerSession
                     "Repository" => await ReconcileAsync<RepositorySpec, RepositoryStatus, Repository>(key, Cache.Repositories, KubernetesKinds.Repository,
                         SyncAsync, async token =>
                         {
-                            await services.Catalog.DeleteRepositoryAsync(key.Namespace, key.Name, token);
+                            // Detached and kept for the deletion grace period; the Deleted event says until when.
+                            await repositoryFinalizer.DeleteAsync(key.Namespace, key.Name, token);
                             distributionCache?.Invalidate();
                         }, finalizer: true, cancellationToken),
                     "Distribution" => await ReconcileAsync<DistributionSpec, DistributionStatus, Distribution>(key, Cache.DistributionInformer,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Packyard.Api.Resources;
 using Packyard.Api.Schema;
 using Packyard.Controllers;
+using Packyard.Engine.Versions;
 using Packyard.Kubernetes;
 using Packyard.Server;
 
@@ -21,6 +22,9 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
     private readonly ReconcileServices services;
     private readonly OperatorMetrics metrics;
     private readonly DistributionCache? distributionCache;
+    /// <summary>Log event id of a failed orphan cleanup (OperatorLog's range).</summary>
+    private const int OrphanCleanupFailedId = 1190;
+    private static readonly TimeSpan OrphanCleanupInterval = TimeSpan.FromHours(1);
     private readonly ILogger logger;
     private readonly WorkQueue<ResourceKey> queue = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(5));
     private readonly ConcurrentDictionary<ResourceKey, string> signatures = new();
@@ -28,15 +32,19 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
     private readonly RepositoryReconciler repositories;
     private readonly DistributionReconciler distributions;
     private readonly PromotionReconciler promotions;
+    private readonly RepositoryFinalizer repositoryFinalizer;
+    private readonly OrphanCleaner orphans;
 
     public ControllerSession(
-        KubernetesClient client, OperatorOptions options, ReconcileServices services, OperatorMetrics metrics, DistributionCache? distributionCache,
-        ILoggerFactory loggers)
+        KubernetesClient client, OperatorOptions options, ReconcileServices services, RepositoryFinalizer repositoryFinalizer, OrphanCleaner orphans,
+        OperatorMetrics metrics, DistributionCache? distributionCache, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         this.client = client;
         this.options = options;
         this.services = services;
+        this.repositoryFinalizer = repositoryFinalizer;
+        this.orphans = orphans;
         this.metrics = metrics;
         this.distributionCache = distributionCache;
         logger = loggers.CreateLogger<ControllerSession>();
@@ -66,7 +74,8 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
         {
             await Cache.WaitForSyncAsync(cancellationToken);
             OperatorLog.CachesSynced(logger, queue.Count);
-            await Task.WhenAll(queue.RunAsync(options.Concurrency, ReconcileAsync, cancellationToken), ResyncAsync(cancellationToken));
+            await Task.WhenAll(queue.RunAsync(options.Concurrency, ReconcileAsync, cancellationToken), ResyncAsync(cancellationToken),
+                CleanOrphansAsync(cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -132,6 +141,30 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The leader reclaims, once an hour while no task is open, repositories past their deletion grace period and then what
+    /// nothing references any more (older than an hour, so a sync that is about to create its version keeps its units).
+    /// </summary>
+    private async Task CleanOrphansAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(OrphanCleanupInterval, services.Time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            try
+            {
+                await orphans.CleanWhenIdleAsync(OrphanCleanupInterval, cancellationToken);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or Engine.Storage.ArtifactStoreException)
+            {
+                // The database or the store is unavailable: nothing is lost by cleaning an hour later.
+                LogOrphanCleanupFailed(logger, e);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = OrphanCleanupFailedId, Level = LogLevel.Warning, Message = "Orphan cleanup failed; trying again in an hour")]
+    private static partial void LogOrphanCleanupFailed(ILogger logger, Exception exception);
 
     private IEnumerable<ResourceKey> AllKeys() =>
         Cache.Remotes.Items.Select(r => new ResourceKey("Remote", r.Namespace, r.Name))

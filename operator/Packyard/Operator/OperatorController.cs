@@ -16,6 +16,8 @@ public sealed class OperatorController(
     OperatorOptions options,
     LeaderElectionOptions election,
     ReconcileServices services,
+    RepositoryFinalizer repositoryFinalizer,
+    Engine.Versions.OrphanCleaner orphans,
     KubernetesEventRecorder events,
     OperatorMetrics metrics,
     ILoggerFactory loggers,
@@ -38,7 +40,7 @@ public sealed class OperatorController(
 
     private async Task LeadAsync(CancellationToken cancellationToken)
     {
-        using var current = new ControllerSession(client, options, services, metrics, distributionCache, loggers);
+        using var current = new ControllerSession(client, options, services, repositoryFinalizer, orphans, metrics, distributionCache, loggers);
         session = current;
         metrics.Leading(true);
         metrics.TrackQueue(() => current.QueueDepth);

@@ -18,7 +18,8 @@ public sealed class StandaloneController(
     ReconcileServices services,
     ConsoleReporter reporter,
     DistributionCache distributionCache,
-    Engine.Versions.OrphanCleaner orphans) : BackgroundService, IReconcileTrigger, IRepositoryChangeNotifier
+    Engine.Versions.OrphanCleaner orphans,
+    RepositoryFinalizer repositoryFinalizer) : BackgroundService, IReconcileTrigger, IRepositoryChangeNotifier
 {
     private static readonly TimeSpan OrphanCleanupInterval = TimeSpan.FromHours(1);
     private readonly WorkQueue<ResourceKey> queue = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
@@ -145,8 +146,16 @@ public sealed class StandaloneController(
                 distributionCache.Invalidate();
                 break;
             case "Repository":
-                await services.Catalog.DeleteRepositoryAsync(key.Namespace, key.Name, cancellationToken);
+                // Detached and kept for the deletion grace period; the finalizer's Deleted event says until when.
+                var detached = await repositoryFinalizer.DeleteAsync(key.Namespace, key.Name, cancellationToken);
                 distributionCache.Invalidate();
+                if (detached is not null)
+                {
+                    reporter.Forget(key);
+                    EnqueueDependents(key);
+                    return;
+                }
+
                 break;
             case "Remote":
                 await services.Catalog.DeleteRemoteAsync(key.Namespace, key.Name, cancellationToken);
@@ -155,6 +164,8 @@ public sealed class StandaloneController(
 
         reporter.Forget(key);
         reporter.Record(key.Kind, key.Namespace, key.Name, false, "Deleted", "removed from the manifests; cleaned up");
+        // Dependents that stay (a Distribution of a deleted Repository) report that their reference is gone.
+        EnqueueDependents(key);
     }
 
     private StepResult MarkInvalid(ResourceEntry entry)

@@ -23,6 +23,9 @@ public sealed record StandaloneOptions
     /// <summary>How often every resource is reconciled even when nothing changed (Flux's interval).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long a Repository removed from the manifests keeps its versions for a re-added one; zero deletes at once.</summary>
+    public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Concurrent reconciles (syncs included).</summary>
     public int Workers { get; init; } = 4;
 }

@@ -123,11 +123,24 @@ public sealed class OperatorModeTests
         await kubectl.SucceedAsync("delete", "distribution", "life", "--timeout=60s");
         Assert.Equal(HttpStatusCode.NotFound, (await replica.Http.GetAsync("files/life/one.txt")).StatusCode);
 
-        // Deleting the Repository removes its versions from the engine before the finalizer lets the object go.
-        Assert.Equal(1L, await CountRepositoriesAsync(cluster.Database, "life"));
+        // Deleting the Repository detaches its versions in the engine (kept for --deletion-grace) before the finalizer lets the object go.
+        Assert.Equal(1L, await CountRepositoriesAsync(cluster.Database, "life", live: true));
         await kubectl.SucceedAsync("delete", "repository", "life", "--timeout=60s");
         Assert.Contains("NotFound", (await kubectl.RunAsync("get", "repository", "life")).Error, StringComparison.Ordinal);
-        Assert.Equal(0L, await CountRepositoriesAsync(cluster.Database, "life"));
+        Assert.Equal(0L, await CountRepositoriesAsync(cluster.Database, "life", live: true));
+        Assert.Equal(1L, await CountRepositoriesAsync(cluster.Database, "life", live: false));
+        await replica.WaitUntilAsync("a Deleted event says how long the versions are kept", async () =>
+            (await kubectl.SucceedAsync("get", "events", "-o", "jsonpath={range .items[*]}{.involvedObject.name}:{.reason}:{.message}|{end}"))
+                .Contains("life:Deleted:versions up to 2 kept until ", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+
+        // Re-created within the grace period (a git revert of the revert), it gets its versions back and is served again.
+        await kubectl.SucceedAsync("apply", "-f", manifests.Path);
+        await WaitAsync(cluster, replica, "--for=condition=Ready", "repository/life", "distribution/life");
+        Assert.Equal("2 2", await kubectl.SucceedAsync("get", "repository", "life", "-o", "jsonpath={.status.latestVersion} {.status.publication.version}"));
+        Assert.Equal("two\n", await replica.Http.GetStringAsync("files/life/two.txt"));
+        await replica.WaitUntilAsync("a Restored event names the versions", async () =>
+            (await kubectl.SucceedAsync("get", "events", "-o", "jsonpath={range .items[*]}{.involvedObject.name}:{.reason}:{.message}|{end}"))
+                .Contains("life:Restored:restored versions 1–2 kept since deletion at ", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
     }
 
     [Fact]
@@ -225,10 +238,12 @@ public sealed class OperatorModeTests
         }
     }
 
-    private static async Task<long> CountRepositoriesAsync(string database, string name)
+    /// <summary>The live repositories (or those kept since a deletion) of that name in the engine.</summary>
+    private static async Task<long> CountRepositoriesAsync(string database, string name, bool live)
     {
         await using var dataSource = NpgsqlDataSource.Create(database);
-        await using var command = dataSource.CreateCommand("select count(*) from repositories where namespace = 'default' and name = $1");
+        await using var command = dataSource.CreateCommand(
+            $"select count(*) from repositories where namespace = 'default' and name = $1 and deleted is {(live ? "" : "not ")}null");
         command.Parameters.AddWithValue(name);
         return (long)(await command.ExecuteScalarAsync())!;
     }
