@@ -47,5 +47,14 @@ public sealed record RemoteSettings
     /// <summary>Resolves a path relative to the base URL, refusing anything that escapes it.</summary>
     public Uri Resolve(string relativePath) => UpstreamPaths.Resolve(BaseUrl, relativePath);
 
+    /// <summary>
+    /// Resolves a link from upstream metadata (absolute, or relative to <paramref name="pageUrl"/>), refusing one that leaves the
+    /// Remote's scheme or folder (<see cref="UpstreamPaths.UrlProblem"/>); <paramref name="what"/> names the page for messages.
+    /// </summary>
+    public Uri ResolveLink(Uri pageUrl, string href, string what) => UpstreamPaths.ResolveLink(BaseUrl, pageUrl, href, what);
+
+    /// <summary>Null when <paramref name="url"/> may be fetched for this Remote, otherwise why not (<see cref="UpstreamPaths.UrlProblem"/>).</summary>
+    public string? UrlProblem(Uri url) => UpstreamPaths.UrlProblem(BaseUrl, url);
+
     public override string ToString() => $"Remote {DisplayName} ({Type}, {UrlSanitizer.Sanitize(BaseUrl.ToString())})";
 }
