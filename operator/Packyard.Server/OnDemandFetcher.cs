@@ -54,7 +54,7 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
         }
         catch (DigestMismatchException e)
         {
-            throw new ArtifactDigestException($"digest mismatch for '{path}' from remote {source.Remote.DisplayName}: {e.Message}", e);
+            throw new ArtifactDigestException($"digest mismatch for '{path}' ({UrlSanitizer.Sanitize(source.Url.ToString())}) from remote {source.Remote.DisplayName}: {e.Message}", e);
         }
 
         await using var command = dataSource.CreateCommand("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing");

@@ -12,8 +12,16 @@ public sealed record RemoteSettings
     public required string Name { get; init; }
     public required string Type { get; init; }
 
-    /// <summary>Base URL, always ending in '/'.</summary>
-    public required Uri BaseUrl { get; init; }
+    /// <summary>
+    /// Base URL, always ending in '/'. Kept in its absolute form: a local path given as a URL (<c>/srv/mirror/</c>) would
+    /// otherwise come back from the stored JSON as a relative URI, which no URL check can compare with.
+    /// </summary>
+    public required Uri BaseUrl
+    {
+        get;
+        init => field = value.IsAbsoluteUri ? new Uri(value.AbsoluteUri)
+            : Uri.TryCreate(value.OriginalString, UriKind.Absolute, out var absolute) ? new Uri(absolute.AbsoluteUri) : value;
+    }
 
     public DownloadPolicy Policy { get; init; } = DownloadPolicy.Immediate;
     public int Concurrency { get; init; } = 8;
