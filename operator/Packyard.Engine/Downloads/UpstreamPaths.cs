@@ -96,9 +96,9 @@ public static partial class UpstreamPaths
     /// </summary>
     public static string? UrlProblem(Uri baseUrl, Uri url)
     {
-        if (!url.IsAbsoluteUri)
+        if (!url.IsAbsoluteUri || !baseUrl.IsAbsoluteUri)
         {
-            return "not an absolute URL";
+            return url.IsAbsoluteUri ? "the Remote's url is not an absolute URL" : "not an absolute URL";
         }
 
         var scheme = url.Scheme;

@@ -130,7 +130,7 @@ public sealed class UpstreamClientTests(EngineFixture engine) : IClassFixture<En
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var trickle = TrickleAsync(listener, stop.Token);
-        var (repositoryId, sync) = await RepositoryAsync(new Uri($"http://127.0.0.1:{port}/mirror/"), s => s with { Timeout = TimeSpan.FromSeconds(2) });
+        var (repositoryId, sync) = await RepositoryAsync(new Uri($"http://reader:hunter2@127.0.0.1:{port}/mirror/"), s => s with { Timeout = TimeSpan.FromSeconds(2) });
 
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<UpstreamUnavailableException>(sync);
@@ -140,6 +140,7 @@ public sealed class UpstreamClientTests(EngineFixture engine) : IClassFixture<En
 
         Assert.Equal($"http://127.0.0.1:{port}/mirror/PULP_MANIFEST: the request took longer than the Remote's spec.timeout (2s); "
             + "the upstream is too slow, or spec.timeout too short for this file", error.Message);
+        Assert.DoesNotContain("hunter2", error.Message);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
         Assert.InRange(sent, 5, 40); // bytes kept coming every 200 ms: an idle timeout alone would never have fired
         Assert.Equal(0, (await engine.Catalog.GetRepositoryStateAsync(repositoryId, 5, CancellationToken.None)).Latest.Number);
