@@ -233,7 +233,7 @@ public sealed partial class ContentRequestHandler(
             }
             catch (PackyardException e)
             {
-                LogServeFailed(logger, path, e.Message);
+                LogServeFailed(logger, path, UrlSanitizer.Sanitize(e.Message));
                 await ErrorAsync(http, StatusCodes.Status502BadGateway, UrlSanitizer.Sanitize(e.Message));
                 return true;
             }

@@ -61,7 +61,7 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
         }
         catch (DigestMismatchException e)
         {
-            throw new ArtifactDigestException($"digest mismatch for '{path}' from remote {source.Remote.DisplayName}: {e.Message}", e);
+            throw new ArtifactDigestException($"digest mismatch for '{path}' ({UrlSanitizer.Sanitize(source.Url.ToString())}) from remote {source.Remote.DisplayName}: {e.Message}", e);
         }
 
         return await RecordAsync(stored, timeout.Token);

@@ -114,7 +114,7 @@ internal sealed class PythonSyncSource : ISyncSource
             }
 
             var page = await SimpleIndexParser.ReadBoundedAsync(response.Body, Math.Min(context.Limits.MaxMetadataBytes, PythonContentType.MaxProjectPageBytes), pageName, cancellationToken);
-            files = SimpleIndexParser.ParseProject(page, SimpleIndexParser.IsJson(response.ContentType), pageUrl, pageName);
+            files = SimpleIndexParser.ParseProject(page, SimpleIndexParser.IsJson(response.ContentType), pageUrl, pageName, context.Remote.BaseUrl);
         }
 
         // Files without a sha256 cannot be verified, and other package types (eggs, installers) are not mirrored.

@@ -71,8 +71,11 @@ internal static class SimpleIndexParser
         return names;
     }
 
-    /// <summary>The files of a project page; <paramref name="pageUrl"/> resolves relative links.</summary>
-    public static List<IndexFile> ParseProject(byte[] page, bool json, Uri pageUrl, string pageName)
+    /// <summary>
+    /// The files of a project page; <paramref name="pageUrl"/> resolves relative links, and every link must stay on the scheme
+    /// (and, for a file: Remote, in the folder) of <paramref name="remoteUrl"/>, the Remote's <c>spec.url</c>.
+    /// </summary>
+    public static List<IndexFile> ParseProject(byte[] page, bool json, Uri pageUrl, string pageName, Uri remoteUrl)
     {
         var files = new List<IndexFile>();
         if (json)
@@ -88,7 +91,7 @@ internal static class SimpleIndexParser
                 foreach (var entry in list.EnumerateArray())
                 {
                     CheckCount(files, pageName);
-                    files.Add(FromJson(entry, pageUrl, pageName));
+                    files.Add(FromJson(entry, pageUrl, pageName, remoteUrl));
                 }
             }
             catch (JsonException e)
@@ -107,7 +110,7 @@ internal static class SimpleIndexParser
             }
 
             CheckCount(files, pageName);
-            var (url, fragment) = Resolve(pageUrl, href, pageName);
+            var (url, fragment) = Resolve(remoteUrl, pageUrl, href, pageName);
             var fileName = text.Length > 0 ? text : LastSegment(url);
             var coreMetadata = attributes.TryGetValue("data-core-metadata", out var core) ? core
                 : attributes.TryGetValue("data-dist-info-metadata", out var distInfo) ? distInfo : null;
@@ -124,7 +127,7 @@ internal static class SimpleIndexParser
         return files;
     }
 
-    private static IndexFile FromJson(JsonElement entry, Uri pageUrl, string pageName)
+    private static IndexFile FromJson(JsonElement entry, Uri pageUrl, string pageName, Uri remoteUrl)
     {
         if (entry.ValueKind != JsonValueKind.Object
             || !entry.TryGetProperty("filename", out var fileName) || fileName.ValueKind != JsonValueKind.String
@@ -133,7 +136,7 @@ internal static class SimpleIndexParser
             throw new InvalidUpstreamMetadataException($"{pageName}: a file entry without 'filename' and 'url' strings");
         }
 
-        var (url, _) = Resolve(pageUrl, href.GetString()!, pageName);
+        var (url, _) = Resolve(remoteUrl, pageUrl, href.GetString()!, pageName);
         string? sha256 = null;
         if (entry.TryGetProperty("hashes", out var hashes) && hashes.ValueKind == JsonValueKind.Object
             && hashes.TryGetProperty("sha256", out var hash) && hash.ValueKind == JsonValueKind.String)
@@ -192,13 +195,9 @@ internal static class SimpleIndexParser
         }
     }
 
-    private static (Uri Url, string? Fragment) Resolve(Uri pageUrl, string href, string pageName)
+    private static (Uri Url, string? Fragment) Resolve(Uri remoteUrl, Uri pageUrl, string href, string pageName)
     {
-        if (!Uri.TryCreate(pageUrl, href, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeFile))
-        {
-            throw new InvalidUpstreamMetadataException($"{pageName}: link '{href}' is not an http(s) URL");
-        }
-
+        var url = UpstreamPaths.ResolveLink(remoteUrl, pageUrl, href, pageName);
         var fragment = url.Fragment.Length > 1 ? url.Fragment[1..] : null;
         return (new UriBuilder(url) { Fragment = "" }.Uri, fragment);
     }

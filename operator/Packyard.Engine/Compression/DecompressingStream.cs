@@ -201,7 +201,7 @@ internal sealed class DecompressingStream(Stream source, CompressionFormat decla
         }
 
         throw new InvalidUpstreamMetadataException(
-            $"{sourceName} is not {Name(declared)} data: it starts with bytes {Convert.ToHexStringLower(header[..Math.Min(header.Length, Decompression.MagicLength)])}");
+            $"{sourceName} is not {Name(declared)} data: it does not start with {Name(declared)}'s magic number");
     }
 
     /// <summary>Makes room at the end of the input buffer, moving unread bytes to the front.</summary>

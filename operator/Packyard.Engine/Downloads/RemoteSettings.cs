@@ -12,8 +12,16 @@ public sealed record RemoteSettings
     public required string Name { get; init; }
     public required string Type { get; init; }
 
-    /// <summary>Base URL, always ending in '/'.</summary>
-    public required Uri BaseUrl { get; init; }
+    /// <summary>
+    /// Base URL, always ending in '/'. Kept in its absolute form: a local path given as a URL (<c>/srv/mirror/</c>) would
+    /// otherwise come back from the stored JSON as a relative URI, which no URL check can compare with.
+    /// </summary>
+    public required Uri BaseUrl
+    {
+        get;
+        init => field = value.IsAbsoluteUri ? new Uri(value.AbsoluteUri)
+            : Uri.TryCreate(value.OriginalString, UriKind.Absolute, out var absolute) ? new Uri(absolute.AbsoluteUri) : value;
+    }
 
     public DownloadPolicy Policy { get; init; } = DownloadPolicy.Immediate;
     public int Concurrency { get; init; } = 8;
@@ -46,6 +54,15 @@ public sealed record RemoteSettings
 
     /// <summary>Resolves a path relative to the base URL, refusing anything that escapes it.</summary>
     public Uri Resolve(string relativePath) => UpstreamPaths.Resolve(BaseUrl, relativePath);
+
+    /// <summary>
+    /// Resolves a link from upstream metadata (absolute, or relative to <paramref name="pageUrl"/>), refusing one that leaves the
+    /// Remote's scheme or folder (<see cref="UpstreamPaths.UrlProblem"/>); <paramref name="what"/> names the page for messages.
+    /// </summary>
+    public Uri ResolveLink(Uri pageUrl, string href, string what) => UpstreamPaths.ResolveLink(BaseUrl, pageUrl, href, what);
+
+    /// <summary>Null when <paramref name="url"/> may be fetched for this Remote, otherwise why not (<see cref="UpstreamPaths.UrlProblem"/>).</summary>
+    public string? UrlProblem(Uri url) => UpstreamPaths.UrlProblem(BaseUrl, url);
 
     public override string ToString() => $"Remote {DisplayName} ({Type}, {UrlSanitizer.Sanitize(BaseUrl.ToString())})";
 }

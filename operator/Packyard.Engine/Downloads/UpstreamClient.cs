@@ -12,7 +12,8 @@ namespace Packyard.Engine.Downloads;
 
 /// <summary>
 /// Downloads from one remote: http(s) with the remote's auth, TLS and proxy settings, or file://. Enforces the
-/// remote's concurrency (held until the body is disposed), rate limit, per-read timeout and retries with backoff.
+/// remote's concurrency (held until the body is disposed), rate limit, timeouts (spec.timeout for a whole request, headers and
+/// body, and as the longest pause between reads) and retries with backoff. Refuses URLs off the remote's scheme or folder.
 /// </summary>
 public sealed class UpstreamClient : IUpstreamClient, IDisposable
 {
@@ -81,22 +82,41 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
 
     public async Task<UpstreamResponse?> TryOpenAsync(Uri url, string? accept, CancellationToken cancellationToken)
     {
+        // Every fetch, whatever gave the URL (metadata being read now, or a URL stored by an older version), stays on the
+        // Remote's scheme, and file: only inside the Remote's own folder.
+        if (remote.UrlProblem(url) is { } problem)
+        {
+            throw new InvalidUpstreamMetadataException($"refusing to fetch {UrlSanitizer.Sanitize(url.ToString())} for Remote {remote.DisplayName}: {problem}");
+        }
+
         if (url.IsFile)
         {
-            return OpenFile(url);
+            return LocalUpstreamFile.Open(remote.BaseUrl, url);
         }
 
         await concurrency.WaitAsync(cancellationToken);
         var released = false;
         try
         {
-            var response = await retry.ExecuteAsync(async token => await SendAsync(url, accept, token), cancellationToken);
-            if (response is null)
+            var sent = await retry.ExecuteAsync(async token => await SendAsync(url, accept, token), cancellationToken);
+            if (sent is not var (response, deadline))
             {
                 return null;
             }
 
-            var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken), remote.Timeout, url);
+            Stream inner;
+            try
+            {
+                inner = await response.Content.ReadAsStreamAsync(cancellationToken);
+            }
+            catch
+            {
+                deadline.Dispose();
+                response.Dispose();
+                throw;
+            }
+
+            var body = new IdleTimeoutStream(inner, remote.Timeout, deadline, url);
             released = true;
             return new UpstreamResponse(body, response.Content.Headers.ContentLength, response.Content.Headers.ContentType?.MediaType,
                 new Releaser(response, concurrency));
@@ -114,15 +134,39 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         }
     }
 
-    private async Task<HttpResponseMessage?> SendAsync(Uri url, string? accept, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one attempt; returns the response (success only, null on 404/410) with the attempt's deadline, the Remote's
+    /// <c>spec.timeout</c> from now, which the body's reads then keep counting against.
+    /// </summary>
+    private async Task<(HttpResponseMessage Response, CancellationTokenSource Deadline)?> SendAsync(Uri url, string? accept, CancellationToken cancellationToken)
     {
         if (rateLimiter is not null)
         {
             using var lease = await rateLimiter.AcquireAsync(1, cancellationToken);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(remote.Timeout);
+        var deadline = new CancellationTokenSource(remote.Timeout);
+        try
+        {
+            var response = await SendWithinAsync(url, accept, deadline.Token, cancellationToken);
+            if (response is not null)
+            {
+                return (response, deadline);
+            }
+        }
+        catch
+        {
+            deadline.Dispose();
+            throw;
+        }
+
+        deadline.Dispose();
+        return null;
+    }
+
+    private async Task<HttpResponseMessage?> SendWithinAsync(Uri url, string? accept, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
         HttpResponseMessage response;
         var display = UrlSanitizer.Sanitize(url.ToString());
         try
@@ -137,7 +181,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Transient($"{display}: no response within {remote.Timeout}", url, e);
+            throw Transient($"{display}: no response within the Remote's spec.timeout ({remote.Timeout.TotalSeconds:0.###}s)", url, e);
         }
         catch (HttpRequestException e)
         {
@@ -170,18 +214,6 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         var exception = new TransientUpstreamException(message, inner);
         exception.Data["url"] = url.ToString();
         return exception;
-    }
-
-    private static UpstreamResponse? OpenFile(Uri url)
-    {
-        var path = url.LocalPath;
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return new UpstreamResponse(stream, stream.Length, null, null);
     }
 
     private static SocketsHttpHandler CreateHandler(RemoteSettings remote)

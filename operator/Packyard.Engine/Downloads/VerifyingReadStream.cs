@@ -129,13 +129,13 @@ public sealed class VerifyingReadStream : Stream
         {
             if (expectedSize is { } size && total != size)
             {
-                throw failure = new InvalidUpstreamMetadataException($"{sourceName} is {total} bytes, {declaredBy} declares {size} (truncated download?)");
+                throw failure = new InvalidUpstreamMetadataException($"{sourceName} does not have the {size} bytes {declaredBy} declares (truncated download?)");
             }
 
             var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (!string.Equals(actual, expectedDigest, StringComparison.OrdinalIgnoreCase))
             {
-                throw failure = new InvalidUpstreamMetadataException($"{sourceName} has {algorithm.Name} {actual}, {declaredBy} declares {expectedDigest}");
+                throw failure = new InvalidUpstreamMetadataException($"{sourceName} does not match the {algorithm.Name} {expectedDigest} {declaredBy} declares");
             }
 
             Observed = (sha256 is null ? actual : Convert.ToHexStringLower(sha256.GetHashAndReset()), total);

@@ -81,7 +81,7 @@ internal static class TemporaryFileSpool
                     if (expected is { Size: { } limit } && size > limit)
                     {
                         // Stop reading: the content is already wrong, and the declared size bounds what we accept.
-                        throw new DigestMismatchException(expected.Name, $"{limit} bytes", $"more than {limit} bytes");
+                        throw new DigestMismatchException(expected, sizeDiffers: true);
                     }
 
                     hash.AppendData(buffer, 0, read);
@@ -110,12 +110,12 @@ internal static class TemporaryFileSpool
             var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (expected is { Size: { } expectedSize } && size != expectedSize)
             {
-                throw new DigestMismatchException(expected.Name, $"{expectedSize} bytes", $"{size} bytes");
+                throw new DigestMismatchException(expected, sizeDiffers: true);
             }
 
             if (expectedSha256 is not null && expectedSha256 != sha256)
             {
-                throw new DigestMismatchException(expected!.Name, $"sha256 {expectedSha256}", $"sha256 {sha256}");
+                throw new DigestMismatchException(expected!, sizeDiffers: false);
             }
 
             completed = true;

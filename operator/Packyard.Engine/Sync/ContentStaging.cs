@@ -32,10 +32,20 @@ internal static class ContentStaging
         }
     }
 
-    internal static void Validate(DeclaredContent unit)
+    /// <summary>
+    /// Checks a declared unit: safe paths, sha256 digests, and download URLs that <paramref name="remote"/> may fetch (none at
+    /// all without a remote, as for uploads).
+    /// </summary>
+    internal static void Validate(DeclaredContent unit, RemoteSettings? remote = null)
     {
         foreach (var artifact in unit.Artifacts)
         {
+            if (artifact.Url is { } url && (remote is null ? "no Remote to download from" : remote.UrlProblem(url)) is { } refused)
+            {
+                throw new InvalidUpstreamMetadataException(
+                    $"'{artifact.RelativePath}': refusing to download {UrlSanitizer.Sanitize(url.ToString())}: {refused}");
+            }
+
             if (UpstreamPaths.Problem(artifact.RelativePath) is { } problem)
             {
                 throw new InvalidUpstreamMetadataException($"unsafe path '{artifact.RelativePath}' in upstream metadata: {problem}");

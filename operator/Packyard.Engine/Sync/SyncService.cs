@@ -46,7 +46,7 @@ public sealed class SyncService(
                 Names = request.Names,
                 PreviousUpstreamState = request.Names is null ? await UpstreamStates.LoadAsync(connection, request, settings, cancellationToken) : null,
             };
-            var declared = await StageAsync(connection, plugin.SyncSource.ReadUpstreamAsync(context, cancellationToken), progress, cancellationToken);
+            var declared = await StageAsync(connection, request.Remote, plugin.SyncSource.ReadUpstreamAsync(context, cancellationToken), progress, cancellationToken);
             if (context.UpstreamUnchanged)
             {
                 var (latest, contentCount) = await UpstreamStates.LatestAsync(connection, request.RepositoryId, cancellationToken);
@@ -86,14 +86,14 @@ public sealed class SyncService(
         }
     }
 
-    private async Task<long> StageAsync(NpgsqlConnection connection, IAsyncEnumerable<DeclaredContent> declared,
+    private async Task<long> StageAsync(NpgsqlConnection connection, RemoteSettings remote, IAsyncEnumerable<DeclaredContent> declared,
         IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var batch = new List<DeclaredContent>(BatchSize);
         long count = 0;
         await foreach (var unit in declared.WithCancellation(cancellationToken))
         {
-            ContentStaging.Validate(unit);
+            ContentStaging.Validate(unit, remote);
             batch.Add(unit);
             if (++count > limits.MaxUnits)
             {

@@ -150,6 +150,9 @@ public sealed class RunCommandTests
         Assert.StartsWith("SyncFailed", (string?)ready["reason"]);
         Assert.Contains("bad.txt", (string?)ready["message"]);
         Assert.DoesNotContain("good.txt", (string?)ready["message"]);
+        // The declared digest, never the digest of what was read (an oracle for files the reader cannot see).
+        Assert.Contains(FileUpstream.Sha256("original"u8.ToArray()), (string?)ready["message"]);
+        Assert.DoesNotContain(FileUpstream.Sha256("tampered"u8.ToArray()), resources.Items.ToJsonString());
         Assert.Contains("bad.txt", (string?)resources.Status("Repository", "liar")!["lastSync"]!["message"]);
         Assert.Equal(0, resources.LatestVersion("liar") ?? 0);
         Assert.Equal([0L], await StandaloneWorkspace.VersionsAsync(database, "liar"));

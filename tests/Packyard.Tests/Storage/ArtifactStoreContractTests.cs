@@ -85,7 +85,7 @@ public abstract class ArtifactStoreContractTests(ITestOutputHelper output) : IAs
         Assert.Equal("pool/h/hello.deb", error.Name);
         Assert.Contains("pool/h/hello.deb", error.Message, StringComparison.Ordinal);
         Assert.Contains(wrongSha256, error.Message, StringComparison.Ordinal);
-        Assert.Contains(actualSha256, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(actualSha256, error.Message, StringComparison.Ordinal);
         Assert.Equal(ArtifactStoreReasons.DigestMismatch, error.Reason);
         Assert.False(await Store.ExistsAsync(actualSha256, CancellationToken.None));
         Assert.False(await Store.ExistsAsync(wrongSha256, CancellationToken.None));
@@ -94,9 +94,9 @@ public abstract class ArtifactStoreContractTests(ITestOutputHelper output) : IAs
     }
 
     [Theory]
-    [InlineData(9_999, "more than 9999 bytes")]
-    [InlineData(10_001, "10000 bytes")]
-    public async Task Put_with_a_wrong_size_throws_DigestMismatchException_naming_both_sizes(long declared, string actual)
+    [InlineData(9_999)]
+    [InlineData(10_001)]
+    public async Task Put_with_a_wrong_size_throws_DigestMismatchException_naming_the_declared_size_only(long declared)
     {
         var content = RandomNumberGenerator.GetBytes(10_000);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
@@ -104,7 +104,7 @@ public abstract class ArtifactStoreContractTests(ITestOutputHelper output) : IAs
         var error = await Assert.ThrowsAsync<DigestMismatchException>(() =>
             Store.PutAsync(new MemoryStream(content), new ExpectedDigest(sha256, declared, "hello.rpm"), CancellationToken.None));
 
-        Assert.Equal($"hello.rpm: expected {declared} bytes but downloaded content has {actual}", error.Message);
+        Assert.Equal($"hello.rpm: downloaded content does not have the declared size (declared: sha256 {sha256}, {declared} bytes)", error.Message);
         Assert.False(await Store.ExistsAsync(sha256, CancellationToken.None));
         Assert.Empty(TemporaryFiles());
     }
