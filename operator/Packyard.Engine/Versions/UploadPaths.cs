@@ -47,7 +47,7 @@ public static partial class UploadPaths
 
         foreach (var name in reserved)
         {
-            if (string.Equals(path, name, StringComparison.OrdinalIgnoreCase) || string.Equals(first, name, StringComparison.OrdinalIgnoreCase))
+            if (path == name || first == name)
             {
                 return $"'{name}' is the repository's own metadata";
             }
