@@ -85,6 +85,7 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        long fieldBytes = 0;
         StoredArtifact? stored = null;
         string? fileName = null;
         var reader = new MultipartReader(boundary, http.Request.Body);
@@ -117,12 +118,16 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
                         return;
                     }
 
-                    if (await ReadFieldAsync(section.Body, options.MaxFieldBytes, cancellationToken) is not { } value)
+                    var limit = (int)Math.Min(options.MaxFieldBytes, options.MaxFieldsTotalBytes - fieldBytes);
+                    if (await ReadFieldAsync(section.Body, limit, cancellationToken) is not { } value)
                     {
-                        await ErrorAsync(http, 400, $"form field '{Shorten(partName)}' is larger than {options.MaxFieldBytes} bytes");
+                        await ErrorAsync(http, 400, limit < options.MaxFieldBytes
+                            ? $"the form's fields are larger than {options.MaxFieldsTotalBytes} bytes together"
+                            : $"form field '{Shorten(partName)}' is larger than {options.MaxFieldBytes} bytes");
                         return;
                     }
 
+                    fieldBytes += Encoding.UTF8.GetByteCount(value);
                     fields[partName] = value;
                 }
             }

@@ -69,16 +69,31 @@ public sealed class UploadSafetyTests(ContentAppFixture app) : IClassFixture<Con
     public async Task An_oversized_form_field_is_400_and_the_answer_does_not_echo_it()
     {
         var (id, name) = await app.UploadRepositoryAsync(uploadsEnabled: true);
-        var marker = "oversized-" + new string('x', 70 * 1024);
+        var marker = "oversized-" + new string('x', 1 << 20);
 
         using var response = await UploadRequests.PostAsync(app.Http, name, "content"u8.ToArray(), "a.txt", ("relativePath", marker));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Contains("relativePath", body);
-        Assert.Contains("65536 bytes", body);
+        Assert.Contains("1048576 bytes", body);
         Assert.DoesNotContain("oversized-", body);
         Assert.Equal(0, (await app.Catalog.GetRepositoryStateAsync(id, 1, CancellationToken.None)).Latest.Number);
+    }
+
+    [Fact]
+    public async Task Form_fields_larger_than_the_total_bound_together_are_400()
+    {
+        var (_, name) = await app.UploadRepositoryAsync(uploadsEnabled: true);
+        var big = new string('y', 1000 * 1024);
+
+        using var response = await UploadRequests.PostAsync(app.Http, name, "content"u8.ToArray(), "a.txt",
+            [.. Enumerable.Range(0, 5).Select(i => ($"field{i}", big))]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await UploadRequests.ErrorAsync(response);
+        Assert.Contains("4194304 bytes together", error);
+        Assert.DoesNotContain("yyyy", error);
     }
 
     [Fact]

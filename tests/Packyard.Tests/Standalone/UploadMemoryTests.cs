@@ -34,7 +34,7 @@ public sealed class UploadMemoryTests
         var (response, sent) = await PostHugeFieldAsync(packyard.Port, UploadRequests.Path("drop"), fieldBytes);
 
         Assert.StartsWith("HTTP/1.1 400", response);
-        Assert.Contains("larger than 65536 bytes", response);
+        Assert.Contains("larger than 1048576 bytes", response);
         Assert.DoesNotContain("xxxxxxxx", response);
         var peak = Memory(packyard.ProcessId, "VmHWM");
         Assert.True(peak - before < (64L << 20), $"resident memory went from {before >> 20} MB to a peak of {peak >> 20} MB for a {fieldBytes >> 20} MB field");
