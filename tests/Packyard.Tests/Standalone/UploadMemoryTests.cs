@@ -3,11 +3,12 @@ using System.Net.Sockets;
 using System.Text;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Server;
+using Xunit.Abstractions;
 
 namespace Packyard.Tests.Standalone;
 
 /// <summary>`packyard run` as a process: a hostile upload form does not make it hold the form in memory.</summary>
-public sealed class UploadMemoryTests
+public sealed class UploadMemoryTests(ITestOutputHelper output)
 {
     private const string Token = "memory-token";
 
@@ -37,6 +38,7 @@ public sealed class UploadMemoryTests
         Assert.Contains("larger than 1048576 bytes", response);
         Assert.DoesNotContain("xxxxxxxx", response);
         var peak = Memory(packyard.ProcessId, "VmHWM");
+        output.WriteLine($"resident {before >> 20} MB before, peak {peak >> 20} MB after a {fieldBytes >> 20} MB field ({sent >> 20} MB of it sent)");
         Assert.True(peak - before < (64L << 20), $"resident memory went from {before >> 20} MB to a peak of {peak >> 20} MB for a {fieldBytes >> 20} MB field");
         Assert.True(sent < fieldBytes, "the server read the whole field");
     }
