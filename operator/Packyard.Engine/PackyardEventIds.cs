@@ -17,7 +17,7 @@ public static class PackyardEventIds
     public const int VersionsPruned = 2011;
     public const int Promoted = 2020;
     public const int OrphansCleaned = 2030;
-    public const int StoreOrphansSwept = 2031;
+    public const int StoreOrphansSwept = 2035;
 
     public const int Published = 3000;
 
