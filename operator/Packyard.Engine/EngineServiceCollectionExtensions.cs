@@ -31,6 +31,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<VersionPruner>();
         services.TryAddSingleton<PromotionService>();
         services.TryAddSingleton<UploadService>();
+        services.TryAddSingleton(new OrphanCleanupOptions());
+        services.TryAddSingleton<StoreSweeper>();
         services.TryAddSingleton<OrphanCleaner>();
         services.TryAddSingleton<Packyard.Engine.Tasks.TaskTracker>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();

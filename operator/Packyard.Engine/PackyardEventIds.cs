@@ -18,6 +18,7 @@ public static class PackyardEventIds
     public const int Promoted = 2020;
     public const int OrphansCleaned = 2030;
     public const int DeletedRepositoryExpired = 2031;
+    public const int StoreOrphansSwept = 2035;
 
     public const int Published = 3000;
 
@@ -25,6 +26,7 @@ public static class PackyardEventIds
     public const int ServeFailed = 4001;
     public const int PullThrough = 4002;
     public const int PullThroughFailed = 4003;
+    public const int UploadFailed = 4010;
 
     public const int MigrationApplied = 6000;
     public const int DatabaseStarted = 6001;

@@ -25,6 +25,7 @@ public static class ContentApp
         services.TryAddSingleton<OnDemandFetcher>();
         services.TryAddSingleton(new PullThroughOptions());
         services.TryAddSingleton<ContentRequestHandler>();
+        services.TryAddSingleton(new UploadOptions());
         services.TryAddSingleton<UploadEndpoint>();
         services.TryAddSingleton<PullThroughService>();
         services.AddHostedService<ChangeListener>();

@@ -60,12 +60,11 @@ public sealed partial class ContentRequestHandler(
         {
             await HandleCoreAsync(http);
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or ArtifactStoreException && !http.Response.HasStarted)
+        catch (Exception e) when (!http.Response.HasStarted && DependencyFailure.From(e) is { } failure)
         {
-            var what = e is Npgsql.NpgsqlException ? "metadata database" : "artifact store";
-            LogServeFailed(logger, http.Request.Path.Value ?? "", $"{what} unavailable: {e.Message}");
-            http.Response.Headers.RetryAfter = "5";
-            await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"{what} unavailable, try again shortly");
+            LogServeFailed(logger, http.Request.Path.Value ?? "", $"{failure.Message}: {failure.Detail}");
+            failure.Apply(http.Response);
+            await ErrorAsync(http, failure.StatusCode, failure.Message);
         }
     }
 

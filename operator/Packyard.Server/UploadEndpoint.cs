@@ -1,6 +1,7 @@
-using System.Text.Json;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Downloads;
@@ -26,10 +27,28 @@ public interface IRepositoryChangeNotifier
 /// <c>POST /api/v1/namespaces/{ns}/repositories/{name}/content</c>: multipart form with one file part (streamed
 /// straight into the artifact store) and optional fields such as <c>relativePath</c>.
 /// </summary>
-public sealed class UploadEndpoint(EngineCatalog catalog, UploadService uploads, IArtifactStore store,
-    IUploadAuthorizer authorizer, IRepositoryChangeNotifier notifier)
+public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService uploads, IArtifactStore store,
+    IUploadAuthorizer authorizer, IRepositoryChangeNotifier notifier, UploadOptions options, ILogger<UploadEndpoint> logger)
 {
+    /// <summary>
+    /// Handles one upload. A failing database, artifact store or disk is answered as downloads answer it
+    /// (<see cref="DependencyFailure"/>: 503 with Retry-After, 507 when the disk is full), with a JSON error.
+    /// </summary>
     public async Task HandleAsync(HttpContext http, string ns, string name)
+    {
+        try
+        {
+            await HandleCoreAsync(http, ns, name);
+        }
+        catch (Exception e) when (!http.Response.HasStarted && DependencyFailure.From(e) is { } failure)
+        {
+            LogUploadFailed(logger, ns, name, $"{failure.Message}: {failure.Detail}");
+            failure.Apply(http.Response);
+            await ErrorAsync(http, failure.StatusCode, failure.Message);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext http, string ns, string name)
     {
         var cancellationToken = http.RequestAborted;
         var status = await authorizer.AuthorizeAsync(http, ns, name, cancellationToken);
@@ -66,6 +85,7 @@ public sealed class UploadEndpoint(EngineCatalog catalog, UploadService uploads,
         }
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        long fieldBytes = 0;
         StoredArtifact? stored = null;
         string? fileName = null;
         var reader = new MultipartReader(boundary, http.Request.Body);
@@ -92,8 +112,23 @@ public sealed class UploadEndpoint(EngineCatalog catalog, UploadService uploads,
                 }
                 else
                 {
-                    using var text = new StreamReader(section.Body);
-                    fields[partName] = await text.ReadToEndAsync(cancellationToken);
+                    if (fields.Count >= options.MaxFields)
+                    {
+                        await ErrorAsync(http, 400, $"the form has more than {options.MaxFields} fields");
+                        return;
+                    }
+
+                    var limit = (int)Math.Min(options.MaxFieldBytes, options.MaxFieldsTotalBytes - fieldBytes);
+                    if (await ReadFieldAsync(section.Body, limit, cancellationToken) is not { } value)
+                    {
+                        await ErrorAsync(http, 400, limit < options.MaxFieldBytes
+                            ? $"the form's fields are larger than {options.MaxFieldsTotalBytes} bytes together"
+                            : $"form field '{Shorten(partName)}' is larger than {options.MaxFieldBytes} bytes");
+                        return;
+                    }
+
+                    fieldBytes += Encoding.UTF8.GetByteCount(value);
+                    fields[partName] = value;
                 }
             }
         }
@@ -127,6 +162,30 @@ public sealed class UploadEndpoint(EngineCatalog catalog, UploadService uploads,
             await ErrorAsync(http, e.StatusCode, e.Message);
         }
     }
+
+    /// <summary>The field's text, or null when it is longer than <paramref name="limit"/> bytes (reading stops there).</summary>
+    private static async Task<string?> ReadFieldAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[Math.Min(limit + 1, 4096)];
+        using var value = new MemoryStream();
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (value.Length + read > limit)
+            {
+                return null;
+            }
+
+            value.Write(buffer, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(value.GetBuffer(), 0, (int)value.Length);
+    }
+
+    private static string Shorten(string partName) => partName.Length <= 64 ? partName : partName[..64] + "…";
+
+    [LoggerMessage(EventId = Engine.PackyardEventIds.UploadFailed, Level = LogLevel.Warning, Message = "Upload to {Namespace}/{Repository} failed: {Reason}")]
+    private static partial void LogUploadFailed(ILogger logger, string @namespace, string repository, string reason);
 
     private static async Task ErrorAsync(HttpContext http, int status, string message)
     {

@@ -12,7 +12,7 @@ public static class DebContentServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: DebContentType.Name }))
         {
             services.AddSingleton(new ContentTypePlugin(DebContentType.Name, new DebSyncSource(), new DebUploadParser(), new DebPublisher(), Routes: null,
-                Selector: new DebContentSelector()));
+                Selector: new DebContentSelector(), ReservedPaths: ["dists"]));
         }
 
         return services;

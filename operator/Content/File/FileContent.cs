@@ -11,7 +11,8 @@ public static class FileContentServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: FileContentType.Name }))
         {
-            services.AddSingleton(new ContentTypePlugin(FileContentType.Name, new FileSyncSource(), new FileUploadParser(), new FilePublisher(), Routes: null));
+            services.AddSingleton(new ContentTypePlugin(FileContentType.Name, new FileSyncSource(), new FileUploadParser(), new FilePublisher(), Routes: null,
+                ReservedPaths: ["PULP_MANIFEST"]));
         }
 
         return services;

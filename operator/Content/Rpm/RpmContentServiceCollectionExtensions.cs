@@ -12,7 +12,7 @@ public static class RpmContentServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: RpmContentType.Name }))
         {
             services.AddSingleton(new ContentTypePlugin(RpmContentType.Name, new RpmSyncSource(), new RpmUploadParser(), new RpmPublisher(), new RpmRoutes(),
-                Selector: new RpmContentSelector()));
+                Selector: new RpmContentSelector(), ReservedPaths: ["repodata", "config.repo"]));
         }
 
         return services;

@@ -99,6 +99,12 @@ internal sealed class RpmHeader
 
     public bool Has(int tag) => entries.ContainsKey(tag);
 
+    /// <summary>The bytes of a BIN entry, or null.</summary>
+    public byte[]? Binary(int tag) =>
+        entries.TryGetValue(tag, out var entry) && entry.Type == 7 && entry.Offset + (long)entry.Count <= data.Length
+            ? data.AsSpan(entry.Offset, entry.Count).ToArray()
+            : null;
+
     /// <summary>A STRING or the first of an I18NSTRING/STRING_ARRAY, or null.</summary>
     public string? String(int tag) => Strings(tag) is [var first, ..] ? first : null;
 

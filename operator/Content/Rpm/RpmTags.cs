@@ -5,6 +5,11 @@ internal static class RpmTags
 {
     public const int SignaturePayloadSize = 1007;
     public const int SignatureLongArchiveSize = 271;
+    public const int SignatureSize = 1000;
+    public const int SignatureLongSize = 270;
+    public const int SignatureMd5 = 1004;
+    public const int PayloadDigest = 5092;
+    public const int PayloadDigestAlgorithm = 5093;
 
     public const int Name = 1000;
     public const int Version = 1001;

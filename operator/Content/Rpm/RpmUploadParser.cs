@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
@@ -25,6 +26,7 @@ internal sealed class RpmUploadParser : IUploadParser
         await using (input.ConfigureAwait(false))
         {
             header = await RpmHeader.ReadAsync(input, context.FileName, MaxHeaderBytes, cancellationToken).ConfigureAwait(false);
+            await VerifyPayloadAsync(context, header, input, cancellationToken).ConfigureAwait(false);
         }
 
         var name = Required(header, RpmTags.Name, "Name", context.FileName);
@@ -48,6 +50,68 @@ internal sealed class RpmUploadParser : IUploadParser
             Other(header, identity, sha256));
         return new DeclaredContent(RpmContentType.NaturalKey(identity, sha256), RpmContentType.RepoKey(identity), name, identity.Evr,
             RpmContentType.MetadataJson(metadata), [new DeclaredArtifact(path, sha256, context.Artifact.Size, Url: null)]);
+    }
+
+    /// <summary>
+    /// Checks the whole package, not only its headers: the size the signature header gives for header and payload,
+    /// and the payload digest the main header gives (rpm 4.14 and later), else the signature's MD5 of header and
+    /// payload. <paramref name="afterHeader"/> is positioned at the payload's first byte.
+    /// </summary>
+    private static async Task VerifyPayloadAsync(UploadContext context, RpmHeader header, Stream afterHeader, CancellationToken cancellationToken)
+    {
+        var fileName = context.FileName;
+        if ((header.Signature.Number(RpmTags.SignatureLongSize) ?? header.Signature.Number(RpmTags.SignatureSize)) is { } declared
+            && header.Start + declared != context.Artifact.Size)
+        {
+            throw new InvalidUploadException(
+                $"{fileName} is {context.Artifact.Size} bytes, but its signature header says {header.Start + declared}: the package is cut or has extra bytes");
+        }
+
+        if (header.Strings(RpmTags.PayloadDigest) is [var expected, ..])
+        {
+            var algorithm = (header.Number(RpmTags.PayloadDigestAlgorithm) ?? 1) switch
+            {
+                1 => HashAlgorithmName.MD5,
+                2 => HashAlgorithmName.SHA1,
+                8 => HashAlgorithmName.SHA256,
+                9 => HashAlgorithmName.SHA384,
+                10 => HashAlgorithmName.SHA512,
+                var other => throw new InvalidUploadException($"{fileName}: the rpm header names payload digest algorithm {other}, which Packyard does not know"),
+            };
+            var actual = await HashAsync(afterHeader, algorithm, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidUploadException($"{fileName}: its payload does not match the payload digest in its header ({algorithm.Name} {expected}): the package is cut or corrupt");
+            }
+
+            return;
+        }
+
+        if (header.Signature.Binary(RpmTags.SignatureMd5) is { Length: 16 } md5)
+        {
+            var whole = await context.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (whole.ConfigureAwait(false))
+            {
+                await whole.ReadExactlyAsync(new byte[header.Start], cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(await HashAsync(whole, HashAlgorithmName.MD5, cancellationToken).ConfigureAwait(false), Convert.ToHexStringLower(md5), StringComparison.Ordinal))
+                {
+                    throw new InvalidUploadException($"{fileName}: its header and payload do not match the MD5 in its signature header: the package is cut or corrupt");
+                }
+            }
+        }
+    }
+
+    private static async Task<string> HashAsync(Stream input, HashAlgorithmName algorithm, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(algorithm);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private sealed record PackageFile(string Path, string? Type);

@@ -18,6 +18,9 @@ public static class ArtifactStoreReasons
     /// <summary>The bucket (S3) or root directory (filesystem) does not exist.</summary>
     public const string StorageNotFound = "StorageNotFound";
 
+    /// <summary>The store's disk is full.</summary>
+    public const string StorageFull = "StorageFull";
+
     /// <summary>Any other failure of the store.</summary>
     public const string StorageFailed = "StorageFailed";
 }

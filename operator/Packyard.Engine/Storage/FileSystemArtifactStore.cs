@@ -167,6 +167,25 @@ public sealed partial class FileSystemArtifactStore : IArtifactStore
         return Task.FromResult(deleted);
     }
 
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredObject> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        if (!Directory.Exists(ObjectsDirectory))
+        {
+            yield break;
+        }
+
+        foreach (var file in new DirectoryInfo(ObjectsDirectory).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (ContentAddress.IsValid(file.Name))
+            {
+                yield return new StoredObject(file.Name.ToLowerInvariant(), new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+            }
+        }
+    }
+
     private string ObjectPath(string sha256) =>
         Path.Join(ObjectsDirectory, sha256.AsSpan(0, 2), sha256.AsSpan(2, 2), sha256);
 }

@@ -36,6 +36,15 @@ public interface IArtifactStore
     /// <summary>A local file path for the object when the store is a filesystem (lets the server use sendfile), else null.</summary>
     string? TryGetLocalPath(string sha256);
 
+    /// <summary>Every object in the store with when it was written, in no particular order (orphan cleanup compares it with the database).</summary>
+    IAsyncEnumerable<StoredObject> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes what writers killed mid-write left behind (temporary files, unfinished multipart uploads) that has not
+    /// been written to for <paramref name="olderThan"/>; returns how many were removed.
+    /// </summary>
+    Task<int> CleanTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+
     /// <summary>A time-limited URL clients can fetch the object from directly (presigned for S3), or null when unsupported.</summary>
     Task<Uri?> GetDirectDownloadUriAsync(string sha256, TimeSpan validity, CancellationToken cancellationToken);
 }

@@ -255,16 +255,54 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
     /// killed mid-upload. Pick an age well above the longest upload; the spool directory may be shared.
     /// </summary>
     /// <returns>How many files were removed.</returns>
-    public Task<int> CleanTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    public async Task<int> CleanTemporaryFilesAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
-        var deleted = TemporaryFileSpool.DeleteOlderThan(SpoolDirectory, DateTime.UtcNow - olderThan, cancellationToken);
+        var cutoff = DateTime.UtcNow - olderThan;
+        var deleted = TemporaryFileSpool.DeleteOlderThan(SpoolDirectory, cutoff, cancellationToken);
         if (deleted > 0)
         {
             Log.TemporaryFilesCleaned(logger, deleted, SpoolDirectory);
         }
 
-        return Task.FromResult(deleted);
+        // A multipart upload of a killed writer is the bucket's .part file: its parts cost storage until aborted.
+        var objects = $"{prefix}objects/";
+        var uploads = await CallAsync("ListMultipartUploads", objects, token => client.ListMultipartUploadsAsync(
+            new ListMultipartUploadsRequest { BucketName = bucket, Prefix = objects }, token), cancellationToken).ConfigureAwait(false);
+        foreach (var upload in uploads.MultipartUploads ?? [])
+        {
+            if (((object?)upload.Initiated ?? DateTime.MaxValue) is DateTime initiated && initiated.ToUniversalTime() < cutoff)
+            {
+                await CallAsync("AbortMultipartUpload", upload.Key, token => client.AbortMultipartUploadAsync(
+                    new AbortMultipartUploadRequest { BucketName = bucket, Key = upload.Key, UploadId = upload.UploadId }, token), cancellationToken).ConfigureAwait(false);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredObject> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var objects = $"{prefix}objects/";
+        string? continuation = null;
+        do
+        {
+            var request = new ListObjectsV2Request { BucketName = bucket, Prefix = objects, ContinuationToken = continuation };
+            var page = await CallAsync("ListObjectsV2", objects, token => client.ListObjectsV2Async(request, token), cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.S3Objects ?? [])
+            {
+                var name = item.Key[(item.Key.LastIndexOf('/') + 1)..];
+                if (ContentAddress.IsValid(name) && ((object?)item.LastModified ?? DateTime.MinValue) is DateTime modified)
+                {
+                    yield return new StoredObject(name.ToLowerInvariant(), new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero));
+                }
+            }
+
+            continuation = Equals(page.IsTruncated, true) ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
     }
 
     public void Dispose() => client.Dispose();

@@ -138,6 +138,9 @@ internal static class TemporaryFileSpool
     public static ArtifactStoreException Failure(string directory, Exception e) => e is UnauthorizedAccessException
         ? new ArtifactStoreException(ArtifactStoreReasons.StorageAccessDenied, directory,
             $"Permission denied writing to {directory}: {e.Message} Check the directory's owner and mode.", e)
+        : ArtifactStoreException.IsDiskFull(e)
+        ? new ArtifactStoreException(ArtifactStoreReasons.StorageFull, directory,
+            $"No space left writing to {directory}: {e.Message} Free space or grow the volume.", e)
         : new ArtifactStoreException(ArtifactStoreReasons.StorageFailed, directory,
             $"Could not write to {directory}: {e.Message} Check free space and that the volume is mounted read-write.", e);
 

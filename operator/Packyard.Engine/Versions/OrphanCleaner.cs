@@ -15,7 +15,7 @@ public sealed record OrphanCleanupResult(long ContentUnits, long Artifacts, long
 /// so a sync that has saved units but not yet created its version keeps them. Run it while no sync is running:
 /// a sync that re-references an artifact at the moment its blob is deleted would have to download it again.
 /// </summary>
-public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifactStore store, ILogger<OrphanCleaner> logger)
+public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifactStore store, StoreSweeper sweeper, ILogger<OrphanCleaner> logger)
 {
     private const int BatchSize = 1000;
 
@@ -75,6 +75,9 @@ public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifact
         {
             LogCleaned(logger, units, artifacts, bytes);
         }
+
+        // Then what the database does not know: blobs whose row was never written, writers' leftovers.
+        await sweeper.SweepAsync(cancellationToken);
 
         return new OrphanCleanupResult(units, artifacts, bytes);
     }

@@ -26,15 +26,26 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
     public async Task<UploadOutcome> UploadStoredAsync(long repositoryId, string repositoryName, string type, string fileName,
         IReadOnlyDictionary<string, string> fields, StoredArtifact stored, CancellationToken cancellationToken)
     {
-        var parser = contentTypes.Get(type).UploadParser
+        var plugin = contentTypes.Get(type);
+        var parser = plugin.UploadParser
             ?? throw new InvalidUploadException($"content type '{type}' does not accept uploads", 405);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
-            cancellationToken, stored.Sha256, stored.Size);
         var declared = await parser.ParseAsync(new UploadContext(fileName, fields, stored, store,
             (repoKey, token) => FindCurrentAsync(connection, repositoryId, type, repoKey, token)), cancellationToken);
         ContentStaging.Validate(declared);
+        foreach (var artifact in declared.Artifacts)
+        {
+            if (UploadPaths.Problem(artifact.RelativePath, plugin.ReservedPaths ?? []) is { } problem)
+            {
+                throw new InvalidUploadException($"'{artifact.RelativePath}' is not allowed: {problem}");
+            }
+        }
+
+        await RefuseReplacementAsync(connection, repositoryId, type, declared, cancellationToken);
+        // The row only now: a refused upload leaves a blob no row references, which orphan cleanup sweeps.
+        await connection.ExecuteAsync("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
+            cancellationToken, stored.Sha256, stored.Size);
 
         await ContentStaging.CreateTablesAsync(connection, cancellationToken);
         try
@@ -54,6 +65,44 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
             await ContentStaging.DropTablesAsync(connection);
         }
     }
+
+    /// <summary>
+    /// An upload adds; it never silently replaces. A unit with the same identity (the type's repo key: path, file name,
+    /// name-version-architecture) but other content, or another file already served at one of its paths, is a 409.
+    /// The same file again is not a replacement (the version stays as it is).
+    /// </summary>
+    private static async Task RefuseReplacementAsync(NpgsqlConnection connection, long repositoryId, string type, DeclaredContent declared,
+        CancellationToken cancellationToken)
+    {
+        if (await FindCurrentAsync(connection, repositoryId, type, declared.RepoKey, cancellationToken) is { } existing && existing != declared.NaturalKey)
+        {
+            throw new InvalidUploadException(
+                $"{Describe(declared)} already exists in this repository with different content; upload it under a new version (or remove it first)", 409);
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            select ca.relative_path, ca.sha256 from content_artifacts ca
+            join repository_content rc on rc.content_id = ca.content_id and rc.repository_id = $1 and rc.version_removed is null
+            where ca.relative_path = any($2)
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+        command.Parameters.Add(new NpgsqlParameter { Value = declared.Artifacts.Select(a => a.RelativePath).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var path = reader.GetString(0);
+            var sha256 = reader.GetString(1);
+            if (declared.Artifacts.Any(a => a.RelativePath == path && !string.Equals(a.Sha256, sha256, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new InvalidUploadException(
+                    $"{Describe(declared)}: another file is already served at '{path}' in this repository; upload it under a new version (or remove it first)", 409);
+            }
+        }
+    }
+
+    private static string Describe(DeclaredContent declared) =>
+        declared.Version is null ? $"'{declared.RepoKey}'" : $"{declared.Name} {declared.Version} ({declared.RepoKey})";
 
     private static async Task<string?> FindCurrentAsync(NpgsqlConnection connection, long repositoryId, string type, string repoKey, CancellationToken cancellationToken)
     {

@@ -62,7 +62,11 @@ public class ContentAppFixture : EngineFixture
         services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<PublishingChangeNotifier>());
         ConfigureServices(services);
         app = builder.Build();
-        await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        if (MigrateOnStart)
+        {
+            await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+        }
+
         app.Use((http, next) =>
         {
             RequestedPaths.Enqueue(http.Request.Path.Value ?? "");
@@ -72,6 +76,9 @@ public class ContentAppFixture : EngineFixture
         await app.StartAsync();
         Http = NewClient(allowRedirects: false);
     }
+
+    /// <summary>Whether the content app applies migrations at start (a fixture whose app has no database turns it off).</summary>
+    protected virtual bool MigrateOnStart => true;
 
     /// <summary>Last changes to the content app's services (a derived fixture swaps the upload authorizer, say).</summary>
     protected virtual void ConfigureServices(IServiceCollection services)

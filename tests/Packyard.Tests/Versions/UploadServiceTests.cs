@@ -21,15 +21,16 @@ public sealed class UploadServiceTests(EngineFixture engine) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task Uploading_new_content_at_an_existing_path_replaces_it_and_the_old_version_keeps_the_old_content()
+    public async Task Uploading_new_content_at_an_existing_path_is_409_and_the_repository_keeps_the_old_content()
     {
         var repository = await NewRepositoryAsync(engine, "uploads");
         await UploadAsync(engine, repository, "app.txt", "1.0", relativePath: "tools/app.txt");
 
-        var outcome = await UploadAsync(engine, repository, "app.txt", "2.0", relativePath: "tools/app.txt");
+        var error = await Assert.ThrowsAsync<InvalidUploadException>(() => UploadAsync(engine, repository, "app.txt", "2.0", relativePath: "tools/app.txt"));
 
-        Assert.Equal(new VersionOutcome(2, true, 1, 1, 1), outcome);
-        Assert.Equal(Expected(("tools/app.txt", "2.0")), await ListAsync(engine, repository, 2));
+        Assert.Equal(409, error.StatusCode);
+        Assert.Contains("tools/app.txt", error.Message);
+        Assert.Equal([0L, 1L], await NumbersAsync(engine, repository));
         Assert.Equal(Expected(("tools/app.txt", "1.0")), await ListAsync(engine, repository, 1));
     }
 
@@ -58,17 +59,16 @@ public sealed class UploadServiceTests(EngineFixture engine) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task Re_uploading_content_that_was_replaced_brings_it_back_as_a_new_version()
+    public async Task After_a_refused_replacement_the_original_uploads_again_without_a_version()
     {
         var repository = await NewRepositoryAsync(engine, "uploads");
         await UploadAsync(engine, repository, "a.txt", "one");
-        await UploadAsync(engine, repository, "a.txt", "two");
+        await Assert.ThrowsAsync<InvalidUploadException>(() => UploadAsync(engine, repository, "a.txt", "two"));
 
         var outcome = await UploadAsync(engine, repository, "a.txt", "one");
 
-        Assert.Equal(new VersionOutcome(3, true, 1, 1, 1), outcome);
-        Assert.Equal(Expected(("a.txt", "one")), await ListAsync(engine, repository, 3));
-        Assert.Equal(Expected(("a.txt", "two")), await ListAsync(engine, repository, 2));
+        Assert.Equal(new VersionOutcome(1, false, 0, 0, 1), outcome);
+        Assert.Equal(Expected(("a.txt", "one")), await ListAsync(engine, repository, 1));
     }
 
     [Theory]
