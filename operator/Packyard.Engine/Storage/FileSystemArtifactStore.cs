@@ -53,7 +53,10 @@ public sealed partial class FileSystemArtifactStore : IArtifactStore
             }
             catch (IOException) when (File.Exists(destination))
             {
-                // Content-addressed: whoever renamed first stored the same bytes.
+                // Content-addressed: whoever renamed first stored the same bytes. Its modification time says it was
+                // stored just now, so the store sweep (which removes old objects without a row) leaves it to the
+                // row this writer is about to record.
+                File.SetLastWriteTimeUtc(destination, DateTime.UtcNow);
                 StorageLog.ArtifactAlreadyStored(logger, spooled.Sha256, spooled.Size);
             }
         }
