@@ -27,7 +27,7 @@ public interface IRepositoryChangeNotifier
 /// straight into the artifact store) and optional fields such as <c>relativePath</c>.
 /// </summary>
 public sealed class UploadEndpoint(EngineCatalog catalog, UploadService uploads, IArtifactStore store,
-    IUploadAuthorizer authorizer, IRepositoryChangeNotifier notifier)
+    IUploadAuthorizer authorizer, IRepositoryChangeNotifier notifier, IRepositorySource repositories)
 {
     public async Task HandleAsync(HttpContext http, string ns, string name)
     {
@@ -48,6 +48,22 @@ public sealed class UploadEndpoint(EngineCatalog catalog, UploadService uploads,
         if (target is null)
         {
             await ErrorAsync(http, 404, $"repository {ns}/{name} does not exist");
+            return;
+        }
+
+        // Before uploads.enabled: a Mirror repository refuses every upload, and its answer must not suggest enabling them.
+        try
+        {
+            if (await repositories.FindRepositoryAsync(ns, name, cancellationToken) is { } declared && UploadRefusal.For(declared) is { } refusal)
+            {
+                await ErrorAsync(http, StatusCodes.Status409Conflict, refusal);
+                return;
+            }
+        }
+        catch (RepositorySourceUnavailableException e)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, e.Message);
             return;
         }
 

@@ -44,6 +44,7 @@ public static class StandaloneHost
         services.AddSingleton<IReconcileTrigger>(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(uploadToken));
+        services.AddSingleton<IRepositorySource>(sp => sp.GetRequiredService<ResourceSet>());
 
         var app = builder.Build();
         await EngineHost.MigrateAsync(app, cancellationToken);
