@@ -38,6 +38,13 @@ public sealed class ManifestFolder(string directory)
                 good[file] = previous;
                 documents.AddRange(previous.Select(document => document with { Errors = [kept] }));
             }
+            else
+            {
+                // Never read whole (e.g. broken since start): its identifiable documents run, and stand for it from now on.
+                var identifiable = loaded.Where(Identifiable).ToList();
+                good[file] = identifiable;
+                documents.AddRange(identifiable);
+            }
         }
 
         lastGood = good;
@@ -62,7 +69,7 @@ public sealed class ManifestFolder(string directory)
         }
 
         var documents = loader.Load(file, text);
-        if (documents.FirstOrDefault(d => d.Errors.Count > 0 && (d.Kind.Length == 0 || d.Name.Length == 0)) is { } unidentified)
+        if (documents.FirstOrDefault(d => !Identifiable(d)) is { } unidentified)
         {
             return (documents, unidentified.Errors[0]);
         }
@@ -71,4 +78,7 @@ public sealed class ManifestFolder(string directory)
             ? ([], new ManifestError(file, 1, 1, "the file holds no YAML document (delete it to delete its resources)"))
             : (documents, null);
     }
+
+    /// <summary>The document says which resource it is: a kind and a name (a YAML error or a cut document says neither).</summary>
+    private static bool Identifiable(ManifestDocument document) => document.Kind.Length > 0 && document.Name.Length > 0;
 }
