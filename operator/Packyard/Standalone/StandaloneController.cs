@@ -264,7 +264,17 @@ public sealed class StandaloneController(
             if (now - lastWrite >= quiet.TotalMilliseconds || now - firstPending >= 10 * quiet.TotalMilliseconds)
             {
                 firstPending = null;
-                await ReloadAsync(cancellationToken);
+                try
+                {
+                    await ReloadAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // E.g. the database is down while a removed resource is cleaned up: report, and read again in ten quiet periods.
+                    filesFingerprint = "";
+                    pendingSince = Environment.TickCount64 + (long)(9 * quiet.TotalMilliseconds);
+                    reporter.Record("Manifest", "-", options.ManifestsDirectory, true, "ReloadFailed", e.Message);
+                }
             }
         }
     }
