@@ -90,6 +90,23 @@ public sealed partial class ManifestLoader
         return documents;
     }
 
+    /// <summary>True when <paramref name="text"/> is valid YAML with at least one non-empty document, of whatever kind.</summary>
+    public static bool HasDocument(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException)
+        {
+            return false;
+        }
+
+        return stream.Documents.Any(document => !YamlScalars.IsNull(document.RootNode));
+    }
+
     private ManifestDocument? LoadDocument(string path, YamlNode root)
     {
         if (YamlScalars.IsNull(root))

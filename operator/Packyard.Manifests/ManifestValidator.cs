@@ -76,6 +76,14 @@ public static class ManifestValidator
             }
         }
 
+        if (spec.Uploads?.Enabled == true && spec.RemoteRef is { } mirrored && spec.Sync?.Mode == SyncMode.Mirror)
+        {
+            yield return new FieldViolation("spec.uploads.enabled",
+                $"spec.uploads.enabled: true with spec.sync.mode: Mirror: every sync makes the repository equal to Remote \"{mirrored.Name}\" "
+                + "and would remove what was uploaded, so uploads are refused (409); use spec.sync.mode: Additive, "
+                + "or upload into a separate Repository without a remoteRef and bring its content in with a Promotion");
+        }
+
         if (spec.Sync?.Schedule is { } schedule && CronError(schedule) is { } cronError)
         {
             yield return new FieldViolation("spec.sync.schedule", $"spec.sync.schedule: \"{schedule}\" is not a valid 5-field cron expression: {cronError}");

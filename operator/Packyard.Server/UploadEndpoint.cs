@@ -28,7 +28,8 @@ public interface IRepositoryChangeNotifier
 /// straight into the artifact store) and optional fields such as <c>relativePath</c>.
 /// </summary>
 public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService uploads, IArtifactStore store,
-    IUploadAuthorizer authorizer, IRepositoryChangeNotifier notifier, UploadOptions options, ILogger<UploadEndpoint> logger)
+    IUploadAuthorizer authorizer, IRepositoryChangeNotifier notifier, IRepositorySource repositories, UploadOptions options,
+    ILogger<UploadEndpoint> logger)
 {
     /// <summary>
     /// Handles one upload. A failing database, artifact store or disk is answered as downloads answer it
@@ -67,6 +68,22 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
         if (target is null)
         {
             await ErrorAsync(http, 404, $"repository {ns}/{name} does not exist");
+            return;
+        }
+
+        // Before uploads.enabled: a Mirror repository refuses every upload, and its answer must not suggest enabling them.
+        try
+        {
+            if (await repositories.FindRepositoryAsync(ns, name, cancellationToken) is { } declared && UploadRefusal.For(declared) is { } refusal)
+            {
+                await ErrorAsync(http, StatusCodes.Status409Conflict, refusal);
+                return;
+            }
+        }
+        catch (RepositorySourceUnavailableException e)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, e.Message);
             return;
         }
 

@@ -6,4 +6,6 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(OperatorCommand.Create());
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(CrdsCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// On SIGTERM or Ctrl+C the host shuts down gracefully (its own 30 s limit), then the private PostgreSQL stops:
+// System.CommandLine's default of 2 s would end the process before either finished.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(45) });

@@ -9,16 +9,19 @@ namespace Packyard.Engine.Database;
 /// A private PostgreSQL cluster from the machine's PostgreSQL binaries, in a data directory of ours (standalone
 /// mode and tests). PostgreSQL refuses to run as root: when we are root, the cluster runs as the
 /// <c>postgres</c> user through <c>runuser</c> and the directory is handed to that user. Listens on 127.0.0.1
-/// only, with trust authentication (the port is not reachable from other machines).
+/// only, with trust authentication (the port is not reachable from other machines). Durable unless
+/// <see cref="EmbeddedPostgresOptions.Durable"/> says otherwise; a cluster found running with the other setting is restarted.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
     private readonly string dataDirectory;
     private readonly string binDirectory;
     private readonly bool asPostgresUser;
+    private readonly EmbeddedPostgresOptions options;
 
-    private EmbeddedPostgres(string directory, string binDirectory, int port)
+    private EmbeddedPostgres(string directory, string binDirectory, int port, EmbeddedPostgresOptions options)
     {
+        this.options = options;
         Directory = directory;
         dataDirectory = Path.Combine(directory, "data");
         this.binDirectory = binDirectory;
@@ -36,13 +39,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50;Timeout=30;Command Timeout=0";
 
     /// <summary>Initialises the cluster if needed and starts it (or finds it already running).</summary>
-    public static async Task<EmbeddedPostgres> StartAsync(string directory, CancellationToken cancellationToken)
+    public static async Task<EmbeddedPostgres> StartAsync(string directory, EmbeddedPostgresOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
         directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(directory);
         var portFile = Path.Combine(directory, "port");
         var port = File.Exists(portFile) ? int.Parse(await File.ReadAllTextAsync(portFile, cancellationToken), CultureInfo.InvariantCulture) : FreePort();
-        var postgres = new EmbeddedPostgres(directory, FindBinaries(), port);
+        var postgres = new EmbeddedPostgres(directory, FindBinaries(), port, options);
         await postgres.InitializeAndStartAsync(cancellationToken);
         await File.WriteAllTextAsync(portFile, port.ToString(CultureInfo.InvariantCulture), cancellationToken);
         return postgres;
@@ -69,18 +73,35 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
-            await RunAsync(Path.Combine(binDirectory, "initdb"),
-                ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], asPostgresUser, cancellationToken);
+            string[] initdb = ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"];
+            await RunAsync(Path.Combine(binDirectory, "initdb"), options.Durable ? initdb : [.. initdb, "--no-sync"], asPostgresUser, cancellationToken);
         }
 
         if (await IsRunningAsync(cancellationToken))
         {
-            return;
+            // Left running by an earlier process (a crash, --keep-database, an older Packyard that ran it with fsync off):
+            // reuse it only when it runs with the durability asked for now.
+            if (await IsDurableAsync(cancellationToken) == options.Durable)
+            {
+                return;
+            }
+
+            await StopAsync();
         }
 
-        var options = $"-c listen_addresses=127.0.0.1 -p {Port} -k {Directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB";
+        var durability = options.Durable ? "on" : "off";
+        var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -k {Directory} -c fsync={durability} -c synchronous_commit={durability} -c full_page_writes={durability} -c max_connections=300 -c shared_buffers=128MB";
         await RunAsync(Path.Combine(binDirectory, "pg_ctl"),
-            ["-D", dataDirectory, "-l", Path.Combine(Directory, "postgres.log"), "-w", "-t", "60", "-o", options, "start"], asPostgresUser, cancellationToken);
+            ["-D", dataDirectory, "-l", Path.Combine(Directory, "postgres.log"), "-w", "-t", "60", "-o", settings, "start"], asPostgresUser, cancellationToken);
+    }
+
+    /// <summary>True when the running cluster has fsync, full_page_writes and synchronous_commit all on.</summary>
+    private async Task<bool> IsDurableAsync(CancellationToken cancellationToken)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false }.ConnectionString);
+        await using var command = dataSource.CreateCommand(
+            "select count(*) from pg_settings where name in ('fsync', 'full_page_writes', 'synchronous_commit') and setting = 'on'");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 3;
     }
 
     private async Task<bool> IsRunningAsync(CancellationToken cancellationToken)

@@ -22,6 +22,8 @@ internal static class OperatorCommand
         var listen = new Option<string?>("--listen") { Description = "host:port for content, probes and /metrics (env PACKYARD_LISTEN); default 127.0.0.1:8080, 0.0.0.0:8080 in a pod." };
         var publicUrl = new Option<string?>("--public-url") { Description = "Base URL clients use to reach distributions, shown in status.url (env PACKYARD_PUBLIC_URL); default http://LISTEN/." };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database and default artifact store.", DefaultValueFactory = _ => ".packyard" };
+        var keepDatabase = DatabaseOptions.KeepDatabase();
+        var unsafeNoFsync = DatabaseOptions.UnsafeNoFsync();
         var roles = new Option<string[]>("--role", "--roles")
         {
             Description = "Roles to run: controller, worker, content (repeat or comma-separate; default all). A worker alone needs only the database and the store.",
@@ -50,6 +52,7 @@ internal static class OperatorCommand
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
             leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace,
+            keepDatabase, unsafeNoFsync,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -107,6 +110,8 @@ internal static class OperatorCommand
                     PublicUrl = parse.GetValue(publicUrl) ?? Env("PACKYARD_PUBLIC_URL"),
                     DataDirectory = parse.GetValue(dataDir)!,
                     DeletionGrace = grace,
+                    EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
+                    KeepDatabase = parse.GetValue(keepDatabase),
                 },
                 Roles = selected,
                 Kubeconfig = parse.GetValue(kubeconfig),
@@ -127,9 +132,10 @@ internal static class OperatorCommand
             };
             var console = AnsiConsole.Console;
             WebApplication app;
+            Engine.Database.EmbeddedPostgres? postgres;
             try
             {
-                (app, _) = await OperatorHost.BuildAsync(options, console, cancellationToken);
+                (app, postgres) = await OperatorHost.BuildAsync(options, console, cancellationToken);
             }
             catch (Exception e) when (e is InvalidOperationException or IOException or FormatException)
             {
@@ -138,7 +144,7 @@ internal static class OperatorCommand
             }
 
             console.MarkupLine($"[green]Packyard operator[/] roles {Markup.Escape(selected.ToString())} on http://{Markup.Escape(options.Engine.Listen)}/");
-            await app.RunAsync();
+            await EngineHost.RunAsync(app, postgres, options.Engine.KeepDatabase);
             return 0;
         });
         return command;

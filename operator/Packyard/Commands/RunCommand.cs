@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Microsoft.AspNetCore.Builder;
 using Packyard.Api.Resources;
+using Packyard.Hosting;
 using Packyard.Standalone;
 using Spectre.Console;
 
@@ -24,9 +24,12 @@ internal static class RunCommand
             DefaultValueFactory = _ => "24h",
         };
 
+        var keepDatabase = DatabaseOptions.KeepDatabase();
+        var unsafeNoFsync = DatabaseOptions.UnsafeNoFsync();
+
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace, keepDatabase, unsafeNoFsync,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,12 +62,13 @@ internal static class RunCommand
                 UploadToken = parse.GetValue(uploadToken),
                 Interval = every,
                 DeletionGrace = grace,
+                EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
+                KeepDatabase = parse.GetValue(keepDatabase),
             };
             var console = AnsiConsole.Console;
-            var (app, _) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
+            var (app, postgres) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
             console.MarkupLine($"[green]Packyard[/] serving http://{Markup.Escape(options.Listen)}/ from manifests in {Markup.Escape(options.ManifestsDirectory)}");
-            // The private PostgreSQL keeps running after we stop, so a restart (or a crash) resumes quickly.
-            await app.RunAsync();
+            await EngineHost.RunAsync(app, postgres, options.KeepDatabase);
             return 0;
         });
         return command;

@@ -28,10 +28,12 @@ public static class EngineHost
         if (connectionString is null)
         {
             Directory.CreateDirectory(dataDirectory);
-            postgres = await EmbeddedPostgres.StartAsync(Path.Combine(dataDirectory, "postgres"), cancellationToken);
+            postgres = await EmbeddedPostgres.StartAsync(Path.Combine(dataDirectory, "postgres"), options.EmbeddedDatabase, cancellationToken);
             await postgres.CreateDatabaseAsync("packyard", cancellationToken);
             connectionString = postgres.ConnectionString("packyard");
-            console.MarkupLine($"[grey]PostgreSQL[/] private cluster in {Markup.Escape(postgres.Directory)} on 127.0.0.1:{postgres.Port}");
+            var durability = options.EmbeddedDatabase.Durable ? "" : " [red]without fsync (--unsafe-no-fsync: for tests only)[/]";
+            var lifetime = options.KeepDatabase ? "keeps running after Packyard stops (--keep-database)" : "stops with Packyard";
+            console.MarkupLine($"[grey]PostgreSQL[/] private cluster in {Markup.Escape(postgres.Directory)} on 127.0.0.1:{postgres.Port}{durability}; {lifetime}");
         }
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -59,6 +61,26 @@ public static class EngineHost
         // Syncs run inside reconciles unless the caller registers another dispatcher (operator mode queues them for workers).
         services.TryAddSingleton<ISyncDispatcher, InlineSyncDispatcher>();
         return (builder, postgres);
+    }
+
+    /// <summary>
+    /// Runs the app until it stops (SIGTERM, Ctrl+C), then stops the private PostgreSQL unless <paramref name="keepDatabase"/>:
+    /// last, after every request and reconcile has finished with it.
+    /// </summary>
+    public static async Task RunAsync(WebApplication app, EmbeddedPostgres? postgres, bool keepDatabase)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            await app.RunAsync();
+        }
+        finally
+        {
+            if (postgres is not null && !keepDatabase)
+            {
+                await postgres.StopAsync();
+            }
+        }
     }
 
     /// <summary>Applies the database migrations (under the engine's advisory lock) before anything serves or reconciles.</summary>

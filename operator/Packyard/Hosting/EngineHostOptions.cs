@@ -20,6 +20,12 @@ public sealed record EngineHostOptions
     /// <summary>How long a deleted Repository's versions, publications and artifacts are kept for a re-created one; zero deletes at once.</summary>
     public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>How the private PostgreSQL runs (durable by default) when <see cref="Database"/> is absent.</summary>
+    public Engine.Database.EmbeddedPostgresOptions EmbeddedDatabase { get; init; } = new();
+
+    /// <summary>Leave the private PostgreSQL running when Packyard stops (by default it stops with Packyard).</summary>
+    public bool KeepDatabase { get; init; }
+
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;
 }

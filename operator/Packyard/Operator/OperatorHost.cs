@@ -101,6 +101,8 @@ public static class OperatorHost
             services.AddSingleton<IRepositoryChangeNotifier, RequestedAtChangeNotifier>();
         }
 
+        services.AddSingleton<IRepositorySource, KubernetesRepositorySource>();
+
         // In a cluster, uploads are authorised by the API server (TokenReview + SubjectAccessReview on
         // repositories/content); --upload-token replaces that with one shared token, as in standalone mode.
         if (options.UploadToken is { } token)

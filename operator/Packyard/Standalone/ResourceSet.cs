@@ -30,7 +30,7 @@ public sealed class ResourceEntry(ResourceKey key, string file, int line)
 /// The resources of the manifests folder, updated on every reload: generations grow when a spec changes (as the API
 /// server does), invalid documents keep the last valid object and carry their errors, Secrets are kept apart.
 /// </summary>
-public sealed class ResourceSet : IResourceLookup
+public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
 {
     private readonly Lock gate = new();
     private Dictionary<ResourceKey, ResourceEntry> entries = [];
@@ -133,6 +133,9 @@ public sealed class ResourceSet : IResourceLookup
     public Remote? GetRemote(string ns, string name) => Typed<Remote>("Remote", ns, name);
 
     public Repository? GetRepository(string ns, string name) => Typed<Repository>("Repository", ns, name);
+
+    /// <summary>The Repository's last valid manifest, for the upload endpoint.</summary>
+    public Task<Repository?> FindRepositoryAsync(string ns, string name, CancellationToken cancellationToken) => Task.FromResult(GetRepository(ns, name));
 
     public Secret? GetSecret(string ns, string name)
     {

@@ -23,29 +23,29 @@ public sealed class StandaloneController(
 {
     private static readonly TimeSpan OrphanCleanupInterval = TimeSpan.FromHours(1);
     private readonly WorkQueue<ResourceKey> queue = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5));
-    private readonly ManifestLoader loader = new();
+    private readonly ManifestFolder folder = new(options.ManifestsDirectory);
     private readonly SemaphoreSlim reloading = new(1, 1);
-    private CancellationToken stopping;
     private string filesFingerprint = "";
+    private long lastWatcherEvent;
     private int settled;
 
     public int QueueDepth => queue.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        stopping = stoppingToken;
         var remote = new RemoteReconciler(services, resources);
         var repository = new RepositoryReconciler(services, resources);
         var distribution = new DistributionReconciler(services, resources);
         var promotion = new PromotionReconciler(services, resources, this);
 
         await ReloadAsync(stoppingToken);
+        // The watcher only tells the debounce loop that the folder is being written; the loop reads it once it is quiet.
         using var watcher = new FileSystemWatcher(options.ManifestsDirectory) { IncludeSubdirectories = true, EnableRaisingEvents = true };
-        FileSystemEventHandler changed = (_, _) => _ = DebouncedReloadAsync();
+        FileSystemEventHandler changed = (_, _) => Volatile.Write(ref lastWatcherEvent, Environment.TickCount64);
         watcher.Changed += changed;
         watcher.Created += changed;
         watcher.Deleted += changed;
-        watcher.Renamed += (_, _) => _ = DebouncedReloadAsync();
+        watcher.Renamed += (_, _) => Volatile.Write(ref lastWatcherEvent, Environment.TickCount64);
 
         var work = queue.RunAsync(options.Workers, async (key, token) =>
         {
@@ -91,9 +91,10 @@ public sealed class StandaloneController(
         }, stoppingToken);
 
         var poll = PollAsync(stoppingToken);
+        var reload = ReloadWhenQuietAsync(stoppingToken);
         try
         {
-            await Task.WhenAll(work, poll);
+            await Task.WhenAll(work, poll, reload);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -104,16 +105,31 @@ public sealed class StandaloneController(
 
     public void VersionCreated(string ns, string repository) => Enqueue("Repository", ns, repository);
 
-    /// <summary>Reloads the manifests folder and reconciles what changed; deleted resources are cleaned up.</summary>
+    /// <summary>
+    /// Reloads the manifests folder and reconciles what changed. Resources absent from a file that parses, or whose file
+    /// was deleted, are cleaned up; a file that does not parse keeps its resources (see <see cref="ManifestFolder"/>),
+    /// and a folder that cannot be listed changes nothing.
+    /// </summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         await reloading.WaitAsync(cancellationToken);
         try
         {
             filesFingerprint = FilesFingerprint();
-            var documents = loader.LoadDirectory(options.ManifestsDirectory);
+            IReadOnlyList<ManifestDocument> documents;
+            IReadOnlyList<ManifestError> unparsed;
+            try
+            {
+                (documents, unparsed) = folder.Read();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                reporter.Record("Manifest", "-", options.ManifestsDirectory, true, "InvalidManifest", $"cannot read the manifests folder, nothing changed: {e.Message}");
+                return;
+            }
+
             var validations = ManifestValidator.ValidateDocuments(documents);
-            foreach (var error in validations.SelectMany(v => v.Errors).Distinct())
+            foreach (var error in unparsed.Concat(validations.SelectMany(v => v.Errors)).Distinct())
             {
                 reporter.Record("Manifest", "-", ManifestErrorFormat.DisplayPath(error.File, options.ManifestsDirectory), true, "InvalidManifest", error.ToString());
             }
@@ -227,22 +243,54 @@ public sealed class StandaloneController(
         }
     }
 
-    private async Task DebouncedReloadAsync()
+    /// <summary>
+    /// Reads the folder once it has been quiet (no watcher event, no file changed) for <see cref="StandaloneOptions.ReloadQuietPeriod"/>,
+    /// so an editor's save or a <c>git checkout</c> is read once, after its last write; a folder that never stays quiet is
+    /// still read every ten quiet periods. Polls, so changes the watcher misses are seen too.
+    /// </summary>
+    private async Task ReloadWhenQuietAsync(CancellationToken cancellationToken)
     {
-        try
+        var quiet = options.ReloadQuietPeriod;
+        var pending = filesFingerprint;
+        var pendingSince = Environment.TickCount64;
+        long? firstPending = null;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(quiet.TotalMilliseconds / 4, 10, 250)));
+        while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            await Task.Delay(300, stopping);
-            if (FilesFingerprint() != filesFingerprint)
+            var now = Environment.TickCount64;
+            var current = FilesFingerprint();
+            if (current != pending)
             {
-                await ReloadAsync(stopping);
+                (pending, pendingSince) = (current, now);
             }
-        }
-        catch (OperationCanceledException)
-        {
+
+            if (current == filesFingerprint)
+            {
+                firstPending = null;
+                continue;
+            }
+
+            firstPending ??= now;
+            var lastWrite = Math.Max(pendingSince, Volatile.Read(ref lastWatcherEvent));
+            if (now - lastWrite >= quiet.TotalMilliseconds || now - firstPending >= 10 * quiet.TotalMilliseconds)
+            {
+                firstPending = null;
+                try
+                {
+                    await ReloadAsync(cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // E.g. the database is down while a removed resource is cleaned up: report, and read again in ten quiet periods.
+                    filesFingerprint = "";
+                    pendingSince = Environment.TickCount64 + (long)(9 * quiet.TotalMilliseconds);
+                    reporter.Record("Manifest", "-", options.ManifestsDirectory, true, "ReloadFailed", e.Message);
+                }
+            }
         }
     }
 
-    /// <summary>Polls for changes the file watcher may miss, and reconciles everything every interval.</summary>
+    /// <summary>Cleans orphans up, and reconciles everything every interval.</summary>
     private async Task PollAsync(CancellationToken cancellationToken)
     {
         var lastFull = services.Time.GetUtcNow();
@@ -250,11 +298,6 @@ public sealed class StandaloneController(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            if (FilesFingerprint() != filesFingerprint)
-            {
-                await ReloadAsync(cancellationToken);
-            }
-
             // Orphans older than an hour go when the queue is idle, so no sync is about to re-reference them.
             if (services.Time.GetUtcNow() - lastCleanup >= OrphanCleanupInterval && queue.Count == 0)
             {
@@ -275,9 +318,16 @@ public sealed class StandaloneController(
 
     private string FilesFingerprint()
     {
-        var parts = ManifestLoader.FindFiles(options.ManifestsDirectory)
-            .Select(f => new FileInfo(f))
-            .Select(f => $"{f.FullName}:{f.Length}:{f.LastWriteTimeUtc.Ticks}");
-        return string.Join('\n', parts);
+        try
+        {
+            var parts = ManifestLoader.FindFiles(options.ManifestsDirectory)
+                .Select(f => new FileInfo(f))
+                .Select(f => $"{f.FullName}:{f.Length}:{f.LastWriteTimeUtc.Ticks}");
+            return string.Join('\n', parts);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "unreadable: " + e.Message;
+        }
     }
 }

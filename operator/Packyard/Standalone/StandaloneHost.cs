@@ -29,6 +29,7 @@ public static class StandaloneHost
             new EngineHostOptions
             {
                 Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, DeletionGrace = options.DeletionGrace,
+                EmbeddedDatabase = options.EmbeddedDatabase, KeepDatabase = options.KeepDatabase,
             },
             console, cancellationToken);
         var uploadToken = options.UploadToken ?? Environment.GetEnvironmentVariable("PACKYARD_UPLOAD_TOKEN") ?? await UploadTokenAsync(dataDirectory, cancellationToken);
@@ -43,6 +44,7 @@ public static class StandaloneHost
         services.AddSingleton<IReconcileTrigger>(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(uploadToken));
+        services.AddSingleton<IRepositorySource>(sp => sp.GetRequiredService<ResourceSet>());
 
         var app = builder.Build();
         await EngineHost.MigrateAsync(app, cancellationToken);

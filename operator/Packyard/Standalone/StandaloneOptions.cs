@@ -17,6 +17,15 @@ public sealed record StandaloneOptions
 
     public string DataDirectory { get; init; } = ".packyard";
 
+    /// <summary>How the private PostgreSQL runs (durable by default).</summary>
+    public Engine.Database.EmbeddedPostgresOptions EmbeddedDatabase { get; init; } = new();
+
+    /// <summary>Leave the private PostgreSQL running when Packyard stops.</summary>
+    public bool KeepDatabase { get; init; }
+
+    /// <summary>How long the manifests folder must stay unchanged before a change is read (a burst of writes is read once).</summary>
+    public TimeSpan ReloadQuietPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Bearer token (or basic-auth password) that uploads must present; absent generates one in the data directory.</summary>
     public string? UploadToken { get; init; }
 

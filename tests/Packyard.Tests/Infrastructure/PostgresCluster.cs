@@ -32,7 +32,8 @@ public static class PostgresCluster
         }
 
         var directory = Directory.CreateTempSubdirectory("packyard-test-pg-").FullName;
-        var postgres = await EmbeddedPostgres.StartAsync(directory, CancellationToken.None);
+        // Non-durable on purpose: a throwaway cluster for the test run, where speed matters and a crash loses nothing of value.
+        var postgres = await EmbeddedPostgres.StartAsync(directory, new EmbeddedPostgresOptions { Durable = false }, CancellationToken.None);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             postgres.StopAsync().GetAwaiter().GetResult();

@@ -265,4 +265,44 @@ public sealed class ManifestValidatorTests
         Assert.Equal(documents, results.Select(result => result.Document));
         Assert.Equal(["broken"], results.Where(result => !result.IsValid).Select(result => result.Document.Name));
     }
+
+    [Fact]
+    public void Uploads_into_a_repository_that_mirrors_its_remote_are_an_error_at_uploads_enabled()
+    {
+        var error = Single(Validate("""
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: mirrored}
+            spec:
+              type: deb
+              remoteRef: {name: debian}
+              sync:
+                mode: Mirror
+              uploads:
+                enabled: true
+            """));
+
+        Assert.Equal(("extra.yaml", 10), (error.File, error.Line));
+        Assert.StartsWith("spec.uploads.enabled: true with spec.sync.mode: Mirror", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Remote \"debian\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("spec.sync.mode: Additive", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Promotion", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("remoteRef: {name: debian}\n  sync: {mode: Additive}\n  uploads: {enabled: true}")]
+    [InlineData("remoteRef: {name: debian}\n  uploads: {enabled: true}")]
+    [InlineData("remoteRef: {name: debian}\n  sync: {mode: Mirror}\n  uploads: {enabled: false}")]
+    [InlineData("sync: {mode: Mirror}\n  uploads: {enabled: true}")]
+    public void Uploads_beside_an_additive_sync_or_without_a_remote_and_a_mirror_without_uploads_are_valid(string fields)
+    {
+        Assert.Empty(Validate($$"""
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: fine}
+            spec:
+              type: deb
+              {{fields}}
+            """));
+    }
 }

@@ -37,6 +37,9 @@ public class ContentAppFixture : EngineFixture
 
     public PublishingChangeNotifier Notifier => app.Services.GetRequiredService<PublishingChangeNotifier>();
 
+    /// <summary>The Repositories the upload endpoint sees as declared (none unless a test adds one).</summary>
+    public DeclaredRepositories DeclaredRepositories { get; } = new();
+
     /// <summary>The path of every request the content app received (its access log), in arrival order.</summary>
     public ConcurrentQueue<string> RequestedPaths { get; } = new();
 
@@ -58,6 +61,7 @@ public class ContentAppFixture : EngineFixture
         services.AddSingleton(new PullThroughOptions { BatchWindow = TimeSpan.FromSeconds(1) });
         services.AddPackyardContentApp();
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(UploadToken));
+        services.AddSingleton<IRepositorySource>(DeclaredRepositories);
         services.AddSingleton<PublishingChangeNotifier>();
         services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<PublishingChangeNotifier>());
         ConfigureServices(services);

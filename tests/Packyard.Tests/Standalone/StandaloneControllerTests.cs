@@ -138,12 +138,12 @@ public sealed class StandaloneControllerTests
         await packyard.WaitForAsync("the quickstart is served", r => r.IsReady("Distribution", "quickstart") && r.LatestVersion("quickstart") == 1);
         var valid = workspace.Read("quickstart.yaml");
 
-        workspace.Write("quickstart.yaml", valid.Replace("mode: Mirror", "mode: Mirorr", StringComparison.Ordinal));
+        workspace.Write("quickstart.yaml", valid.Replace("mode: Additive", "mode: Additve", StringComparison.Ordinal));
 
         var resources = new ResourceSnapshot(await packyard.WaitForAsync("Repository quickstart is Stalled",
             r => (string?)r.Condition("Repository", "quickstart", "Stalled")?["status"] == "True"));
         Assert.Equal("InvalidSpec", (string?)resources.Condition("Repository", "quickstart", "Ready")!["reason"]);
-        Assert.Contains("Mirorr", (string?)resources.Condition("Repository", "quickstart", "Ready")!["message"]);
+        Assert.Contains("Additve", (string?)resources.Condition("Repository", "quickstart", "Ready")!["message"]);
         Assert.Equal(1, resources.LatestVersion("quickstart"));
         await Task.Delay(TimeSpan.FromSeconds(1)); // let dependents reconcile against the broken Repository
         Assert.Equal(HttpStatusCode.OK, (await packyard.Http.GetAsync("files/quickstart/hello.txt")).StatusCode);
