@@ -17,6 +17,8 @@ public static class PackyardEventIds
     public const int VersionsPruned = 2011;
     public const int Promoted = 2020;
     public const int OrphansCleaned = 2030;
+    public const int ArtifactsRepaired = 2040;
+    public const int SecretsUnreadable = 2041;
 
     public const int Published = 3000;
 
@@ -24,6 +26,7 @@ public static class PackyardEventIds
     public const int ServeFailed = 4001;
     public const int PullThrough = 4002;
     public const int PullThroughFailed = 4003;
+    public const int ArtifactRefetch = 4040;
 
     public const int MigrationApplied = 6000;
     public const int DatabaseStarted = 6001;

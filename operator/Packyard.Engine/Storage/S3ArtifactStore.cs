@@ -28,6 +28,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
     private readonly long partSize;
     private readonly int uploadConcurrency;
     private readonly bool useChunkEncoding;
+    private readonly TimeSpan operationTimeout;
+    private readonly TimeSpan transferTimeout;
+    private readonly TimeSpan readTimeout;
 
     public S3ArtifactStore(S3StorageOptions options, ILogger<S3ArtifactStore> logger)
         : this(options, logger, httpClientFactory: null)
@@ -43,6 +46,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Region, "options.Region");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PartSize, S3StorageOptions.MinimumPartSize, "options.PartSize");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.UploadConcurrency, 1, "options.UploadConcurrency");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OperationTimeout, TimeSpan.Zero, "options.OperationTimeout");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.TransferTimeout, TimeSpan.Zero, "options.TransferTimeout");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ReadTimeout, TimeSpan.Zero, "options.ReadTimeout");
         this.logger = logger;
         bucket = options.Bucket;
         prefix = options.Prefix is { Length: > 0 } p && !p.EndsWith('/') ? p + "/" : options.Prefix ?? "";
@@ -50,6 +56,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
         partSize = options.PartSize;
         uploadConcurrency = options.UploadConcurrency;
         useChunkEncoding = options.UseChunkEncoding;
+        operationTimeout = options.OperationTimeout;
+        transferTimeout = options.TransferTimeout;
+        readTimeout = options.ReadTimeout;
         SpoolDirectory = Path.GetFullPath(options.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "packyard-s3-spool"));
 
         var config = new AmazonS3Config
@@ -135,7 +144,7 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
                     FilePath = spooled.Path,
                     ContentType = ContentType,
                     UseChunkEncoding = useChunkEncoding,
-                }, token), cancellationToken).ConfigureAwait(false);
+                }, token), cancellationToken, transferTimeout).ConfigureAwait(false);
                 StorageLog.ArtifactStored(logger, spooled.Sha256, spooled.Size);
             }
             else
@@ -204,7 +213,11 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
             return null;
         }
 
-        return new S3ObjectStream(response.ResponseStream, response, offset, offset + response.ContentLength);
+        return new S3ObjectStream(response.ResponseStream, response, offset, offset + response.ContentLength)
+        {
+            Idle = readTimeout,
+            Failure = cause => Unreachable("GetObject", key, cause is OperationCanceledException ? $"no data for {readTimeout}" : cause.Message, cause),
+        };
     }
 
     /// <inheritdoc />
@@ -317,7 +330,7 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
                         PartSize = Math.Min(partSize, spooled.Size - position),
                         IsLastPart = number == parts,
                         UseChunkEncoding = useChunkEncoding,
-                    }, t), token).ConfigureAwait(false);
+                    }, t), token, transferTimeout).ConfigureAwait(false);
                     etags[number - 1] = new PartETag(number, response.ETag);
                 }).ConfigureAwait(false);
 
@@ -338,10 +351,11 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
         try
         {
             // Cleanup after failure or cancellation: the caller's token may already be cancelled, and an upload left
-            // open keeps its parts billed until a lifecycle rule removes them. Bounded by the client's timeouts.
+            // open keeps its parts billed until a lifecycle rule removes them. Bounded by the operation timeout.
+            using var deadline = new CancellationTokenSource(operationTimeout);
             await client.AbortMultipartUploadAsync(
                 new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId },
-                CancellationToken.None).ConfigureAwait(false);
+                deadline.Token).ConfigureAwait(false);
             Log.MultipartUploadAborted(logger, key, cause.GetType().Name);
         }
         catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)
