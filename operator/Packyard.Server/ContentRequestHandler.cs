@@ -8,6 +8,7 @@ using Microsoft.Net.Http.Headers;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
+using Packyard.Engine.Secrets;
 using Packyard.Engine.Storage;
 
 namespace Packyard.Server;
@@ -66,6 +67,11 @@ public sealed partial class ContentRequestHandler(
             LogServeFailed(logger, http.Request.Path.Value ?? "", $"{what} unavailable: {e.Message}");
             http.Response.Headers.RetryAfter = "5";
             await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"{what} unavailable, try again shortly");
+        }
+        catch (SecretKeyException e) when (!http.Response.HasStarted)
+        {
+            LogServeFailed(logger, http.Request.Path.Value ?? "", e.Message);
+            await ErrorAsync(http, StatusCodes.Status502BadGateway, "the remote's stored credentials cannot be read (secret key mismatch)");
         }
     }
 

@@ -22,6 +22,7 @@ internal static class OperatorCommand
         var listen = new Option<string?>("--listen") { Description = "host:port for content, probes and /metrics (env PACKYARD_LISTEN); default 127.0.0.1:8080, 0.0.0.0:8080 in a pod." };
         var publicUrl = new Option<string?>("--public-url") { Description = "Base URL clients use to reach distributions, shown in status.url (env PACKYARD_PUBLIC_URL); default http://LISTEN/." };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database and default artifact store.", DefaultValueFactory = _ => ".packyard" };
+        var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database (env PACKYARD_SECRET_KEY_FILE); every replica needs the same key. Default: --data-dir/secret-key, generated when missing." };
         var roles = new Option<string[]>("--role", "--roles")
         {
             Description = "Roles to run: controller, worker, content (repeat or comma-separate; default all). A worker alone needs only the database and the store.",
@@ -43,7 +44,7 @@ internal static class OperatorCommand
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
-            kubeconfig, database, storage, listen, publicUrl, dataDir, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
+            kubeconfig, database, storage, listen, publicUrl, dataDir, secretKeyFile, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
             leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -95,6 +96,7 @@ internal static class OperatorCommand
                     Listen = parse.GetValue(listen) ?? Env("PACKYARD_LISTEN") ?? (inPod ? "0.0.0.0:8080" : "127.0.0.1:8080"),
                     PublicUrl = parse.GetValue(publicUrl) ?? Env("PACKYARD_PUBLIC_URL"),
                     DataDirectory = parse.GetValue(dataDir)!,
+                    SecretKeyFile = parse.GetValue(secretKeyFile) ?? Env("PACKYARD_SECRET_KEY_FILE"),
                 },
                 Roles = selected,
                 Kubeconfig = parse.GetValue(kubeconfig),

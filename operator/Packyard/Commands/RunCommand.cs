@@ -17,11 +17,12 @@ internal static class RunCommand
         var listen = new Option<string>("--listen") { Description = "host:port to serve on.", DefaultValueFactory = _ => "127.0.0.1:8080" };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database, artifacts and the upload token.", DefaultValueFactory = _ => ".packyard" };
         var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (Bearer, or as the basic-auth password)." };
+        var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database; default: --data-dir/secret-key, generated when missing." };
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
 
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, secretKeyFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,9 +48,20 @@ internal static class RunCommand
                 DataDirectory = parse.GetValue(dataDir)!,
                 UploadToken = parse.GetValue(uploadToken),
                 Interval = every,
+                SecretKeyFile = parse.GetValue(secretKeyFile),
             };
             var console = AnsiConsole.Console;
-            var (app, _) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
+            WebApplication app;
+            try
+            {
+                (app, _) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("--secret-key-file", StringComparison.Ordinal))
+            {
+                await Console.Error.WriteLineAsync($"packyard run: {e.Message}");
+                return 1;
+            }
+
             console.MarkupLine($"[green]Packyard[/] serving http://{Markup.Escape(options.Listen)}/ from manifests in {Markup.Escape(options.ManifestsDirectory)}");
             // The private PostgreSQL keeps running after we stop, so a restart (or a crash) resumes quickly.
             await app.RunAsync();

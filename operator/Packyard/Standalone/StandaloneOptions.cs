@@ -17,6 +17,9 @@ public sealed record StandaloneOptions
 
     public string DataDirectory { get; init; } = ".packyard";
 
+    /// <summary>Key encrypting Remote credentials in the database; absent: <c>secret-key</c> in the data directory, generated when missing.</summary>
+    public string? SecretKeyFile { get; init; }
+
     /// <summary>Bearer token (or basic-auth password) that uploads must present; absent generates one in the data directory.</summary>
     public string? UploadToken { get; init; }
 
