@@ -16,6 +16,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
 {
     private const string ContentType = "application/octet-stream";
 
+    /// <summary>From this many objects on, <see cref="FindMissingAsync"/> lists key prefixes instead of one HEAD per object.</summary>
+    private const int ListingThreshold = 1000;
+
     /// <summary>SigV4 presigned URLs are valid for at most seven days.</summary>
     private static readonly TimeSpan MaximumPresignValidity = TimeSpan.FromDays(7);
 
@@ -224,6 +227,51 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
     public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken) =>
         HeadAsync(Key(ContentAddress.Normalize(sha256, nameof(sha256))), cancellationToken);
 
+    /// <summary>
+    /// Which of <paramref name="sha256s"/> are missing. Up to <see cref="ListingThreshold"/> objects: one HEAD each (32 at a
+    /// time); more: the key prefixes they fall in (<c>objects/ab/</c>) are listed, 1,000 keys a request and 16 prefixes at a
+    /// time, which costs about 256 + (objects in the bucket) / 1,000 requests instead of one per object.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> FindMissingAsync(IReadOnlyCollection<string> sha256s, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sha256s);
+        if (sha256s.Count < ListingThreshold)
+        {
+            return await ExistenceChecks.FindMissingAsync(this, sha256s, cancellationToken).ConfigureAwait(false);
+        }
+
+        var wanted = sha256s.Select(s => ContentAddress.Normalize(s, nameof(sha256s))).ToHashSet(StringComparer.Ordinal);
+        var present = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var prefixes = wanted.Select(s => s[..2]).Distinct(StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(prefixes, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (two, token) =>
+            {
+                var request = new ListObjectsV2Request { BucketName = bucket, Prefix = $"{prefix}objects/{two}/", MaxKeys = 1000 };
+                while (true)
+                {
+                    var page = await CallAsync("ListObjectsV2", request.Prefix, t => client.ListObjectsV2Async(request, t), token)
+                        .ConfigureAwait(false);
+                    foreach (var item in page.S3Objects ?? [])
+                    {
+                        var name = item.Key[(item.Key.LastIndexOf('/') + 1)..];
+                        if (wanted.Contains(name))
+                        {
+                            present.TryAdd(name, true);
+                        }
+                    }
+
+                    if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+                    {
+                        break;
+                    }
+
+                    request.ContinuationToken = page.NextContinuationToken;
+                }
+            }).ConfigureAwait(false);
+        wanted.ExceptWith(present.Keys);
+        return wanted;
+    }
+
     /// <inheritdoc />
     public async Task DeleteAsync(string sha256, CancellationToken cancellationToken)
     {
@@ -336,8 +384,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
 
             var complete = new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId };
             complete.AddPartETags(etags);
+            // Assembling a large object can take the server a while (S3 keeps the connection alive meanwhile).
             await CallAsync("CompleteMultipartUpload", key, token => client.CompleteMultipartUploadAsync(complete, token),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken, transferTimeout).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -61,13 +61,13 @@ public sealed class S3StorageOptions
 
     /// <summary>
     /// Deadline of one store operation that carries no object body (HEAD, DELETE, the start of a GET up to its response
-    /// headers, starting or completing a multipart upload), retries included. A hung server (stopped, black-holed) fails the
+    /// headers, starting or aborting a multipart upload, one listing page), retries included. A hung server (stopped, black-holed) fails the
     /// operation after this long as <see cref="ArtifactStoreReasons.StorageUnreachable"/>, so a GET is answered with 503
     /// instead of waiting for the SDK's timeouts and retries (minutes).
     /// </summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Deadline of one upload (a PutObject or one multipart part), retries included.</summary>
+    /// <summary>Deadline of one upload (a PutObject, one multipart part, completing a multipart upload), retries included.</summary>
     public TimeSpan TransferTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>A read of an object body that receives nothing for this long fails (the server stopped sending).</summary>

@@ -29,8 +29,6 @@ public sealed class SyncService(
 {
     private const int BatchSize = 5000;
 
-    /// <summary>Existence checks in flight at once when verifying that stored artifacts are still in the store.</summary>
-    private const int StoreCheckConcurrency = 32;
 
     public async Task<SyncOutcome> SyncAsync(SyncRequest request, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
@@ -144,7 +142,7 @@ public sealed class SyncService(
 
     /// <summary>
     /// Checks that the artifacts this sync relies on and the database records as stored are still in the artifact store
-    /// (one existence check each, <see cref="StoreCheckConcurrency"/> at a time), and downloads the missing ones again: a store
+    /// (<see cref="IArtifactStore.FindMissingAsync"/>: bounded existence checks, or a listing), and downloads the missing ones again: a store
     /// restored empty or objects removed by hand are repaired by the next sync. <paramref name="staged"/>: what the upstream
     /// declared in this sync; otherwise (upstream unchanged) the latest version's artifacts this remote can download.
     /// </summary>
@@ -169,27 +167,26 @@ public sealed class SyncService(
               group by ca.sha256
               """;
         object[] parameters = staged ? [] : [request.RepositoryId, request.RemoteId];
-        var missing = new System.Collections.Concurrent.ConcurrentQueue<PendingDownload>();
-        long checkedCount = 0;
-        await Parallel.ForEachAsync(
-            ReadPendingAsync(connection, query, parameters, cancellationToken),
-            new ParallelOptions { MaxDegreeOfParallelism = StoreCheckConcurrency, CancellationToken = cancellationToken },
-            async (item, token) =>
-            {
-                if (!await store.ExistsAsync(item.Sha256, token))
-                {
-                    missing.Enqueue(item);
-                }
+        var stored = new Dictionary<string, PendingDownload>(StringComparer.Ordinal);
+        await foreach (var item in ReadPendingAsync(connection, query, parameters, cancellationToken))
+        {
+            stored[item.Sha256] = item;
+        }
 
-                Interlocked.Increment(ref checkedCount);
-            });
-        if (missing.IsEmpty)
+        if (stored.Count == 0)
         {
             return 0;
         }
 
+        var lost = await store.FindMissingAsync(stored.Keys, cancellationToken);
+        if (lost.Count == 0)
+        {
+            return 0;
+        }
+
+        var missing = lost.Select(sha256 => stored[sha256]).ToList();
         var repaired = await DownloadAllAsync(client, _ => Enumerate(missing), missing.Count, declared, progress, cancellationToken);
-        EngineLog.ArtifactsRepaired(logger, request.RepositoryName, missing.Count, checkedCount, repaired);
+        EngineLog.ArtifactsRepaired(logger, request.RepositoryName, missing.Count, stored.Count, repaired);
         return repaired;
 
         static async IAsyncEnumerable<PendingDownload> Enumerate(IEnumerable<PendingDownload> items)
