@@ -78,8 +78,12 @@ public sealed class OperatorCluster : IAsyncDisposable
             "operator", "--role", "worker", "--kubeconfig", Path.Combine(directory.Path, "no-kubeconfig-for-workers"), "--database", Database,
             "--storage", Path.Combine(directory.Path, "artifacts"), "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
             "--data-dir", Path.Combine(directory.Path, identity), "--identity", identity, "--task-heartbeat", "1s", "--task-timeout", "10s",
-            "--secret-key-file", SecretKeyFile,
         ];
+        if (!extra.Contains("--secret-key-file"))
+        {
+            arguments.AddRange(["--secret-key-file", SecretKeyFile]);
+        }
+
         arguments.AddRange(extra);
         var process = PackyardProcess.Launch(Path.Combine(RepositoryRoot.Path, "examples", "files-quickstart"), port, arguments);
         operators.Add(process);
