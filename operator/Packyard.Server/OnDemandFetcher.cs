@@ -44,26 +44,17 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
     // Not cancelled by the first requester going away: other requesters may be waiting on the same download.
     private async Task<StoredArtifact> DownloadAsync(ServedFile file, string path, ArtifactSource source)
     {
+        LogFetch(logger, path, source.Remote.DisplayName);
         using var timeout = new CancellationTokenSource(TimeSpan.FromHours(1));
+        await using var response = await clients.Get(source.Remote).OpenAsync(source.Url, timeout.Token);
         StoredArtifact stored;
-        if (file.Size is { } size && await store.ExistsAsync(file.Sha256, timeout.Token))
+        try
         {
-            // A request that looked the file up just before another one's download finished: the blob is there (it
-            // exists only once verified), so it is not downloaded twice.
-            stored = new StoredArtifact(file.Sha256.ToLowerInvariant(), size);
+            stored = await store.PutAsync(response.Body, new ExpectedDigest(file.Sha256, file.Size, path), timeout.Token);
         }
-        else
+        catch (DigestMismatchException e)
         {
-            LogFetch(logger, path, source.Remote.DisplayName);
-            await using var response = await clients.Get(source.Remote).OpenAsync(source.Url, timeout.Token);
-            try
-            {
-                stored = await store.PutAsync(response.Body, new ExpectedDigest(file.Sha256, file.Size, path), timeout.Token);
-            }
-            catch (DigestMismatchException e)
-            {
-                throw new ArtifactDigestException($"digest mismatch for '{path}' from remote {source.Remote.DisplayName}: {e.Message}", e);
-            }
+            throw new ArtifactDigestException($"digest mismatch for '{path}' from remote {source.Remote.DisplayName}: {e.Message}", e);
         }
 
         await using var command = dataSource.CreateCommand("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing");
