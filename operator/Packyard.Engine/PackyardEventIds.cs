@@ -18,7 +18,6 @@ public static class PackyardEventIds
     public const int Promoted = 2020;
     public const int OrphansCleaned = 2030;
     public const int ArtifactsRepaired = 2040;
-    public const int SecretsUnreadable = 2041;
 
     public const int Published = 3000;
 
