@@ -17,6 +17,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = PackyardEventIds.SyncUpstreamUnchanged, Level = LogLevel.Information, Message = "Sync of {Repository}: upstream unchanged since the sync that made version {Version}; nothing staged")]
     public static partial void SyncUpstreamUnchanged(ILogger logger, string repository, long version);
 
+    [LoggerMessage(EventId = PackyardEventIds.ArtifactsRepaired, Level = LogLevel.Warning, Message = "Sync of {Repository}: {Missing} of {Checked} stored artifacts were missing from the artifact store; {Repaired} downloaded again")]
+    public static partial void ArtifactsRepaired(ILogger logger, string repository, long missing, long @checked, long repaired);
+
     [LoggerMessage(EventId = PackyardEventIds.DownloadRetry, Level = LogLevel.Warning, Message = "Retrying {Url} (attempt {Attempt}): {Reason}")]
     public static partial void DownloadRetry(ILogger logger, string url, int attempt, string reason);
 

@@ -19,6 +19,7 @@ public static class PackyardEventIds
     public const int OrphansCleaned = 2030;
     public const int DeletedRepositoryExpired = 2031;
     public const int StoreOrphansSwept = 2035;
+    public const int ArtifactsRepaired = 2040;
 
     public const int Published = 3000;
 
@@ -27,6 +28,7 @@ public static class PackyardEventIds
     public const int PullThrough = 4002;
     public const int PullThroughFailed = 4003;
     public const int UploadFailed = 4010;
+    public const int ArtifactRefetch = 4040;
 
     public const int MigrationApplied = 6000;
     public const int DatabaseStarted = 6001;

@@ -8,6 +8,7 @@ using Microsoft.Net.Http.Headers;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
+using Packyard.Engine.Secrets;
 using Packyard.Engine.Storage;
 
 namespace Packyard.Server;
@@ -65,6 +66,11 @@ public sealed partial class ContentRequestHandler(
             LogServeFailed(logger, http.Request.Path.Value ?? "", $"{failure.Message}: {failure.Detail}");
             failure.Apply(http.Response);
             await ErrorAsync(http, failure.StatusCode, failure.Message);
+        }
+        catch (SecretKeyException e) when (!http.Response.HasStarted)
+        {
+            LogServeFailed(logger, http.Request.Path.Value ?? "", e.Message);
+            await ErrorAsync(http, StatusCodes.Status502BadGateway, "the remote's stored credentials cannot be read (secret key mismatch)");
         }
     }
 
@@ -238,6 +244,53 @@ public sealed partial class ContentRequestHandler(
             }
         }
 
+        if (await TryServeStoredAsync(http, file, mediaType, etag, cancellationToken))
+        {
+            return true;
+        }
+
+        // Recorded as stored, but the store has lost the object (restored empty, removed by hand): fetch it again from a
+        // remote that still has it, as on a first OnDemand request, instead of failing every client until a sync repairs it.
+        files.Forget(publication, path);
+        var known = file.ContentArtifactId is { } artifactId ? await fetcher.FindSourceAsync(artifactId, cancellationToken) : null;
+        if (known is not null)
+        {
+            try
+            {
+                if (known.Remote.Policy == DownloadPolicy.Streamed)
+                {
+                    await StreamFromUpstreamAsync(http, file, mediaType, etag, known, cancellationToken);
+                    return true;
+                }
+
+                LogRefetch(logger, path);
+                await fetcher.FetchAsync(file, path, known, cancellationToken);
+            }
+            catch (PackyardException e)
+            {
+                LogServeFailed(logger, path, e.Message);
+                await ErrorAsync(http, StatusCodes.Status502BadGateway, UrlSanitizer.Sanitize(e.Message));
+                return true;
+            }
+
+            if (await TryServeStoredAsync(http, file, mediaType, etag, cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        http.Response.Headers.RetryAfter = "5";
+        await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"'{path}' is missing from the artifact store");
+        return true;
+    }
+
+    /// <summary>
+    /// Serves a file whose blob is recorded as stored. False when the store does not have the object, before anything of
+    /// the response is set; the store failing (unreachable, timed out) throws <see cref="ArtifactStoreException"/>.
+    /// </summary>
+    private async Task<bool> TryServeStoredAsync(HttpContext http, ServedFile file, string mediaType, EntityTagHeaderValue etag,
+        CancellationToken cancellationToken)
+    {
         var local = file.LocalPath ?? store.TryGetLocalPath(file.Sha256);
         if (file.Size is { } size && IsPlainRequest(http.Request))
         {
@@ -246,6 +299,13 @@ public sealed partial class ContentRequestHandler(
             var small = await smallFiles.GetAsync(file, cancellationToken);
             if (small is not null || local is not null)
             {
+                var get = HttpMethods.IsGet(http.Request.Method);
+                using var handle = small is null && get ? TryOpen(local!) : null;
+                if ((small is null && get && handle is null) || (small is null && !get && !File.Exists(local)))
+                {
+                    return false;
+                }
+
                 var response = http.Response;
                 response.ContentType = mediaType;
                 response.ContentLength = size;
@@ -253,10 +313,10 @@ public sealed partial class ContentRequestHandler(
                 headers.ETag = file.ETag;
                 headers.LastModified = file.LastModifiedHeader;
                 headers.AcceptRanges = AcceptRangesBytes;
-                if (HttpMethods.IsGet(http.Request.Method))
+                if (get)
                 {
                     await (small is not null ? response.BodyWriter.WriteAsync(small, cancellationToken).AsTask()
-                        : SendLocalFileAsync(http, local!, size, cancellationToken));
+                        : SendLocalFileAsync(http, handle!, size, cancellationToken));
                 }
 
                 return true;
@@ -265,24 +325,44 @@ public sealed partial class ContentRequestHandler(
 
         if (local is not null)
         {
+            if (!File.Exists(local))
+            {
+                return false;
+            }
+
             await TypedResults.PhysicalFile(local, mediaType, lastModified: file.LastModified, entityTag: etag, enableRangeProcessing: true).ExecuteAsync(http);
             return true;
         }
 
-        if (await RemoteRange.TryServeAsync(http, store, file, mediaType, etag, cancellationToken))
+        switch (await RemoteRange.TryServeAsync(http, store, file, mediaType, etag, cancellationToken))
         {
-            return true;
+            case RemoteRange.Outcome.Served:
+                return true;
+            case RemoteRange.Outcome.Missing:
+                return false;
         }
 
         var stream = await store.OpenReadAsync(file.Sha256, 0, cancellationToken);
         if (stream is null)
         {
-            await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, $"'{path}' is missing from the artifact store");
-            return true;
+            return false;
         }
 
         await TypedResults.Stream(stream, mediaType, lastModified: file.LastModified, entityTag: etag, enableRangeProcessing: stream.CanSeek).ExecuteAsync(http);
         return true;
+    }
+
+    /// <summary>Opens a stored local file for reading, or null when it is gone.</summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle? TryOpen(string local)
+    {
+        try
+        {
+            return File.OpenHandle(local, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -339,9 +419,8 @@ public sealed partial class ContentRequestHandler(
     /// intermediate copy buffer, no async file I/O round trip through the thread pool for page-cached data).
     /// A file shorter than recorded aborts the response, so the client sees a failed transfer.
     /// </summary>
-    private static async Task SendLocalFileAsync(HttpContext http, string local, long size, CancellationToken cancellationToken)
+    private static async Task SendLocalFileAsync(HttpContext http, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long size, CancellationToken cancellationToken)
     {
-        using var handle = File.OpenHandle(local, FileMode.Open, FileAccess.Read, FileShare.Read);
         var writer = http.Response.BodyWriter;
         long offset = 0;
         while (offset < size)
@@ -425,6 +504,10 @@ public sealed partial class ContentRequestHandler(
 
     [LoggerMessage(EventId = Engine.PackyardEventIds.ServeFailed, Level = LogLevel.Warning, Message = "Serving {Path} failed: {Reason}")]
     private static partial void LogServeFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = Engine.PackyardEventIds.ArtifactRefetch, Level = LogLevel.Warning,
+        Message = "{Path} is recorded as stored but missing from the artifact store; fetching it again from its remote")]
+    private static partial void LogRefetch(ILogger logger, string path);
 
     [LoggerMessage(EventId = Engine.PackyardEventIds.PullThroughFailed, Level = LogLevel.Warning, Message = "Pull-through of {Name} for {BasePath} failed: {Reason}")]
     private static partial void LogPullThroughFailed(ILogger logger, string name, string basePath, string reason);

@@ -12,14 +12,27 @@ namespace Packyard.Server;
 /// </summary>
 internal static class RemoteRange
 {
-    public static async Task<bool> TryServeAsync(HttpContext http, IArtifactStore store, ServedFile file, string mediaType, EntityTagHeaderValue etag,
+    /// <summary>What <see cref="TryServeAsync"/> did.</summary>
+    public enum Outcome
+    {
+        /// <summary>Not a single-range request: nothing written, serve the whole object.</summary>
+        NotApplicable,
+
+        /// <summary>Answered (206 or 416).</summary>
+        Served,
+
+        /// <summary>The store does not have the object: nothing written.</summary>
+        Missing,
+    }
+
+    public static async Task<Outcome> TryServeAsync(HttpContext http, IArtifactStore store, ServedFile file, string mediaType, EntityTagHeaderValue etag,
         CancellationToken cancellationToken)
     {
         var header = http.Request.Headers.Range;
         if (header.Count != 1 || http.Request.Headers.ContainsKey(HeaderNames.IfRange) || file.Size is not { } size
             || !RangeHeaderValue.TryParse(header[0], out var range) || range.Unit != "bytes" || range.Ranges.Count != 1)
         {
-            return false;
+            return Outcome.NotApplicable;
         }
 
         var item = range.Ranges.First();
@@ -35,14 +48,24 @@ internal static class RemoteRange
             to = size - 1;
         }
 
+        var satisfiable = from < size && from <= to;
+        // Opened before any header is set, so a missing object can still be answered as such (503, or fetched again).
+        await using var stream = satisfiable && !HttpMethods.IsHead(http.Request.Method)
+            ? await store.OpenReadAsync(file.Sha256, from, cancellationToken)
+            : null;
+        if (satisfiable && stream is null && !HttpMethods.IsHead(http.Request.Method))
+        {
+            return Outcome.Missing;
+        }
+
         http.Response.Headers.AcceptRanges = "bytes";
         http.Response.Headers.ETag = etag.ToString();
         http.Response.Headers.LastModified = file.LastModified.ToString("R", CultureInfo.InvariantCulture);
-        if (from >= size || from > to)
+        if (!satisfiable)
         {
             http.Response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
             http.Response.Headers.ContentRange = $"bytes */{size}";
-            return true;
+            return Outcome.Served;
         }
 
         var length = to - from + 1;
@@ -50,13 +73,11 @@ internal static class RemoteRange
         http.Response.ContentType = mediaType;
         http.Response.ContentLength = length;
         http.Response.Headers.ContentRange = $"bytes {from}-{to}/{size}";
-        if (HttpMethods.IsHead(http.Request.Method))
+        if (stream is null)
         {
-            return true;
+            return Outcome.Served; // HEAD
         }
 
-        await using var stream = await store.OpenReadAsync(file.Sha256, from, cancellationToken)
-            ?? throw new FileNotFoundException($"artifact {file.Sha256} is missing from the store");
         var buffer = new byte[81920];
         while (length > 0)
         {
@@ -70,6 +91,6 @@ internal static class RemoteRange
             length -= read;
         }
 
-        return true;
+        return Outcome.Served;
     }
 }

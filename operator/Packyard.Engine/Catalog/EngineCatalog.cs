@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Npgsql;
 using Packyard.Engine.Database;
 using Packyard.Engine.Downloads;
+using Packyard.Engine.Secrets;
 
 namespace Packyard.Engine.Catalog;
 
@@ -9,7 +9,7 @@ namespace Packyard.Engine.Catalog;
 /// The engine-side records of Remotes, Repositories and Distributions: created or updated from resource specs by
 /// the reconcilers, read by the sync, publish and serve paths. Every change notifies content servers to refresh.
 /// </summary>
-public sealed partial class EngineCatalog(NpgsqlDataSource dataSource)
+public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCipher? secrets = null)
 {
     public const string ChangeChannel = "packyard_changes";
 
@@ -22,8 +22,8 @@ public sealed partial class EngineCatalog(NpgsqlDataSource dataSource)
             where (remotes.type, remotes.url, remotes.policy, remotes.config) is distinct from (excluded.type, excluded.url, excluded.policy, excluded.config)
             returning id
             """);
-        command.AddParameters(remote.Namespace, remote.Name, remote.Type, remote.BaseUrl.ToString(), remote.Policy.ToString(),
-            JsonSerializer.Serialize(remote, EngineJsonContext.Default.RemoteSettings));
+        command.AddParameters(remote.Namespace, remote.Name, remote.Type, RemoteConfigCodec.WithoutUserInfo(remote.BaseUrl).ToString(),
+            remote.Policy.ToString(), RemoteConfigCodec.Encode(remote, secrets));
         if (await command.ExecuteScalarAsync(cancellationToken) is long id)
         {
             return id;
@@ -33,16 +33,18 @@ public sealed partial class EngineCatalog(NpgsqlDataSource dataSource)
             ?? throw new InvalidOperationException($"remote {remote.DisplayName} vanished while being saved");
     }
 
+    /// <exception cref="SecretKeyException">The Remote's credentials were stored with another secret key.</exception>
     public async Task<RemoteSettings?> GetRemoteAsync(long id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select config::text from remotes where id = $1");
         command.AddParameters(id);
         return await command.ExecuteScalarAsync(cancellationToken) is string json
-            ? JsonSerializer.Deserialize(json, EngineJsonContext.Default.RemoteSettings)
+            ? RemoteConfigCodec.Decode(json, secrets)
             : null;
     }
 
     /// <summary>The newest remote that knows where to download a content artifact, or null.</summary>
+    /// <exception cref="SecretKeyException">The Remote's credentials were stored with another secret key.</exception>
     public async Task<ArtifactSource?> FindArtifactSourceAsync(long contentArtifactId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
@@ -56,7 +58,7 @@ public sealed partial class EngineCatalog(NpgsqlDataSource dataSource)
             return null;
         }
 
-        var remote = JsonSerializer.Deserialize(reader.GetString(0), EngineJsonContext.Default.RemoteSettings)!;
+        var remote = RemoteConfigCodec.Decode(reader.GetString(0), secrets);
         return new ArtifactSource(remote, new Uri(reader.GetString(1)));
     }
 

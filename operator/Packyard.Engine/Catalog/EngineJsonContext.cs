@@ -5,5 +5,6 @@ namespace Packyard.Engine.Catalog;
 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(RemoteSettings))] // remotes.config: resolved download settings, read back by on-demand serving
+[JsonSerializable(typeof(RemoteSecrets))] // remotes.config sealedSecrets: the credentials, encrypted
 [JsonSerializable(typeof(ContentGuardRecord))] // distributions.guard: hashed reader credentials
 internal sealed partial class EngineJsonContext : JsonSerializerContext;

@@ -14,10 +14,12 @@ public static class ArtifactStoreFactory
     /// see <see cref="FileSystemStorageOptions.Root"/>.
     /// </description></item>
     /// <item><description>
-    /// S3: <c>s3://[ACCESS:SECRET@]HOST[:PORT]/BUCKET[?prefix=P&amp;region=R&amp;tls=false&amp;pathStyle=false&amp;spool=DIR]</c>.
+    /// S3: <c>s3://[ACCESS:SECRET@]HOST[:PORT]/BUCKET[?prefix=P&amp;region=R&amp;tls=false&amp;pathStyle=false&amp;spool=DIR&amp;timeout=5s&amp;transferTimeout=10m&amp;readTimeout=30s]</c>.
     /// <c>tls</c> (default <c>true</c>) picks https or http for the endpoint <c>HOST:PORT</c>; <c>region</c> defaults to
     /// <c>us-east-1</c>; <c>prefix</c> (default empty) is prepended to every key; <c>pathStyle</c> defaults to
-    /// <c>true</c>; <c>spool</c> is the local directory for uploads in progress. Without <c>ACCESS:SECRET</c>
+    /// <c>true</c>; <c>spool</c> is the local directory for uploads in progress; <c>timeout</c>, <c>transferTimeout</c> and
+    /// <c>readTimeout</c> (Go durations) are <see cref="S3StorageOptions.OperationTimeout"/>,
+    /// <see cref="S3StorageOptions.TransferTimeout"/> and <see cref="S3StorageOptions.ReadTimeout"/>. Without <c>ACCESS:SECRET</c>
     /// the SDK's default credential chain is used. Percent-encode reserved characters in the keys (<c>/</c> is
     /// <c>%2F</c>, <c>@</c> is <c>%40</c>, <c>:</c> is <c>%3A</c>). Example:
     /// <c>s3://minio:minio123@127.0.0.1:9000/packyard?prefix=prod/&amp;tls=false</c>.
@@ -118,8 +120,17 @@ public static class ArtifactStoreFactory
                 case "spool":
                     options.SpoolDirectory = value.Length > 0 ? value : throw Invalid(storage, "spool is empty");
                     break;
+                case "timeout":
+                    options.OperationTimeout = ParseDuration(storage, name, value);
+                    break;
+                case "transferTimeout":
+                    options.TransferTimeout = ParseDuration(storage, name, value);
+                    break;
+                case "readTimeout":
+                    options.ReadTimeout = ParseDuration(storage, name, value);
+                    break;
                 default:
-                    throw Invalid(storage, $"unknown parameter '{name}'; known: prefix, region, tls, pathStyle, spool");
+                    throw Invalid(storage, $"unknown parameter '{name}'; known: prefix, region, tls, pathStyle, spool, timeout, transferTimeout, readTimeout");
             }
         }
 
@@ -133,6 +144,11 @@ public static class ArtifactStoreFactory
         "false" or "0" => false,
         _ => throw Invalid(storage, $"{name} must be true or false, not '{value}'"),
     };
+
+    private static TimeSpan ParseDuration(string storage, string name, string value) =>
+        Packyard.Api.Resources.GoDuration.TryParse(value, out var duration, out var error) && duration > TimeSpan.Zero
+            ? duration
+            : throw Invalid(storage, $"{name} must be a positive duration such as 5s or 2m ({error ?? "not positive"})");
 
     private static ArgumentException Invalid(string storage, string problem) =>
         new($"Invalid --storage value '{Redact(storage)}': {problem}.", nameof(storage));

@@ -117,6 +117,10 @@ public sealed partial class FileSystemArtifactStore : IArtifactStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlySet<string>> FindMissingAsync(IReadOnlyCollection<string> sha256s, CancellationToken cancellationToken) =>
+        ExistenceChecks.FindMissingAsync(this, sha256s, cancellationToken);
+
+    /// <inheritdoc />
     public Task DeleteAsync(string sha256, CancellationToken cancellationToken)
     {
         var normalized = ContentAddress.Normalize(sha256, nameof(sha256));

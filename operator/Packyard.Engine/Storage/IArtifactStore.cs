@@ -30,6 +30,12 @@ public interface IArtifactStore
     /// <summary>Whether the object exists.</summary>
     Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Which of <paramref name="sha256s"/> the store does not have (lower-case digests): one existence check per object
+    /// with bounded concurrency, or a listing where that is cheaper. Used to find objects a store has lost.
+    /// </summary>
+    Task<IReadOnlySet<string>> FindMissingAsync(IReadOnlyCollection<string> sha256s, CancellationToken cancellationToken);
+
     /// <summary>Deletes the object; deleting a missing object is not an error.</summary>
     Task DeleteAsync(string sha256, CancellationToken cancellationToken);
 

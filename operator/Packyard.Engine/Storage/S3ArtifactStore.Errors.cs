@@ -14,19 +14,29 @@ public sealed partial class S3ArtifactStore
         "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled", "InvalidToken", "ExpiredToken");
 
     /// <summary>
-    /// Runs one S3 call and turns its failures into <see cref="ArtifactStoreException"/> naming the endpoint, bucket and
-    /// key. Cancellation by <paramref name="cancellationToken"/> propagates unchanged; a timeout becomes "unreachable".
+    /// Runs one S3 call, SDK retries included, within <paramref name="deadline"/> (default: the operation timeout) and turns
+    /// its failures into <see cref="ArtifactStoreException"/> naming the endpoint, bucket and key. Cancellation by
+    /// <paramref name="cancellationToken"/> propagates unchanged; a timeout becomes "unreachable".
     /// </summary>
     private async Task<T> CallAsync<T>(
-        string operation, string key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+        string operation, string key, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? deadline = null)
     {
+        var limit = deadline ?? operationTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
         try
         {
-            return await call(cancellationToken).ConfigureAwait(false);
+            return await call(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (Exception e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var translated = Unreachable(operation, key, $"no answer within {limit}", e);
+            Log.RequestFailed(logger, operation, Endpoint, bucket, key, translated.Reason);
+            throw translated;
         }
         catch (Exception e) when (Translate(operation, key, e) is { } translated)
         {
@@ -34,6 +44,10 @@ public sealed partial class S3ArtifactStore
             throw translated;
         }
     }
+
+    private ArtifactStoreException Unreachable(string operation, string key, string reason, Exception cause) =>
+        new(ArtifactStoreReasons.StorageUnreachable, Store,
+            $"{operation} {key} on {Store} failed: the endpoint is unreachable ({reason}). Check the endpoint address, the network and that the S3 server is running.", cause);
 
     private ArtifactStoreException? Translate(string operation, string key, Exception e)
     {
@@ -52,9 +66,7 @@ public sealed partial class S3ArtifactStore
             case HttpRequestException or SocketException or IOException or OperationCanceledException:
             case AmazonServiceException { InnerException: HttpRequestException or SocketException or IOException or OperationCanceledException }:
                 var cause = e is AmazonServiceException { InnerException: { } inner } ? inner : e;
-                var reason = cause is OperationCanceledException ? "timed out" : cause.Message;
-                return new(ArtifactStoreReasons.StorageUnreachable, Store,
-                    $"{what} failed: the endpoint is unreachable ({reason}). Check the endpoint address, the network and that the S3 server is running.", e);
+                return Unreachable(operation, key, cause is OperationCanceledException ? "timed out" : cause.Message, e);
             case AmazonServiceException or AmazonClientException:
                 return new(ArtifactStoreReasons.StorageFailed, Store, $"{what} failed: {e.Message}", e);
             default:

@@ -16,6 +16,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
 {
     private const string ContentType = "application/octet-stream";
 
+    /// <summary>From this many objects on, <see cref="FindMissingAsync"/> lists key prefixes instead of one HEAD per object.</summary>
+    private const int ListingThreshold = 1000;
+
     /// <summary>SigV4 presigned URLs are valid for at most seven days.</summary>
     private static readonly TimeSpan MaximumPresignValidity = TimeSpan.FromDays(7);
 
@@ -28,6 +31,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
     private readonly long partSize;
     private readonly int uploadConcurrency;
     private readonly bool useChunkEncoding;
+    private readonly TimeSpan operationTimeout;
+    private readonly TimeSpan transferTimeout;
+    private readonly TimeSpan readTimeout;
 
     public S3ArtifactStore(S3StorageOptions options, ILogger<S3ArtifactStore> logger)
         : this(options, logger, httpClientFactory: null)
@@ -43,6 +49,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Region, "options.Region");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PartSize, S3StorageOptions.MinimumPartSize, "options.PartSize");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.UploadConcurrency, 1, "options.UploadConcurrency");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.OperationTimeout, TimeSpan.Zero, "options.OperationTimeout");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.TransferTimeout, TimeSpan.Zero, "options.TransferTimeout");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ReadTimeout, TimeSpan.Zero, "options.ReadTimeout");
         this.logger = logger;
         bucket = options.Bucket;
         prefix = options.Prefix is { Length: > 0 } p && !p.EndsWith('/') ? p + "/" : options.Prefix ?? "";
@@ -50,6 +59,9 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
         partSize = options.PartSize;
         uploadConcurrency = options.UploadConcurrency;
         useChunkEncoding = options.UseChunkEncoding;
+        operationTimeout = options.OperationTimeout;
+        transferTimeout = options.TransferTimeout;
+        readTimeout = options.ReadTimeout;
         SpoolDirectory = Path.GetFullPath(options.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "packyard-s3-spool"));
 
         var config = new AmazonS3Config
@@ -135,7 +147,7 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
                     FilePath = spooled.Path,
                     ContentType = ContentType,
                     UseChunkEncoding = useChunkEncoding,
-                }, token), cancellationToken).ConfigureAwait(false);
+                }, token), cancellationToken, transferTimeout).ConfigureAwait(false);
                 StorageLog.ArtifactStored(logger, spooled.Sha256, spooled.Size);
             }
             else
@@ -204,12 +216,61 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
             return null;
         }
 
-        return new S3ObjectStream(response.ResponseStream, response, offset, offset + response.ContentLength);
+        return new S3ObjectStream(response.ResponseStream, response, offset, offset + response.ContentLength)
+        {
+            Idle = readTimeout,
+            Failure = cause => Unreachable("GetObject", key, cause is OperationCanceledException ? $"no data for {readTimeout}" : cause.Message, cause),
+        };
     }
 
     /// <inheritdoc />
     public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken) =>
         HeadAsync(Key(ContentAddress.Normalize(sha256, nameof(sha256))), cancellationToken);
+
+    /// <summary>
+    /// Which of <paramref name="sha256s"/> are missing. Up to <see cref="ListingThreshold"/> objects: one HEAD each (32 at a
+    /// time); more: the key prefixes they fall in (<c>objects/ab/</c>) are listed, 1,000 keys a request and 16 prefixes at a
+    /// time, which costs about 256 + (objects in the bucket) / 1,000 requests instead of one per object.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> FindMissingAsync(IReadOnlyCollection<string> sha256s, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sha256s);
+        if (sha256s.Count < ListingThreshold)
+        {
+            return await ExistenceChecks.FindMissingAsync(this, sha256s, cancellationToken).ConfigureAwait(false);
+        }
+
+        var wanted = sha256s.Select(s => ContentAddress.Normalize(s, nameof(sha256s))).ToHashSet(StringComparer.Ordinal);
+        var present = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var prefixes = wanted.Select(s => s[..2]).Distinct(StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(prefixes, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (two, token) =>
+            {
+                var request = new ListObjectsV2Request { BucketName = bucket, Prefix = $"{prefix}objects/{two}/", MaxKeys = 1000 };
+                while (true)
+                {
+                    var page = await CallAsync("ListObjectsV2", request.Prefix, t => client.ListObjectsV2Async(request, t), token)
+                        .ConfigureAwait(false);
+                    foreach (var item in page.S3Objects ?? [])
+                    {
+                        var name = item.Key[(item.Key.LastIndexOf('/') + 1)..];
+                        if (wanted.Contains(name))
+                        {
+                            present.TryAdd(name, true);
+                        }
+                    }
+
+                    if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+                    {
+                        break;
+                    }
+
+                    request.ContinuationToken = page.NextContinuationToken;
+                }
+            }).ConfigureAwait(false);
+        wanted.ExceptWith(present.Keys);
+        return wanted;
+    }
 
     /// <inheritdoc />
     public async Task DeleteAsync(string sha256, CancellationToken cancellationToken)
@@ -355,14 +416,15 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
                         PartSize = Math.Min(partSize, spooled.Size - position),
                         IsLastPart = number == parts,
                         UseChunkEncoding = useChunkEncoding,
-                    }, t), token).ConfigureAwait(false);
+                    }, t), token, transferTimeout).ConfigureAwait(false);
                     etags[number - 1] = new PartETag(number, response.ETag);
                 }).ConfigureAwait(false);
 
             var complete = new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId };
             complete.AddPartETags(etags);
+            // Assembling a large object can take the server a while (S3 keeps the connection alive meanwhile).
             await CallAsync("CompleteMultipartUpload", key, token => client.CompleteMultipartUploadAsync(complete, token),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken, transferTimeout).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -376,10 +438,11 @@ public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
         try
         {
             // Cleanup after failure or cancellation: the caller's token may already be cancelled, and an upload left
-            // open keeps its parts billed until a lifecycle rule removes them. Bounded by the client's timeouts.
+            // open keeps its parts billed until a lifecycle rule removes them. Bounded by the operation timeout.
+            using var deadline = new CancellationTokenSource(operationTimeout);
             await client.AbortMultipartUploadAsync(
                 new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId },
-                CancellationToken.None).ConfigureAwait(false);
+                deadline.Token).ConfigureAwait(false);
             Log.MultipartUploadAborted(logger, key, cause.GetType().Name);
         }
         catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)

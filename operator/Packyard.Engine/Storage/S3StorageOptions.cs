@@ -59,6 +59,20 @@ public sealed class S3StorageOptions
     /// <summary>Time limit of one HTTP request (one PutObject or part, or reading a response). Null: the SDK default.</summary>
     public TimeSpan? RequestTimeout { get; set; }
 
+    /// <summary>
+    /// Deadline of one store operation that carries no object body (HEAD, DELETE, the start of a GET up to its response
+    /// headers, starting or aborting a multipart upload, one listing page), retries included. A hung server (stopped, black-holed) fails the
+    /// operation after this long as <see cref="ArtifactStoreReasons.StorageUnreachable"/>, so a GET is answered with 503
+    /// instead of waiting for the SDK's timeouts and retries (minutes).
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deadline of one upload (a PutObject, one multipart part, completing a multipart upload), retries included.</summary>
+    public TimeSpan TransferTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A read of an object body that receives nothing for this long fails (the server stopped sending).</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Retries of a failed request. Null: the SDK default.</summary>
     [Range(0, 20)]
     public int? MaxErrorRetries { get; set; }

@@ -136,7 +136,8 @@ internal static class ContentStaging
         }
     }
 
-    /// <summary>Saves new units and their artifacts, records download URLs, and fills sync_candidates. Committed on its own:
+    /// <summary>Saves new units and their artifacts, records download URLs (without user-info: credentials are never stored in
+    /// clear), and fills sync_candidates. Committed on its own:
     /// units are immutable and shared, so saving them early is harmless and lets an interrupted sync resume.</summary>
     internal static async Task SaveAsync(NpgsqlConnection connection, string type, long? remoteId, CancellationToken cancellationToken)
     {
@@ -163,7 +164,7 @@ internal static class ContentStaging
             """, cancellationToken, type);
         await connection.ExecuteAsync("""
             insert into remote_artifacts (content_artifact_id, remote_id, url)
-            select distinct on (ca.id) ca.id, $2, sa.url
+            select distinct on (ca.id) ca.id, $2, regexp_replace(sa.url, '^([A-Za-z][A-Za-z0-9+.-]*://)[^@/?#]*@', '\1')
             from sync_artifacts sa
             join content_units cu on cu.type = $1 and cu.natural_key = sa.natural_key
             join content_artifacts ca on ca.content_id = cu.id and ca.relative_path = sa.relative_path

@@ -9,7 +9,11 @@ public sealed record SyncRequest(long RepositoryId, string RepositoryName, long 
     IReadOnlyCollection<string>? Names = null);
 
 /// <summary>What a sync did. <see cref="Version"/> is the new version, or the unchanged latest when <see cref="Created"/> is false.</summary>
-public sealed record SyncOutcome(long Version, bool Created, long Added, long Removed, long ContentCount, long Declared, long Downloaded);
+public sealed record SyncOutcome(long Version, bool Created, long Added, long Removed, long ContentCount, long Declared, long Downloaded)
+{
+    /// <summary>Artifacts recorded as stored but missing from the artifact store, downloaded again (counted in <see cref="Downloaded"/> too).</summary>
+    public long Repaired { get; init; }
+}
 
 /// <summary>Progress of a running sync, for progress bars and status.</summary>
 public sealed record SyncProgress(string Phase, long Declared, long ToDownload, long Downloaded, long DownloadedBytes);

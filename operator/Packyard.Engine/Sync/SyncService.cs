@@ -29,6 +29,7 @@ public sealed class SyncService(
 {
     private const int BatchSize = 5000;
 
+
     public async Task<SyncOutcome> SyncAsync(SyncRequest request, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var plugin = contentTypes.Get(request.Remote.Type);
@@ -51,17 +52,21 @@ public sealed class SyncService(
             {
                 var (latest, contentCount) = await UpstreamStates.LatestAsync(connection, request.RepositoryId, cancellationToken);
                 EngineLog.SyncUpstreamUnchanged(logger, request.RepositoryName, latest);
-                EngineLog.SyncFinished(logger, request.RepositoryName, declared, 0, latest);
-                return new SyncOutcome(latest, false, 0, 0, contentCount, declared, 0);
+                var restored = request.Remote.Policy == DownloadPolicy.Immediate
+                    ? await RepairAsync(connection, client, request, staged: false, declared, progress, cancellationToken)
+                    : 0;
+                EngineLog.SyncFinished(logger, request.RepositoryName, declared, restored, latest);
+                return new SyncOutcome(latest, false, 0, 0, contentCount, declared, restored) { Repaired = restored };
             }
 
             await ContentStaging.CheckConflictsAsync(connection, cancellationToken);
             await ContentStaging.SaveAsync(connection, plugin.Name, request.RemoteId, cancellationToken);
 
-            long downloaded = 0;
+            long downloaded = 0, repaired = 0;
             if (request.Remote.Policy == DownloadPolicy.Immediate)
             {
-                downloaded = await DownloadMissingAsync(connection, client, declared, progress, cancellationToken);
+                repaired = await RepairAsync(connection, client, request, staged: true, declared, progress, cancellationToken);
+                downloaded = await DownloadMissingAsync(connection, client, declared, progress, cancellationToken) + repaired;
             }
 
             progress?.Report(new SyncProgress("Creating version", declared, downloaded, downloaded, 0));
@@ -78,7 +83,10 @@ public sealed class SyncService(
             }
 
             EngineLog.SyncFinished(logger, request.RepositoryName, declared, downloaded, outcome.Version);
-            return new SyncOutcome(outcome.Version, outcome.Created, outcome.Added, outcome.Removed, outcome.ContentCount, declared, downloaded);
+            return new SyncOutcome(outcome.Version, outcome.Created, outcome.Added, outcome.Removed, outcome.ContentCount, declared, downloaded)
+            {
+                Repaired = repaired,
+            };
         }
         finally
         {
@@ -125,6 +133,91 @@ public sealed class SyncService(
             return 0;
         }
 
+        return await DownloadAllAsync(client, token => ReadPendingAsync(connection, """
+            select sa.sha256, max(sa.size), min(sa.url), min(sa.relative_path) from sync_artifacts sa
+            where sa.url is not null and not exists (select 1 from artifacts a where a.sha256 = sa.sha256)
+            group by sa.sha256
+            """, [], token), missing, declared, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks that the artifacts this sync relies on and the database records as stored are still in the artifact store
+    /// (<see cref="IArtifactStore.FindMissingAsync"/>: bounded existence checks, or a listing), and downloads the missing ones again: a store
+    /// restored empty or objects removed by hand are repaired by the next sync. <paramref name="staged"/>: what the upstream
+    /// declared in this sync; otherwise (upstream unchanged) the latest version's artifacts this remote can download.
+    /// </summary>
+    /// <returns>How many artifacts were downloaded again.</returns>
+    private async Task<long> RepairAsync(NpgsqlConnection connection, UpstreamClient client, SyncRequest request, bool staged, long declared,
+        IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new SyncProgress("Checking the artifact store", declared, 0, 0, 0));
+        var query = staged
+            ? """
+              select sa.sha256, max(sa.size), min(sa.url), min(sa.relative_path) from sync_artifacts sa
+              where sa.url is not null and exists (select 1 from artifacts a where a.sha256 = sa.sha256)
+              group by sa.sha256
+              """
+            : """
+              select ca.sha256, max(ca.size), min(ra.url), min(ca.relative_path)
+              from repository_content rc
+              join content_artifacts ca on ca.content_id = rc.content_id
+              join remote_artifacts ra on ra.content_artifact_id = ca.id and ra.remote_id = $2
+              where rc.repository_id = $1 and rc.version_removed is null
+                and exists (select 1 from artifacts a where a.sha256 = ca.sha256)
+              group by ca.sha256
+              """;
+        object[] parameters = staged ? [] : [request.RepositoryId, request.RemoteId];
+        var stored = new Dictionary<string, PendingDownload>(StringComparer.Ordinal);
+        await foreach (var item in ReadPendingAsync(connection, query, parameters, cancellationToken))
+        {
+            stored[item.Sha256] = item;
+        }
+
+        if (stored.Count == 0)
+        {
+            return 0;
+        }
+
+        var lost = await store.FindMissingAsync(stored.Keys, cancellationToken);
+        if (lost.Count == 0)
+        {
+            return 0;
+        }
+
+        var missing = lost.Select(sha256 => stored[sha256]).ToList();
+        var repaired = await DownloadAllAsync(client, _ => Enumerate(missing), missing.Count, declared, progress, cancellationToken);
+        EngineLog.ArtifactsRepaired(logger, request.RepositoryName, missing.Count, stored.Count, repaired);
+        return repaired;
+
+        static async IAsyncEnumerable<PendingDownload> Enumerate(IEnumerable<PendingDownload> items)
+        {
+            foreach (var item in items)
+            {
+                yield return item;
+            }
+
+            await Task.CompletedTask;
+        }
+    }
+
+    private static async IAsyncEnumerable<PendingDownload> ReadPendingAsync(NpgsqlConnection connection, string query, object[] parameters,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(query, connection);
+        command.AddParameters(parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new PendingDownload(
+                reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), new Uri(reader.GetString(2)), reader.GetString(3));
+        }
+    }
+
+    /// <summary>Downloads, verifies, stores and records <paramref name="total"/> artifacts with the remote's concurrency; the first failure stops the rest.</summary>
+    private async Task<long> DownloadAllAsync(UpstreamClient client, Func<CancellationToken, IAsyncEnumerable<PendingDownload>> items, long total,
+        long declared, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    {
+        var missing = total;
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var queue = Channel.CreateBounded<PendingDownload>(new BoundedChannelOptions(1000) { SingleWriter = true });
         await using var recorder = new ArtifactRecorder(dataSource);
@@ -139,11 +232,11 @@ public sealed class SyncService(
                 {
                     var stored = await DownloadAsync(client, item, failure.Token);
                     recorder.Add(stored);
-                    var total = Interlocked.Increment(ref done);
+                    var count = Interlocked.Increment(ref done);
                     var totalBytes = Interlocked.Add(ref bytes, stored.Size);
-                    if (total % 100 == 0 || total == missing)
+                    if (count % 100 == 0 || count == missing)
                     {
-                        progress?.Report(new SyncProgress("Downloading", declared, missing, total, totalBytes));
+                        progress?.Report(new SyncProgress("Downloading", declared, missing, count, totalBytes));
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -156,18 +249,9 @@ public sealed class SyncService(
 
         try
         {
-            await using (var command = new NpgsqlCommand("""
-                select sa.sha256, max(sa.size), min(sa.url), min(sa.relative_path) from sync_artifacts sa
-                where sa.url is not null and not exists (select 1 from artifacts a where a.sha256 = sa.sha256)
-                group by sa.sha256
-                """, connection))
-            await using (var reader = await command.ExecuteReaderAsync(failure.Token))
+            await foreach (var item in items(failure.Token).WithCancellation(failure.Token))
             {
-                while (await reader.ReadAsync(failure.Token))
-                {
-                    await queue.Writer.WriteAsync(new PendingDownload(
-                        reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), new Uri(reader.GetString(2)), reader.GetString(3)), failure.Token);
-                }
+                await queue.Writer.WriteAsync(item, failure.Token);
             }
 
             queue.Writer.Complete();

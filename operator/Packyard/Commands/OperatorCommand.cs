@@ -24,6 +24,7 @@ internal static class OperatorCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database and default artifact store.", DefaultValueFactory = _ => ".packyard" };
         var keepDatabase = DatabaseOptions.KeepDatabase();
         var unsafeNoFsync = DatabaseOptions.UnsafeNoFsync();
+        var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database (env PACKYARD_SECRET_KEY_FILE); every replica needs the same key. Default: --data-dir/secret-key, generated when missing." };
         var roles = new Option<string[]>("--role", "--roles")
         {
             Description = "Roles to run: controller, worker, content (repeat or comma-separate; default all). A worker alone needs only the database and the store.",
@@ -50,7 +51,7 @@ internal static class OperatorCommand
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
-            kubeconfig, database, storage, listen, publicUrl, dataDir, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
+            kubeconfig, database, storage, listen, publicUrl, dataDir, secretKeyFile, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
             leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace,
             keepDatabase, unsafeNoFsync,
         };
@@ -112,6 +113,7 @@ internal static class OperatorCommand
                     DeletionGrace = grace,
                     EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                     KeepDatabase = parse.GetValue(keepDatabase),
+                    SecretKeyFile = parse.GetValue(secretKeyFile) ?? Env("PACKYARD_SECRET_KEY_FILE"),
                 },
                 Roles = selected,
                 Kubeconfig = parse.GetValue(kubeconfig),

@@ -17,6 +17,7 @@ internal static class RunCommand
         var listen = new Option<string>("--listen") { Description = "host:port to serve on.", DefaultValueFactory = _ => "127.0.0.1:8080" };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database, artifacts and the upload token.", DefaultValueFactory = _ => ".packyard" };
         var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (Bearer, or as the basic-auth password)." };
+        var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database; default: --data-dir/secret-key, generated when missing." };
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
         var deletionGrace = new Option<string>("--deletion-grace")
         {
@@ -29,7 +30,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace, keepDatabase, unsafeNoFsync,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace, keepDatabase, unsafeNoFsync, secretKeyFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -64,9 +65,21 @@ internal static class RunCommand
                 DeletionGrace = grace,
                 EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                 KeepDatabase = parse.GetValue(keepDatabase),
+                SecretKeyFile = parse.GetValue(secretKeyFile),
             };
             var console = AnsiConsole.Console;
-            var (app, postgres) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
+            WebApplication app;
+            Packyard.Engine.Database.EmbeddedPostgres? postgres;
+            try
+            {
+                (app, postgres) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
+            }
+            catch (InvalidOperationException e) when (e.Message.StartsWith("--secret-key-file", StringComparison.Ordinal))
+            {
+                await Console.Error.WriteLineAsync($"packyard run: {e.Message}");
+                return 1;
+            }
+
             console.MarkupLine($"[green]Packyard[/] serving http://{Markup.Escape(options.Listen)}/ from manifests in {Markup.Escape(options.ManifestsDirectory)}");
             await EngineHost.RunAsync(app, postgres, options.KeepDatabase);
             return 0;

@@ -231,9 +231,10 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             Version = outcome.Version,
             Added = outcome.Added,
             Removed = outcome.Removed,
-            Message = outcome.Created
+            Message = (outcome.Created
                 ? $"version {outcome.Version}: {outcome.Added} added, {outcome.Removed} removed ({outcome.Downloaded} downloaded)"
-                : $"no change from upstream; version {outcome.Version} is current",
+                : $"no change from upstream; version {outcome.Version} is current")
+                + (outcome.Repaired > 0 ? $"; {outcome.Repaired} artifacts missing from the artifact store were downloaded again" : ""),
         };
         if (outcome.Created)
         {

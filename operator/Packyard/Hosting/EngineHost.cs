@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Packyard.Controllers;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Database;
+using Packyard.Engine.Secrets;
 using Packyard.Server;
 using Spectre.Console;
 
@@ -18,11 +19,18 @@ namespace Packyard.Hosting;
 /// </summary>
 public static class EngineHost
 {
+    /// <summary>The key file's name under the data directory when <c>--secret-key-file</c> is not given.</summary>
+    public const string DefaultSecretKeyFile = "secret-key";
+
     public static async Task<(WebApplicationBuilder Builder, EmbeddedPostgres? Postgres)> CreateBuilderAsync(
         EngineHostOptions options, IAnsiConsole console, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        // Read first: a bad key file stops the start before anything (a private PostgreSQL) is running.
+        var secrets = new SecretCipher(options.SecretKeyFile is { } keyFile
+            ? SecretKeyFile.Read(keyFile)
+            : SecretKeyFile.ReadOrCreate(Path.Combine(dataDirectory, DefaultSecretKeyFile)));
         EmbeddedPostgres? postgres = null;
         var connectionString = options.Database;
         if (connectionString is null)
@@ -45,6 +53,7 @@ public static class EngineHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         var services = builder.Services;
+        services.AddSingleton(secrets);
         services.AddPackyardEngine(connectionString, options.Storage ?? Path.Combine(dataDirectory, "artifacts"));
         services.AddFileContent();
         services.AddPythonContent();

@@ -26,6 +26,12 @@ public sealed record EngineHostOptions
     /// <summary>Leave the private PostgreSQL running when Packyard stops (by default it stops with Packyard).</summary>
     public bool KeepDatabase { get; init; }
 
+    /// <summary>
+    /// File holding the 256-bit key that encrypts Remote credentials in the database; absent: <c>secret-key</c> under
+    /// <see cref="DataDirectory"/>, generated (mode 0600) when missing. Replicas sharing a database must share the key.
+    /// </summary>
+    public string? SecretKeyFile { get; init; }
+
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;
 }

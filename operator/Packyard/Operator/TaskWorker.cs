@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Packyard.Engine.Secrets;
 using Packyard.Api.Conditions;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Sync;
@@ -104,6 +105,12 @@ public sealed class TaskWorker(
                 ? SyncReport.Failure(started, started, Reasons.ReferenceNotFound, $"the Remote of {args.Repository} (id {args.RemoteId}) no longer exists")
                 : await executor.RunAsync(new SyncRequest(task.RepositoryId, args.Repository, args.RemoteId, remote, args.Mode), args.Fingerprint,
                     new DownloadMeter(metrics), run.Token);
+        }
+        catch (SecretKeyException e)
+        {
+            // The Remote's credentials were stored with another key: fail the task with the reason, never the worker.
+            var now = time.GetUtcNow();
+            report = SyncReport.Failure(now, now, e.Reason, e.Message);
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {

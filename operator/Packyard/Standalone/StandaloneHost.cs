@@ -28,7 +28,7 @@ public static class StandaloneHost
         var (builder, postgres) = await EngineHost.CreateBuilderAsync(
             new EngineHostOptions
             {
-                Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, DeletionGrace = options.DeletionGrace,
+                Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, DeletionGrace = options.DeletionGrace, SecretKeyFile = options.SecretKeyFile,
                 EmbeddedDatabase = options.EmbeddedDatabase, KeepDatabase = options.KeepDatabase,
             },
             console, cancellationToken);

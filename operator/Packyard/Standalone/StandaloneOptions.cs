@@ -26,6 +26,9 @@ public sealed record StandaloneOptions
     /// <summary>How long the manifests folder must stay unchanged before a change is read (a burst of writes is read once).</summary>
     public TimeSpan ReloadQuietPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Key encrypting Remote credentials in the database; absent: <c>secret-key</c> in the data directory, generated when missing.</summary>
+    public string? SecretKeyFile { get; init; }
+
     /// <summary>Bearer token (or basic-auth password) that uploads must present; absent generates one in the data directory.</summary>
     public string? UploadToken { get; init; }
 

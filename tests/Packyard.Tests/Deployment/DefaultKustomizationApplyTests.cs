@@ -42,7 +42,7 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
         Assert.All(
             ["namespace/packyard-system", "serviceaccount/packyard", "serviceaccount/packyard-worker", "clusterrole.rbac.authorization.k8s.io/packyard",
              "clusterrole.rbac.authorization.k8s.io/packyard-uploader", "clusterrolebinding.rbac.authorization.k8s.io/packyard",
-             "secret/packyard-postgres", "secret/packyard-storage", "service/packyard-content", "deployment.apps/packyard-controller",
+             "secret/packyard-postgres", "secret/packyard-secret-key", "secret/packyard-storage", "service/packyard-content", "deployment.apps/packyard-controller",
              "deployment.apps/packyard-worker", "deployment.apps/packyard-content", "ingress.networking.k8s.io/packyard"],
             name => Assert.Contains(name + " created", first, StringComparison.Ordinal));
         // The CRDs were installed from crds/ when the server started: the apply finds them identical but for kubectl's
@@ -51,7 +51,7 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
         // As with a real server (kubernetes/kubernetes#87736): the last-applied stringData of the Secret templates is never
         // in the stored object (the server folds it into data), so kubectl patches it in again each time.
         var lines = second.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(17, lines.Length);
+        Assert.Equal(18, lines.Length);
         Assert.All(lines, line => Assert.EndsWith(line.StartsWith("secret/", StringComparison.Ordinal) ? " configured" : " unchanged", line, StringComparison.Ordinal));
     }
 
@@ -66,7 +66,7 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
 
         Assert.Equal(
             ["deployment.apps/packyard-content", "deployment.apps/packyard-controller", "deployment.apps/packyard-worker", "ingress.networking.k8s.io/packyard",
-             "secret/packyard-postgres", "secret/packyard-storage", "service/packyard-content", "serviceaccount/packyard",
+             "secret/packyard-postgres", "secret/packyard-secret-key", "secret/packyard-storage", "service/packyard-content", "serviceaccount/packyard",
              "serviceaccount/packyard-worker"],
             namespaced.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
         Assert.Equal(

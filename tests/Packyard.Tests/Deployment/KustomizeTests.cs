@@ -88,7 +88,26 @@ public sealed class KustomizeTests
             Assert.Contains("$(PACKYARD_STORAGE)", Scalars(container, "args"));
             Assert.True(Scalar(container, "image") == "ghcr.io/packyard/packyard:0.1.0", $"{deployment}: image is {Scalar(container, "image")}");
         });
-        Assert.Superset(secrets, new HashSet<string>(["packyard-postgres", "packyard-storage"], StringComparer.Ordinal));
+        Assert.Superset(new HashSet<string>(["packyard-postgres", "packyard-storage", "packyard-secret-key"], StringComparer.Ordinal), secrets);
+    }
+
+    [Fact]
+    public void Every_deployment_reads_the_key_encrypting_remote_credentials_from_the_rendered_secret()
+    {
+        Assert.Contains("packyard-secret-key", Objects("Secret").Select(Name));
+        var deployments = Objects("Deployment").ToList();
+        Assert.NotEmpty(deployments);
+        Assert.All(deployments, deployment =>
+        {
+            var container = Assert.Single(Sequence(deployment, "spec", "template", "spec", "containers").OfType<YamlMappingNode>());
+            var args = Scalars(container, "args").ToList();
+            var keyFile = args[args.IndexOf("--secret-key-file") + 1];
+            var mount = Assert.Single(Sequence(container, "volumeMounts").OfType<YamlMappingNode>(),
+                m => keyFile.StartsWith(Scalar(m, "mountPath") + "/", StringComparison.Ordinal));
+            Assert.Equal("true", Scalar(mount, "readOnly"));
+            var volume = Assert.Single(Sequence(deployment, "spec", "template", "spec", "volumes").OfType<YamlMappingNode>(), v => EntryName(v) == Scalar(mount, "name"));
+            Assert.Equal("packyard-secret-key", Scalar(volume, "secret", "secretName"));
+        });
     }
 
     [Fact]

@@ -14,6 +14,9 @@ namespace Packyard.Tests.Infrastructure;
 /// </summary>
 public class EngineFixture : IAsyncLifetime
 {
+    /// <summary>The key encrypting Remote credentials, shared by every service provider of a test (engine, content app).</summary>
+    public static readonly byte[] SecretKey = System.Security.Cryptography.SHA256.HashData("packyard test secret key"u8);
+
     private readonly TemporaryDirectory folder = new();
 
     public ServiceProvider Services { get; private set; } = null!;
@@ -40,6 +43,7 @@ public class EngineFixture : IAsyncLifetime
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         // Fast retries keep failure tests quick; the behaviour (retry, then fail) is the same.
         services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
+        services.AddSingleton(new Packyard.Engine.Secrets.SecretCipher(SecretKey));
         services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
         services.AddPythonContent();

@@ -29,6 +29,9 @@ public sealed class HttpUpstream : IAsyncDisposable
 
     public (string User, string Password)? RequiredBasicAuth { get; set; }
 
+    /// <summary>When set, requests without <c>Authorization: Bearer</c> and this token are answered 401.</summary>
+    public string? RequiredBearerToken { get; set; }
+
     public Uri Url { get; }
 
     private HttpUpstream(string root, X509Certificate2? certificate)
@@ -63,6 +66,12 @@ public sealed class HttpUpstream : IAsyncDisposable
                     http.Response.StatusCode = 401;
                     return;
                 }
+            }
+
+            if (RequiredBearerToken is { } token && http.Request.Headers.Authorization != $"Bearer {token}")
+            {
+                http.Response.StatusCode = 401;
+                return;
             }
 
             if (Failures.TryGetValue(path, out var status))

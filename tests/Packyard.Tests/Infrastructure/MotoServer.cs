@@ -103,6 +103,34 @@ public sealed class MotoServer : IAsyncLifetime
         ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
     });
 
+    /// <summary>
+    /// Freezes the server with SIGSTOP (its process and children): connections are still accepted by the kernel, but
+    /// nothing is answered, as with a hung or black-holed S3. Always <see cref="Resume"/> in a finally.
+    /// </summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        var root = process ?? throw new InvalidOperationException("moto_server is not running");
+        List<int> ids = [root.Id];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            using var ps = Process.Start(new ProcessStartInfo("ps", $"-o pid= --ppid {ids[i]}") { RedirectStandardOutput = true, UseShellExecute = false })!;
+            foreach (var line in ps.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                ids.Add(int.Parse(line, System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            ps.WaitForExit();
+        }
+
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {string.Join(' ', ids)}") { UseShellExecute = false })!;
+        kill.WaitForExit(TimeSpan.FromSeconds(10));
+    }
+
     public Task DisposeAsync()
     {
         if (process is { HasExited: false })

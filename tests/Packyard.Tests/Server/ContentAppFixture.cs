@@ -52,6 +52,7 @@ public class ContentAppFixture : EngineFixture
         builder.WebHost.UseUrls(BaseAddress.ToString());
         var services = builder.Services;
         services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
+        services.AddSingleton(new Packyard.Engine.Secrets.SecretCipher(SecretKey));
         services.AddPackyardEngine(ConnectionString, Storage);
         services.AddFileContent();
         services.AddPythonContent();

@@ -34,6 +34,12 @@ public sealed class RunCommandTests
             }
 
             Assert.True(File.Exists(Path.Combine(workspace.Data, "postgres", "data", "PG_VERSION")), "the private PostgreSQL lives under --data-dir");
+            var secretKey = Path.Combine(workspace.Data, "secret-key");
+            Assert.True(File.Exists(secretKey), "the key encrypting Remote credentials is generated under --data-dir");
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(secretKey));
+            }
         }
         finally
         {

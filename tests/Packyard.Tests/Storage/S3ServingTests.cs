@@ -10,6 +10,9 @@ public sealed class S3ContentAppFixture : ContentAppFixture
 {
     private readonly MotoServer moto = new();
 
+    /// <summary>The S3 server of this fixture (each test class has its own), for tests that stop it or look inside.</summary>
+    public MotoServer Moto => moto;
+
     public override string Storage => $"s3://{MotoServer.AccessKey}:{MotoServer.SecretKey}@127.0.0.1:{moto.Port}/{moto.Bucket}?tls=false&prefix=e2e";
 
     public override async Task InitializeAsync()

@@ -31,6 +31,21 @@ public sealed class OperatorCluster : IAsyncDisposable
 
     public string Database { get; }
 
+    /// <summary>The key every replica encrypts and decrypts Remote credentials with (replicas share the database).</summary>
+    public string SecretKeyFile
+    {
+        get
+        {
+            var path = Path.Combine(directory.Path, "secret-key");
+            if (!File.Exists(path))
+            {
+                File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+            }
+
+            return path;
+        }
+    }
+
     public static async Task<OperatorCluster> StartAsync(string name) =>
         new(await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromSeconds(1)), await PostgresCluster.CreateDatabaseAsync(name));
 
@@ -42,7 +57,7 @@ public sealed class OperatorCluster : IAsyncDisposable
         [
             "operator", "--kubeconfig", Kubectl.Kubeconfig, "--database", Database, "--storage", Path.Combine(directory.Path, "artifacts"),
             "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--data-dir", Path.Combine(directory.Path, identity),
-            "--identity", identity, "--leader-election-namespace", "default",
+            "--identity", identity, "--leader-election-namespace", "default", "--secret-key-file", SecretKeyFile,
             "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms", "--resync", resync,
         ];
         arguments.AddRange(extra);
@@ -64,6 +79,11 @@ public sealed class OperatorCluster : IAsyncDisposable
             "--storage", Path.Combine(directory.Path, "artifacts"), "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
             "--data-dir", Path.Combine(directory.Path, identity), "--identity", identity, "--task-heartbeat", "1s", "--task-timeout", "10s",
         ];
+        if (!extra.Contains("--secret-key-file"))
+        {
+            arguments.AddRange(["--secret-key-file", SecretKeyFile]);
+        }
+
         arguments.AddRange(extra);
         var process = PackyardProcess.Launch(Path.Combine(RepositoryRoot.Path, "examples", "files-quickstart"), port, arguments);
         operators.Add(process);
