@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
 using Packyard.Api.Resources;
 using Packyard.Hosting;
 using Packyard.Standalone;
