@@ -89,6 +89,9 @@ public sealed class RepositoryStatus : ResourceStatus
 
     public DateTimeOffset? NextSyncTime { get; set; }
 
+    [Description("When a failed sync is retried (exponential backoff); absent while the last sync succeeded.")]
+    public DateTimeOffset? NextRetryTime { get; set; }
+
     public PublicationSummary? Publication { get; set; }
 
     public long? ContentCount { get; set; }

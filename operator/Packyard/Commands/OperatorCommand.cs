@@ -46,6 +46,12 @@ internal static class OperatorCommand
             kubeconfig, database, storage, listen, publicUrl, dataDir, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
             leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken,
         };
+        var retry = new SyncRetryFlags();
+        foreach (var option in retry.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var selected = OperatorRoles.Parse(parse.GetValue(roles) ?? [], out var roleError);
@@ -85,6 +91,12 @@ internal static class OperatorCommand
                 return 2;
             }
 
+            if (retry.Read(parse, out var retryError) is not { } syncRetry)
+            {
+                await Console.Error.WriteLineAsync(retryError);
+                return 2;
+            }
+
             var inPod = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
             var options = new OperatorOptions
             {
@@ -95,6 +107,7 @@ internal static class OperatorCommand
                     Listen = parse.GetValue(listen) ?? Env("PACKYARD_LISTEN") ?? (inPod ? "0.0.0.0:8080" : "127.0.0.1:8080"),
                     PublicUrl = parse.GetValue(publicUrl) ?? Env("PACKYARD_PUBLIC_URL"),
                     DataDirectory = parse.GetValue(dataDir)!,
+                    SyncRetry = syncRetry,
                 },
                 Roles = selected,
                 Kubeconfig = parse.GetValue(kubeconfig),

@@ -23,6 +23,12 @@ internal static class RunCommand
         {
             manifests, database, storage, listen, dataDir, uploadToken, interval,
         };
+        var retry = new SyncRetryFlags();
+        foreach (var option in retry.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(manifests)!;
@@ -38,6 +44,12 @@ internal static class RunCommand
                 return 2;
             }
 
+            if (retry.Read(parse, out var retryError) is not { } syncRetry)
+            {
+                await Console.Error.WriteLineAsync(retryError);
+                return 2;
+            }
+
             var options = new StandaloneOptions
             {
                 ManifestsDirectory = Path.GetFullPath(folder),
@@ -47,6 +59,7 @@ internal static class RunCommand
                 DataDirectory = parse.GetValue(dataDir)!,
                 UploadToken = parse.GetValue(uploadToken),
                 Interval = every,
+                SyncRetry = syncRetry,
             };
             var console = AnsiConsole.Console;
             var (app, _) = await StandaloneHost.BuildAsync(options, console, cancellationToken);

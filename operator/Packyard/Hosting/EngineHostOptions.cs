@@ -17,6 +17,9 @@ public sealed record EngineHostOptions
 
     public string DataDirectory { get; init; } = ".packyard";
 
+    /// <summary>How failed syncs are retried (--sync-retry-initial, --sync-retry-max, --task-max-attempts).</summary>
+    public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
+
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;
 }

@@ -26,7 +26,10 @@ public static class StandaloneHost
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
         var (builder, postgres) = await EngineHost.CreateBuilderAsync(
-            new EngineHostOptions { Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory },
+            new EngineHostOptions
+            {
+                Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, SyncRetry = options.SyncRetry,
+            },
             console, cancellationToken);
         var uploadToken = options.UploadToken ?? Environment.GetEnvironmentVariable("PACKYARD_UPLOAD_TOKEN") ?? await UploadTokenAsync(dataDirectory, cancellationToken);
         var services = builder.Services;

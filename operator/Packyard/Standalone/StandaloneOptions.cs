@@ -23,6 +23,9 @@ public sealed record StandaloneOptions
     /// <summary>How often every resource is reconciled even when nothing changed (Flux's interval).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How failed syncs are retried.</summary>
+    public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
+
     /// <summary>Concurrent reconciles (syncs included).</summary>
     public int Workers { get; init; } = 4;
 }
