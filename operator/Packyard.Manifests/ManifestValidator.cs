@@ -57,7 +57,12 @@ public static class ManifestValidator
     }
 
     private static IEnumerable<FieldViolation> CheckRemote(Remote remote)
-        => RemoteSpecRules.Check(remote.Spec);
+    {
+        if (!GoDuration.TryParse(remote.Spec.Timeout, out _, out var error))
+        {
+            yield return new FieldViolation("spec.timeout", "spec.timeout: " + error);
+        }
+    }
 
     private static IEnumerable<FieldViolation> CheckRepository(Repository repository, ManifestDocument document, ManifestIndex index)
     {
