@@ -48,10 +48,10 @@ public static class SyncSchedule
         }
     }
 
-    /// <summary>The first run after <paramref name="after"/> in <paramref name="zone"/>; <see cref="DateTimeOffset.MaxValue"/> when none follows.</summary>
+    /// <summary>The first run after <paramref name="after"/> in <paramref name="zone"/>, in UTC; <see cref="DateTimeOffset.MaxValue"/> when none follows.</summary>
     public static DateTimeOffset Next(CronExpression schedule, TimeZoneInfo zone, DateTimeOffset after)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        return schedule.GetNextOccurrence(after, zone) ?? DateTimeOffset.MaxValue;
+        return schedule.GetNextOccurrence(after, zone)?.ToUniversalTime() ?? DateTimeOffset.MaxValue;
     }
 }

@@ -71,7 +71,9 @@ public sealed partial class OperatorModePoisonTests
         Assert.StartsWith("InvalidSecret|spec.tls.clientCertSecretRef: Secret default/placeholder-cert: tls.crt and tls.key are not a PEM certificate and its private key",
             await StalledAsync("remote", "pem"));
         Assert.StartsWith("InvalidSpec|Remote zero: spec.rateLimit must be between", await StalledAsync("repository", "zero"));
-        Assert.Equal("2027-03-28T01:00:00Z", await kubectl.SucceedAsync("get", "repository", "dst", "-o", "jsonpath={.status.nextSyncTime}"));
+        // 2027-03-28 02:30 does not exist in Berlin: the run happens when the clock jumps to 03:00 CEST (01:00 UTC).
+        Assert.Equal(new DateTimeOffset(2027, 3, 28, 1, 0, 0, TimeSpan.Zero), DateTimeOffset.Parse(
+            await kubectl.SucceedAsync("get", "repository", "dst", "-o", "jsonpath={.status.nextSyncTime}"), CultureInfo.InvariantCulture));
 
         // Everything else is still reconciled and served: a request on the quickstart is handled, and the process is healthy.
         await kubectl.SucceedAsync("annotate", "repository", "quickstart", "packyard.io/requested-at=after-poison", "--overwrite");

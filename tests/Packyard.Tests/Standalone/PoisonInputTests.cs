@@ -81,14 +81,15 @@ public sealed class PoisonInputTests
         var resources = await packyard.WaitForAsync("the good Distribution is Ready and every poison resource has its verdict", r =>
             r.IsReady("Distribution", "good") && r.IsReady("Repository", "dst")
             && Stalled(r, "Remote", "pem") is not null && Stalled(r, "Repository", "pem") is not null
-            && Stalled(r, "Remote", "forever") is not null && Stalled(r, "Repository", "forever") is not null
-            && Stalled(r, "Remote", "zero") is not null);
+            && Stalled(r, "Remote", "forever") is not null && Stalled(r, "Remote", "zero") is not null);
         var snapshot = new ResourceSnapshot(resources);
 
         Assert.Equal(("InvalidSecret", "spec.tls.clientCertSecretRef: Secret default/placeholder-cert: tls.crt and tls.key are not a PEM certificate and its private key"),
             Verdict(Stalled(snapshot, "Remote", "pem")!));
         Assert.StartsWith("Remote pem: spec.tls.clientCertSecretRef: Secret default/placeholder-cert: tls.crt and tls.key are not a PEM", (string?)Stalled(snapshot, "Repository", "pem")!["message"]);
+        // Manifest validation already refuses these two numbers; their Repository waits for a usable Remote.
         Assert.Contains("spec.timeout must be between 1s and 24h", (string?)Stalled(snapshot, "Remote", "forever")!["message"], StringComparison.Ordinal);
+        Assert.Equal("False", (string?)snapshot.Condition("Repository", "forever", "Ready")!["status"]);
         Assert.Contains("spec.rateLimit", (string?)Stalled(snapshot, "Remote", "zero")!["message"], StringComparison.Ordinal);
         // 2027-03-28 02:30 does not exist in Berlin: the run happens when the clock jumps to 03:00 CEST (01:00 UTC).
         Assert.Equal(new DateTimeOffset(2027, 3, 28, 1, 0, 0, TimeSpan.Zero),

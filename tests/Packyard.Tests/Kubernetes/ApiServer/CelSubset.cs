@@ -8,7 +8,7 @@ namespace Packyard.Tests.Kubernetes.ApiServer;
 /// <summary>
 /// Evaluates the small part of CEL that CRD validation rules commonly use: <c>self</c>, <c>oldSelf</c>, field access,
 /// <c>has()</c>, <c>!</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>==</c>, <c>!=</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c> on numbers,
-/// <c>in</c>, string, number and list literals,
+/// <c>in</c>, <c>duration(s)</c>, string, number and list literals,
 /// <c>.split(s)</c> and <c>[n]</c>. Returns null for anything else (the rule is then not evaluated).
 /// </summary>
 public static partial class CelSubset
@@ -168,6 +168,12 @@ public static partial class CelSubset
 
                     Expect(")");
                     return found;
+                case "duration":
+                    // A duration compares as its seconds: only ordering matters here.
+                    Expect("(");
+                    var text = Or() as string ?? throw new NotSupportedException();
+                    Expect(")");
+                    return Packyard.Api.Resources.GoDuration.TryParse(text, out var duration, out _) ? duration.TotalSeconds : throw new NotSupportedException();
                 case "self":
                     return Convert(self);
                 case "oldSelf":
