@@ -141,8 +141,8 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         var newRequest = requested is not null && requested != context.Status.LastHandledRequest;
         var attempt = Attempt(context.Remote, sync.Mode, requested, repository.Metadata.Generation);
         var failures = await syncs.GetFailuresAsync(context.RepositoryId, cancellationToken);
-        var failed = failures is null ? null : FailedSync(context, failures, attempt, now);
         context.Status.NextRetryTime = null;
+        var failed = failures is null ? null : FailedSync(context, failures, attempt, now);
         var due = fingerprint != wanted || newRequest || failures is not null
             || (schedule is not null && lastStarted is { } last && SyncSchedule.Next(schedule, zone, last) <= now);
 

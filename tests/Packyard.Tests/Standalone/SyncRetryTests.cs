@@ -37,6 +37,9 @@ public sealed class SyncRetryTests
         var database = await PostgresCluster.CreateDatabaseAsync(nameof(SyncRetryTests) + "closed");
         await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database, "--sync-retry-initial", "2s");
 
+        await packyard.WaitForAsync("the first sync failed", r => r.Condition("Repository", "later", "Ready") is { } ready
+            && (string?)ready["status"] == "False" && ((string?)ready["reason"])?.StartsWith("SyncFailed", StringComparison.Ordinal) == true);
+
         // Watch 16 s: Ready never turns True, and the attempts come further and further apart (2 s, 4 s, 8 s plus each attempt's own retries).
         var clock = Stopwatch.StartNew();
         var readyTrue = false;
@@ -56,7 +59,7 @@ public sealed class SyncRetryTests
 
         var attempts = await SyncStartsAsync(database, "later");
         Assert.False(readyTrue, $"Ready turned True after a failed sync\n{packyard.Output}");
-        Assert.StartsWith("SyncFailed", reason);
+        Assert.True(reason?.StartsWith("SyncFailed", StringComparison.Ordinal) == true, $"Ready: {reason}: {message}\n{packyard.Output}");
         Assert.Contains($"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", message, StringComparison.Ordinal);
         Assert.NotNull(nextRetry);
         Assert.InRange(attempts.Count, 2, 4);
