@@ -26,6 +26,8 @@ internal static class CrossFieldRules
         ReservedBasePath,
         BothContentGuards,
         SameSourceAndTarget,
+        RemoteLimits.RateLimitMessage, // in manifests, the schema's minimum and maximum report it
+        RemoteLimits.TimeoutMessage,
     ];
 
     public static string TypeBlockMessage(ContentType type) =>
@@ -56,6 +58,11 @@ internal static class CrossFieldRules
             {
                 yield return new FieldViolation("spec." + type.ToName(), TypeBlockMessage(type));
             }
+        }
+
+        if (GoDuration.TryParse(spec.Timeout, out var timeout, out _) && (timeout < RemoteLimits.MinTimeout || timeout > RemoteLimits.MaxTimeout))
+        {
+            yield return new FieldViolation("spec.timeout", RemoteLimits.TimeoutMessage);
         }
     }
 

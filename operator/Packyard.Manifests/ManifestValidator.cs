@@ -1,4 +1,3 @@
-using NCrontab;
 using Packyard.Api.Resources;
 
 namespace Packyard.Manifests;
@@ -84,7 +83,7 @@ public static class ManifestValidator
                 + "or upload into a separate Repository without a remoteRef and bring its content in with a Promotion");
         }
 
-        if (spec.Sync?.Schedule is { } schedule && CronError(schedule) is { } cronError)
+        if (spec.Sync?.Schedule is { } schedule && SyncSchedule.CronError(schedule) is { } cronError)
         {
             yield return new FieldViolation("spec.sync.schedule", $"spec.sync.schedule: \"{schedule}\" is not a valid 5-field cron expression: {cronError}");
         }
@@ -92,6 +91,11 @@ public static class ManifestValidator
         if (spec.Sync?.TimeZone is { } timeZone && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
         {
             yield return new FieldViolation("spec.sync.timeZone", $"spec.sync.timeZone: \"{timeZone}\" is not a known IANA time zone (e.g. UTC, Europe/Berlin)");
+        }
+        else if (spec.Sync is { Schedule: { } cron } sync && SyncSchedule.CronError(cron) is null
+            && SyncSchedule.Parse(cron, sync.TimeZone, out _, out _) is { } never)
+        {
+            yield return new FieldViolation("spec.sync.schedule", never);
         }
     }
 
@@ -156,19 +160,6 @@ public static class ManifestValidator
         {
             yield return new FieldViolation(path + ".name",
                 $"{path}: {kind} \"{name}\" has type {actual.ToName()}, but {expectedFrom} has type {expected.ToName()}; the types must match");
-        }
-    }
-
-    private static string? CronError(string schedule)
-    {
-        try
-        {
-            CrontabSchedule.Parse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = false });
-            return null;
-        }
-        catch (CrontabException exception)
-        {
-            return exception.Message;
         }
     }
 }

@@ -53,4 +53,13 @@ public static class Reasons
     public const string WaitingForPublication = "WaitingForPublication";
     public const string VersionNotFound = "VersionNotFound";
     public const string SecretNotFound = "SecretNotFound";
+
+    /// <summary>Stalled: a referenced Secret exists but its content is unusable (a PEM that does not parse).</summary>
+    public const string InvalidSecret = "InvalidSecret";
+
+    /// <summary>Retry: a reconcile step threw something no step expected; the resource is retried with backoff.</summary>
+    public const string ReconcileError = "ReconcileError";
+
+    /// <summary>A sync threw something the engine does not expect (a bug or a poison input), as opposed to a sync that failed.</summary>
+    public const string UnexpectedError = "UnexpectedError";
 }

@@ -41,10 +41,14 @@ public sealed class RemoteSpec
     [Default(8), Range(1, 64), Description("Concurrent downloads from this upstream.")]
     public int DownloadConcurrency { get; set; } = 8;
 
-    [Range(0.001), Description("Requests per second to this upstream; absent means unlimited.")]
+    // The CEL rule repeats the bounds because the API server compares an integer value (rateLimit: 0) with the minimum truncated to
+    // an integer (0), which lets 0 through.
+    [Range(0.001, 1_000_000), ValidationRule("self >= 0.001 && self <= 1000000.0", RemoteLimits.RateLimitMessage)]
+    [Description("Requests per second to this upstream (0.001 to 1000000); absent means unlimited.")]
     public double? RateLimit { get; set; }
 
-    [Default("5m"), Pattern(Patterns.Duration), Description("Timeout of one request (Go duration, e.g. 30s, 5m, 1h30m).")]
+    [Default("5m"), Pattern(Patterns.Duration), ValidationRule("duration(self) >= duration('1s') && duration(self) <= duration('24h')", RemoteLimits.TimeoutMessage)]
+    [Description("Timeout of one request (Go duration from 1s to 24h, e.g. 30s, 5m, 1h30m).")]
     public string Timeout { get; set; } = "5m";
 
     public FileRemoteOptions? File { get; set; }

@@ -26,7 +26,7 @@ public sealed class RepositorySpec
 
     public RepositorySync? Sync { get; set; }
 
-    [Range(0), Description("Keep the newest N versions; 0 or absent keeps all.")]
+    [Range(0, 1_000_000), Description("Keep the newest N versions; 0 or absent keeps all.")]
     public int? RetainVersions { get; set; }
 
     public RepositoryPublish? Publish { get; set; }
@@ -88,6 +88,9 @@ public sealed class RepositoryStatus : ResourceStatus
     public SyncSummary? LastSync { get; set; }
 
     public DateTimeOffset? NextSyncTime { get; set; }
+
+    [Description("When a failed sync is retried (exponential backoff); absent while the last sync succeeded.")]
+    public DateTimeOffset? NextRetryTime { get; set; }
 
     public PublicationSummary? Publication { get; set; }
 

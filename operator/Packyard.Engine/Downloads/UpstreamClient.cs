@@ -42,7 +42,8 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         }
 
         http.DefaultRequestHeaders.UserAgent.ParseAdd("packyard/0.1");
-        if (remote.RateLimit is { } perSecond)
+        // Settings are validated where they are built (0.001 to 1,000,000 per second); out of range here, no limit rather than a crash.
+        if (remote.RateLimit is { } perSecond && double.IsFinite(perSecond) && perSecond is >= 0.001 and <= 1_000_000)
         {
             var tokens = Math.Max(1, (int)Math.Ceiling(perSecond));
             rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions

@@ -10,7 +10,7 @@ namespace Packyard.Engine.Tasks;
 /// <summary>
 /// Runs one sync, wherever it runs (inline in a reconcile, or on a worker), and turns its end into a <see cref="SyncReport"/>:
 /// on success the settings fingerprint and start time are recorded (the repository is then no longer due); failures the user
-/// can act on keep their reason. Cancellation is not a failure: it propagates, and the interrupted sync leaves no version.
+/// can act on keep their reason, anything unexpected is a failure too (never an exception). Cancellation is not a failure: it propagates, and the interrupted sync leaves no version.
 /// </summary>
 public sealed class SyncExecutor(SyncService sync, EngineCatalog catalog, TimeProvider time)
 {
@@ -40,6 +40,12 @@ public sealed class SyncExecutor(SyncService sync, EngineCatalog catalog, TimePr
         catch (Exception e) when (e is HttpRequestException or IOException or NpgsqlException or NotSupportedException)
         {
             return SyncReport.Failure(started, time.GetUtcNow(), Reasons.SyncFailed, e.Message);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Anything else is a bug or a poison input (settings that slipped past validation): the sync fails with the cause,
+            // and the process running it goes on. The attempt counts towards --task-max-attempts.
+            return SyncReport.Failure(started, time.GetUtcNow(), Reasons.UnexpectedError, $"{e.GetType().Name}: {e.Message}");
         }
     }
 }

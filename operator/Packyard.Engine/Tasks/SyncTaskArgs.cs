@@ -7,7 +7,14 @@ namespace Packyard.Engine.Tasks;
 /// credentials included, are in remotes.config), the mode, and the fingerprint of settings the sync is made with, recorded on
 /// success so the controller stops asking for it. <see cref="Requested"/> is the request annotation the sync answers.
 /// </summary>
-public sealed record SyncTaskArgs(string Repository, long RemoteId, SyncMode Mode, string Fingerprint, string? Requested);
+public sealed record SyncTaskArgs(string Repository, long RemoteId, SyncMode Mode, string Fingerprint, string? Requested)
+{
+    /// <summary>
+    /// What this attempt is made with (every Remote setting and Secret, the mode, the request): failures count towards the
+    /// backoff and the attempt limit only while it stays the same.
+    /// </summary>
+    public string? Attempt { get; init; }
+}
 
 /// <summary>A queued or running sync task, as the controller shows it in status.</summary>
 public sealed record SyncTicket(long Id, bool Running, string? Worker, DateTimeOffset Since, SyncTaskArgs Args)

@@ -19,7 +19,13 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
     /// <summary>Channel the controller notifies when a task was queued or released.</summary>
     public const string QueuedChannel = "packyard_task_queued";
 
+    /// <summary>Channel the controller notifies when it cancels running syncs (payload: the task id).</summary>
+    public const string CancelChannel = "packyard_task_cancel";
+
     private const string Kind = "sync";
+
+    /// <summary>Failed syncs considered for the backoff and the attempt limit; more change neither.</summary>
+    private const int FailureWindow = 64;
 
     /// <summary>Queues a sync, or updates the args of the one already queued; returns the queued task.</summary>
     public async Task<SyncTicket> EnqueueAsync(long repositoryId, SyncTaskArgs args, CancellationToken cancellationToken)
@@ -94,17 +100,18 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
     /// Claims the oldest sync this worker may run: a running task whose worker is gone (reclaimed) before queued ones. The
     /// returned task holds the repository's advisory lock on its own connection until it is completed, released or disposed.
     /// A running task whose heartbeat is older than <paramref name="staleAfter"/> while its lock is still held belongs to a
-    /// hung worker: its backend is terminated, which frees the lock for the next claim.
+    /// hung worker: its backend is terminated, which frees the lock for the next claim. A task whose workers died
+    /// <paramref name="maxAttempts"/> times (a poison task that kills every process running it) is failed instead of claimed again.
     /// </summary>
-    public async Task<ClaimedSyncTask?> ClaimAsync(string worker, TimeSpan staleAfter, CancellationToken cancellationToken)
+    public async Task<ClaimedSyncTask?> ClaimAsync(string worker, TimeSpan staleAfter, CancellationToken cancellationToken, int maxAttempts = int.MaxValue)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var candidates = new List<(long Id, long RepositoryId, bool Running, string? Worker, bool Stale, string Args)>();
+            var candidates = new List<(long Id, long RepositoryId, bool Running, string? Worker, bool Stale, string Args, int Attempts)>();
             await using (var select = new NpgsqlCommand($"""
-                select id, repository_id, state = 'running', worker, coalesce(heartbeat < now() - $1, true), args::text from tasks
+                select id, repository_id, state = 'running', worker, coalesce(heartbeat < now() - $1, true), args::text, attempts from tasks
                 where kind = '{Kind}' and state in ('queued', 'running') and repository_id is not null
                 order by state = 'running' desc, id
                 limit 64
@@ -116,7 +123,7 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     candidates.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                        reader.GetBoolean(4), reader.GetString(5)));
+                        reader.GetBoolean(4), reader.GetString(5), reader.GetInt32(6)));
                 }
             }
 
@@ -136,6 +143,13 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
                         await RepositoryLock.TerminateHolderAsync(connection, candidate.RepositoryId, cancellationToken);
                     }
 
+                    continue;
+                }
+
+                if (candidate.Running && candidate.Attempts >= maxAttempts)
+                {
+                    await GiveUpAsync(connection, transaction, candidate.Id, candidate.Attempts, candidate.Worker, ParseArgs(candidate.Args), cancellationToken);
+                    await RepositoryLock.ReleaseAllAsync(connection);
                     continue;
                 }
 
@@ -183,6 +197,81 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
 
         await RepositoryLock.ReleaseAndCloseAsync(connection);
         return null;
+    }
+
+    /// <summary>
+    /// Cancels the repository's queued and running syncs at once (the Repository is deleted, or its sync settings changed): the
+    /// rows become canceled and the workers running them are notified, so they stop within moments instead of at their next
+    /// heartbeat. <paramref name="repository"/> is namespace/name. Returns how many were cancelled.
+    /// </summary>
+    public async Task<int> CancelAsync(string repository, string reason, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            with canceled as (
+                update tasks set state = 'canceled', finished = now(), reported = true, error = $2
+                where kind = '{Kind}' and state in ('queued', 'running') and args->>'repository' = $1
+                returning id, repository_id)
+            select count(*), count(pg_notify('{CancelChannel}', id::text)) from canceled
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = repository });
+        command.Parameters.Add(new NpgsqlParameter { Value = reason });
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// The repository's sync failures since its last success (tasks queued for workers and inline syncs alike), as far as they
+    /// share the newest failure's attempt; null when the newest finished sync succeeded or there was none.
+    /// </summary>
+    public async Task<SyncFailures?> GetFailuresAsync(long repositoryId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            select id, state, finished, args->>'attempt', result->>'reason', coalesce(result->>'message', error), attempts from tasks
+            where repository_id = $1 and kind = '{Kind}' and state in ('succeeded', 'failed')
+            order by id desc limit {FailureWindow}
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        SyncFailures? failures = null;
+        while (await reader.ReadAsync(cancellationToken) && reader.GetString(1) == "failed")
+        {
+            var attempt = reader.IsDBNull(3) ? null : reader.GetString(3);
+            var reason = reader.IsDBNull(4) ? null : reader.GetString(4);
+            // No result of its own: the process running it died, or the task was given up after too many attempts.
+            var unexpected = reason is null or Api.Conditions.Reasons.UnexpectedError ? Math.Max(1, reader.GetInt32(6)) : 0;
+            if (failures is null)
+            {
+                failures = new SyncFailures(1, unexpected, reader.IsDBNull(2) ? DateTimeOffset.UtcNow : reader.GetFieldValue<DateTimeOffset>(2), attempt,
+                    reason ?? Api.Conditions.Reasons.UnexpectedError, reader.IsDBNull(5) ? "the sync ended without a result" : reader.GetString(5), reader.GetInt64(0));
+            }
+            else if (attempt == failures.LastAttempt)
+            {
+                failures = failures with { Count = failures.Count + 1, Unexpected = failures.Unexpected + unexpected };
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>Fails a task whose workers died <paramref name="attempts"/> times, so no further worker runs it.</summary>
+    private static async Task GiveUpAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long id, int attempts, string? worker, SyncTaskArgs args, CancellationToken cancellationToken)
+    {
+        var message = $"the sync was given up after {attempts} attempts: the process running it (last: worker {worker ?? "?"}) stopped each time before finishing";
+        var now = DateTimeOffset.UtcNow;
+        var report = SyncReport.Failure(now, now, Api.Conditions.Reasons.UnexpectedError, message);
+        await using var command = new NpgsqlCommand($"""
+            with failed as (update tasks set state = 'failed', finished = now(), error = $2, result = $3, reported = false where id = $1 returning id)
+            select pg_notify('{ChangedChannel}', $4) from failed
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = message });
+        command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(report, TaskJsonContext.Default.SyncReport), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter { Value = args.Repository });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static SyncTaskArgs ParseArgs(string json) =>

@@ -15,7 +15,7 @@ public sealed class TaskTracker(NpgsqlDataSource dataSource)
     public string Worker { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
 
     /// <summary>Starts a task, or returns null when another task is running for the repository.</summary>
-    public async Task<RunningTask?> TryStartAsync(string kind, long repositoryId, CancellationToken cancellationToken)
+    public async Task<RunningTask?> TryStartAsync(string kind, long repositoryId, CancellationToken cancellationToken, SyncTaskArgs? args = null)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
@@ -37,10 +37,15 @@ public sealed class TaskTracker(NpgsqlDataSource dataSource)
             }
 
             await using var insert = new NpgsqlCommand(
-                "insert into tasks (kind, repository_id, state, worker, heartbeat, started, attempts, reported) values ($1, $2, 'running', $3, now(), now(), 1, true) returning id", connection);
+                "insert into tasks (kind, repository_id, state, worker, heartbeat, started, attempts, reported, args) values ($1, $2, 'running', $3, now(), now(), 1, true, $4) returning id",
+                connection);
             insert.Parameters.Add(new NpgsqlParameter { Value = kind });
             insert.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
             insert.Parameters.Add(new NpgsqlParameter { Value = Worker });
+            insert.Parameters.Add(new NpgsqlParameter
+            {
+                Value = args is null ? "{}" : System.Text.Json.JsonSerializer.Serialize(args, TaskJsonContext.Default.SyncTaskArgs), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb,
+            });
             var id = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
             return new RunningTask(connection, id);
         }
@@ -90,6 +95,42 @@ public sealed class RunningTask : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = Id });
         command.Parameters.Add(new NpgsqlParameter { Value = succeeded ? "succeeded" : "failed" });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value });
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    /// <summary>Records how a sync ended (state, message and the report the backoff reads). Not cancellable.</summary>
+    public async Task CompleteAsync(SyncReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (completed)
+        {
+            return;
+        }
+
+        completed = true;
+        await using var command = new NpgsqlCommand("update tasks set state = $2, finished = now(), error = $3, result = $4 where id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = report.Succeeded ? "succeeded" : "failed" });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)report.Message ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter
+        {
+            Value = System.Text.Json.JsonSerializer.Serialize(report, TaskJsonContext.Default.SyncReport), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb,
+        });
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+
+    /// <summary>Marks the task canceled (its Repository was deleted or its settings changed). Not cancellable.</summary>
+    public async Task CancelAsync(string reason)
+    {
+        if (completed)
+        {
+            return;
+        }
+
+        completed = true;
+        await using var command = new NpgsqlCommand("update tasks set state = 'canceled', finished = now(), error = $2 where id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = reason });
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 

@@ -55,6 +55,12 @@ internal static class OperatorCommand
             leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace,
             keepDatabase, unsafeNoFsync,
         };
+        var retry = new SyncRetryFlags();
+        foreach (var option in retry.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var selected = OperatorRoles.Parse(parse.GetValue(roles) ?? [], out var roleError);
@@ -100,6 +106,12 @@ internal static class OperatorCommand
                 return 2;
             }
 
+            if (retry.Read(parse, out var retryError) is not { } syncRetry)
+            {
+                await Console.Error.WriteLineAsync(retryError);
+                return 2;
+            }
+
             var inPod = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"));
             var options = new OperatorOptions
             {
@@ -114,6 +126,7 @@ internal static class OperatorCommand
                     EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                     KeepDatabase = parse.GetValue(keepDatabase),
                     SecretKeyFile = parse.GetValue(secretKeyFile) ?? Env("PACKYARD_SECRET_KEY_FILE"),
+                    SyncRetry = syncRetry,
                 },
                 Roles = selected,
                 Kubeconfig = parse.GetValue(kubeconfig),

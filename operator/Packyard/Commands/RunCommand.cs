@@ -33,6 +33,12 @@ internal static class RunCommand
         {
             manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace, keepDatabase, unsafeNoFsync, secretKeyFile,
         };
+        var retry = new SyncRetryFlags();
+        foreach (var option in retry.Options)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(manifests)!;
@@ -54,6 +60,12 @@ internal static class RunCommand
                 return 2;
             }
 
+            if (retry.Read(parse, out var retryError) is not { } syncRetry)
+            {
+                await Console.Error.WriteLineAsync(retryError);
+                return 2;
+            }
+
             var options = new StandaloneOptions
             {
                 ManifestsDirectory = Path.GetFullPath(folder),
@@ -67,6 +79,7 @@ internal static class RunCommand
                 EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                 KeepDatabase = parse.GetValue(keepDatabase),
                 SecretKeyFile = parse.GetValue(secretKeyFile),
+                SyncRetry = syncRetry,
             };
             var console = AnsiConsole.Console;
             WebApplication app;

@@ -14,7 +14,7 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
 {
     public async Task<StepResult> ReconcileAsync(Distribution distribution, CancellationToken cancellationToken)
     {
-        var result = await ApplyAsync(distribution, cancellationToken);
+        var result = await ReconcileSteps.GuardAsync(token => ApplyAsync(distribution, token), cancellationToken);
         ReconcileSummarizer.Summarize(distribution, result, services.Time.GetUtcNow(), services.Events);
         return result;
     }

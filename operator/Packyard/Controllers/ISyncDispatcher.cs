@@ -16,19 +16,36 @@ public interface ISyncDispatcher
     /// <summary>The repository's queued and running syncs.</summary>
     Task<IReadOnlyList<SyncTicket>> FindOpenAsync(long repositoryId, CancellationToken cancellationToken);
 
+    /// <summary>The repository's sync failures since its last success (for the backoff and the attempt limit); null when none.</summary>
+    Task<SyncFailures?> GetFailuresAsync(long repositoryId, CancellationToken cancellationToken);
+
     /// <summary>Runs or queues a sync.</summary>
     Task<SyncDispatch> DispatchAsync(SyncJob job, IProgress<SyncProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancels the queued and running syncs of <paramref name="repository"/> (namespace/name) at once: its Repository is deleted
+    /// or its sync settings changed.
+    /// </summary>
+    Task CancelAsync(string repository, string reason, CancellationToken cancellationToken);
 }
 
-/// <summary>A sync the reconciler wants: the engine request, the settings fingerprint, and the request annotation it answers.</summary>
-public sealed record SyncJob(SyncRequest Request, string Fingerprint, string? Requested);
+/// <summary>
+/// A sync the reconciler wants: the engine request, the settings fingerprint, the request annotation it answers, and the attempt
+/// (everything the sync is made with) that failures are counted against.
+/// </summary>
+public sealed record SyncJob(SyncRequest Request, string Fingerprint, string? Requested, string? Attempt = null);
 
-/// <summary>What became of a dispatched sync: finished (inline), pending (queued), or refused because another holds the repository.</summary>
-public sealed record SyncDispatch(SyncReport? Finished, SyncTicket? Pending, string? BusyWith)
+/// <summary>
+/// What became of a dispatched sync: finished (inline), pending (queued), refused because another holds the repository, or
+/// cancelled while it ran inline (<see cref="ISyncDispatcher.CancelAsync"/>).
+/// </summary>
+public sealed record SyncDispatch(SyncReport? Finished, SyncTicket? Pending, string? BusyWith, string? Canceled = null)
 {
     public static SyncDispatch Done(SyncReport report) => new(report, null, null);
 
     public static SyncDispatch Queued(SyncTicket ticket) => new(null, ticket, null);
 
     public static SyncDispatch Busy(string holder) => new(null, null, holder);
+
+    public static SyncDispatch Cancel(string reason) => new(null, null, null, reason);
 }

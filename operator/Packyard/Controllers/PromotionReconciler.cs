@@ -12,7 +12,7 @@ public sealed class PromotionReconciler(ReconcileServices services, IResourceLoo
 {
     public async Task<StepResult> ReconcileAsync(Promotion promotion, CancellationToken cancellationToken)
     {
-        var result = await ApplyAsync(promotion, cancellationToken);
+        var result = await ReconcileSteps.GuardAsync(token => ApplyAsync(promotion, token), cancellationToken);
         ReconcileSummarizer.Summarize(promotion, result, services.Time.GetUtcNow(), services.Events);
         return result;
     }

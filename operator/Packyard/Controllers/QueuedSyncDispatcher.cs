@@ -13,11 +13,15 @@ public sealed class QueuedSyncDispatcher(SyncTaskQueue queue) : ISyncDispatcher
 
     public Task<IReadOnlyList<SyncTicket>> FindOpenAsync(long repositoryId, CancellationToken cancellationToken) => queue.FindOpenAsync(repositoryId, cancellationToken);
 
+    public Task<SyncFailures?> GetFailuresAsync(long repositoryId, CancellationToken cancellationToken) => queue.GetFailuresAsync(repositoryId, cancellationToken);
+
     public async Task<SyncDispatch> DispatchAsync(SyncJob job, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var request = job.Request;
-        var args = new SyncTaskArgs(request.RepositoryName, request.RemoteId, request.Mode, job.Fingerprint, job.Requested);
+        var args = new SyncTaskArgs(request.RepositoryName, request.RemoteId, request.Mode, job.Fingerprint, job.Requested) { Attempt = job.Attempt };
         return SyncDispatch.Queued(await queue.EnqueueAsync(request.RepositoryId, args, cancellationToken));
     }
+
+    public Task CancelAsync(string repository, string reason, CancellationToken cancellationToken) => queue.CancelAsync(repository, reason, cancellationToken);
 }

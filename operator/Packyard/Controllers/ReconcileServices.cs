@@ -14,7 +14,8 @@ public sealed record ReconcileServices(
     ISyncDispatcher Syncs,
     IEventRecorder Events,
     TimeProvider Time,
-    ContentUrl ContentUrl);
+    ContentUrl ContentUrl,
+    SyncRetryOptions Retry);
 
 /// <summary>The public base URL distributions are served under (e.g. http://127.0.0.1:8080/).</summary>
 public sealed record ContentUrl(string BaseUrl)

@@ -11,7 +11,7 @@ public sealed class RemoteReconciler(ReconcileServices services, IResourceLookup
 {
     public async Task<StepResult> ReconcileAsync(Remote remote, CancellationToken cancellationToken)
     {
-        var result = await ResolveAsync(remote, cancellationToken);
+        var result = await ReconcileSteps.GuardAsync(token => ResolveAsync(remote, token), cancellationToken);
         ReconcileSummarizer.Summarize(remote, result, services.Time.GetUtcNow(), services.Events);
         return result;
     }

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
 
@@ -15,6 +18,11 @@ public static class RemoteSettingsBuilder
         if (!Uri.TryCreate(spec.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https" or "file"))
         {
             throw new FormatException($"spec.url '{UrlSanitizer.Sanitize(spec.Url)}' is not an absolute http, https or file URL");
+        }
+
+        if (Manifests.RemoteSpecRules.Problems(spec) is [var problem, ..])
+        {
+            throw new FormatException(problem);
         }
 
         string? username = null, password = null, token = null;
@@ -46,6 +54,13 @@ public static class RemoteSettingsBuilder
                 ?? throw new SecretReferenceException($"spec.tls.clientCertSecretRef: Secret {ns}/{certRef.Name} has no key tls.crt");
             clientKey = SecretResolver.OptionalText(entries, "tls.key")
                 ?? throw new SecretReferenceException($"spec.tls.clientCertSecretRef: Secret {ns}/{certRef.Name} has no key tls.key");
+            CheckClientCertificate(clientCert, clientKey, $"spec.tls.clientCertSecretRef: Secret {ns}/{certRef.Name}");
+        }
+
+        var caBundle = spec.Tls?.CaSecretRef is { } ca ? SecretResolver.Text(lookup, ns, ca, "spec.tls.caSecretRef") : null;
+        if (caBundle is not null)
+        {
+            CheckCaBundle(caBundle, $"spec.tls.caSecretRef: Secret {ns}/{spec.Tls!.CaSecretRef!.Name}");
         }
 
         return new RemoteSettings
@@ -61,7 +76,7 @@ public static class RemoteSettingsBuilder
             Username = username,
             Password = password,
             Token = token,
-            CaCertificatePem = spec.Tls?.CaSecretRef is { } ca ? SecretResolver.Text(lookup, ns, ca, "spec.tls.caSecretRef") : null,
+            CaCertificatePem = caBundle,
             ClientCertificatePem = clientCert,
             ClientKeyPem = clientKey,
             InsecureSkipVerify = spec.Tls?.InsecureSkipVerify ?? false,
@@ -76,6 +91,44 @@ public static class RemoteSettingsBuilder
                 _ => null,
             },
         };
+    }
+
+    /// <summary>A client certificate and key that do not load stall the Remote here, not the process that downloads.</summary>
+    private static void CheckClientCertificate(string certificate, string key, string site)
+    {
+        try
+        {
+            using var loaded = X509Certificate2.CreateFromPem(certificate, key);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new SecretReferenceException($"{site}: tls.crt and tls.key are not a PEM certificate and its private key ({e.Message.TrimEnd('.')})", Reasons.InvalidSecret);
+        }
+    }
+
+    private static void CheckCaBundle(string bundle, string site)
+    {
+        var certificates = new X509Certificate2Collection();
+        try
+        {
+            certificates.ImportFromPem(bundle);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new SecretReferenceException($"{site}: the CA bundle is not PEM certificates ({e.Message.TrimEnd('.')})", Reasons.InvalidSecret);
+        }
+        finally
+        {
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+        }
+
+        if (certificates.Count == 0)
+        {
+            throw new SecretReferenceException($"{site}: the CA bundle holds no PEM certificate", Reasons.InvalidSecret);
+        }
     }
 
     private static string TypeOptionsJson(RemoteSpec spec) => spec.Type switch

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using NCrontab;
+using Cronos;
+using Packyard.Manifests;
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
@@ -35,16 +36,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     {
         var context = new Context(repository, progress);
         ReconcileStep<Context>[] steps = [ResolveRemoteAsync, EnsureRepositoryAsync, SyncAsync, PublishAsync, PruneVersionsAsync, ReportAsync];
-        var result = StepResult.Continue;
-        foreach (var step in steps)
-        {
-            result = await step(context, cancellationToken);
-            if (result.Outcome is not StepOutcome.Continue)
-            {
-                break;
-            }
-        }
-
+        var result = await ReconcileSteps.RunAsync(steps, context, cancellationToken);
         if (result.Outcome == StepOutcome.Continue)
         {
             result = StepResult.Done(Reasons.Succeeded, context.Summary, context.RequeueAfter);
@@ -114,10 +106,12 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     }
 
     /// <summary>
-    /// Syncs when due (created, settings changed, requested, scheduled) through <see cref="ISyncDispatcher"/>. A finished sync
-    /// fills status.lastSync (SyncSucceeded event on a new version); a failed one returns Retry (SyncFailed). While a queued
-    /// sync waits or runs, returns Wait (SyncQueued / SyncRunning) with the task in the message. Invalid schedules stall.
-    /// Sets the requeue for the next scheduled sync.
+    /// Syncs when due (created, settings changed, requested, scheduled, or the last sync failed) through <see cref="ISyncDispatcher"/>.
+    /// A finished sync fills status.lastSync (SyncSucceeded event on a new version). A failed one keeps Ready=False (SyncFailed, with
+    /// the cause) and is retried by itself after its backoff (status.nextRetryTime); one that ended without a result too often
+    /// stalls until the Remote, its Secrets, the spec or the request change. While a queued sync waits or runs, returns Wait
+    /// (SyncQueued / SyncRunning) with the task in the message; a running sync made with other settings is cancelled. Invalid or
+    /// never-firing schedules stall. Sets the requeue for the next scheduled sync.
     /// </summary>
     private async Task<StepResult> SyncAsync(Context context, CancellationToken cancellationToken)
     {
@@ -128,19 +122,13 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         }
 
         var sync = repository.Spec.Sync ?? new RepositorySync();
-        CrontabSchedule? schedule = null;
+        CronExpression? schedule = null;
         TimeZoneInfo zone = TimeZoneInfo.Utc;
         if (sync.Schedule is { } cron)
         {
-            schedule = CrontabSchedule.TryParse(cron);
-            if (schedule is null)
+            if (SyncSchedule.Parse(cron, sync.TimeZone, out schedule, out zone) is { } invalid)
             {
-                return StepResult.Stalled(Reasons.InvalidSpec, $"spec.sync.schedule '{cron}' is not a valid 5-field cron expression");
-            }
-
-            if (!TimeZoneInfo.TryFindSystemTimeZoneById(sync.TimeZone, out zone!))
-            {
-                return StepResult.Stalled(Reasons.InvalidSpec, $"spec.sync.timeZone '{sync.TimeZone}' is not a known IANA time zone");
+                return StepResult.Stalled(Reasons.InvalidSpec, invalid);
             }
         }
 
@@ -150,38 +138,64 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         var open = await syncs.FindOpenAsync(context.RepositoryId, cancellationToken);
         var (fingerprint, lastStarted) = await services.Catalog.GetSyncStateAsync(context.RepositoryId, cancellationToken);
         var finished = await syncs.TakeFinishedAsync(context.RepositoryId, cancellationToken);
-        if (finished is not null && Report(context, finished) is { } failed)
+        if (finished is not null)
         {
-            return failed;
+            Report(context, finished);
         }
 
         var now = services.Time.GetUtcNow();
         var wanted = Fingerprint(context.Remote, sync.Mode);
         var requested = repository.Metadata.Annotations?.GetValueOrDefault(Api.Schema.PackyardGroup.RequestedAtAnnotation);
         var newRequest = requested is not null && requested != context.Status.LastHandledRequest;
-        var due = fingerprint != wanted || newRequest
-            || (schedule is not null && lastStarted is { } last && NextOccurrence(schedule, zone, last) <= now);
+        var attempt = Attempt(context.Remote, sync.Mode, requested, repository.Metadata.Generation);
+        var failures = await syncs.GetFailuresAsync(context.RepositoryId, cancellationToken);
+        context.Status.NextRetryTime = null;
+        var failed = failures is null ? null : FailedSync(context, failures, attempt, now);
+        var due = fingerprint != wanted || newRequest || failures is not null
+            || (schedule is not null && lastStarted is { } last && SyncSchedule.Next(schedule, zone, last) <= now);
 
-        // A queued or running sync with the wanted settings (and for the new request, if any) covers what is due; any open sync
-        // keeps the repository Reconciling.
+        // A queued or running sync with the wanted settings (and for the new request, if any) covers what is due; one made with
+        // other settings (the Remote changed) is cancelled; any open sync keeps the repository Reconciling.
         var syncedAt = lastStarted;
         var pending = open.LastOrDefault(t => t.Args.Fingerprint == wanted && (!newRequest || t.Args.Requested == requested));
+        if (open.Any(t => t.Running && t.Args.Fingerprint != wanted))
+        {
+            await syncs.CancelAsync($"{repository.Namespace}/{repository.Name}", "canceled: the Remote's settings changed", cancellationToken);
+            open = [];
+            pending = null;
+        }
+
+        if (pending is null && failed is { Outcome: not StepOutcome.Continue })
+        {
+            return failed.Value;
+        }
+
         if (pending is null && due)
         {
             var dispatch = await syncs.DispatchAsync(
                 new SyncJob(new SyncRequest(context.RepositoryId, $"{repository.Namespace}/{repository.Name}", context.RemoteId, context.Remote, sync.Mode),
-                    wanted, requested),
+                    wanted, requested, attempt),
                 context.Progress, cancellationToken);
             if (dispatch.BusyWith is { } holder)
             {
                 return StepResult.Wait(Reasons.SyncInProgress, $"another worker is working on this repository ({holder})", TimeSpan.FromSeconds(15));
             }
 
+            if (dispatch.Canceled is not null)
+            {
+                // Deleted, or its Remote changed meanwhile: the next reconcile sees which.
+                return StepResult.Requeue;
+            }
+
             if (dispatch.Finished is { } report)
             {
-                if (Report(context, report) is { } failure)
+                Report(context, report);
+                if (!report.Succeeded)
                 {
-                    return failure;
+                    var again = await syncs.GetFailuresAsync(context.RepositoryId, cancellationToken);
+                    return again is not null && FailedSync(context, again, attempt, services.Time.GetUtcNow()) is { Outcome: not StepOutcome.Continue } retry
+                        ? retry
+                        : SyncFailed(report.Reason ?? Reasons.SyncFailed, report.Message ?? "unknown error", "", null);
                 }
 
                 syncedAt = report.StartTime;
@@ -193,13 +207,17 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         pending ??= open.LastOrDefault();
         if (pending is not null)
         {
-            // The worker notifies the controller when it finishes; the delay is only the fallback.
-            return StepResult.Wait(pending.Running ? Reasons.SyncRunning : Reasons.SyncQueued, pending.Describe(), TimeSpan.FromSeconds(15));
+            // The worker notifies the controller when it finishes; the delay is only the fallback. A retry after a failure keeps
+            // the failure's reason, so Ready stays SyncFailed until a sync succeeds.
+            return failures is null
+                ? StepResult.Wait(pending.Running ? Reasons.SyncRunning : Reasons.SyncQueued, pending.Describe(), TimeSpan.FromSeconds(15))
+                : StepResult.Wait(FailedReason(failures.Reason), $"sync failed: {UrlSanitizer.Sanitize(failures.Message)}; retrying: {pending.Describe()}",
+                    TimeSpan.FromSeconds(15));
         }
 
         if (schedule is not null)
         {
-            context.Status.NextSyncTime = syncedAt is { } at ? NextOccurrence(schedule, zone, at) : null;
+            context.Status.NextSyncTime = syncedAt is { } at ? SyncSchedule.Next(schedule, zone, at) : null;
             context.RequeueAfter = context.Status.NextSyncTime - services.Time.GetUtcNow();
         }
 
@@ -207,10 +225,48 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     }
 
     /// <summary>
-    /// Puts a finished sync on status.lastSync, and the request it answered on lastHandledRequest (the outcome is taken once,
-    /// so the request must not look new afterwards); returns Retry (SyncFailed) for a failure, null for a success.
+    /// What the repository's failed syncs mean now: Stalled when syncs of this attempt ended without a result too often; Retry at
+    /// the end of the backoff (status.nextRetryTime) while it runs; Continue when the retry is due or the attempt changed.
     /// </summary>
-    private StepResult? Report(Context context, SyncReport report)
+    private StepResult? FailedSync(Context context, SyncFailures failures, string attempt, DateTimeOffset now)
+    {
+        if (failures.LastAttempt != attempt)
+        {
+            return StepResult.Continue;
+        }
+
+        var retry = services.Retry;
+        if (failures.Unexpected >= retry.MaxAttempts)
+        {
+            return SyncFailed(failures.Reason, failures.Message,
+                $" (gave up after {failures.Unexpected} attempts that ended without a result; change the Remote or its Secrets, or set {Api.Schema.PackyardGroup.RequestedAtAnnotation}, to try again)",
+                null, stalled: true);
+        }
+
+        var at = failures.LastFinished + retry.Backoff(failures.Count, failures.LastTaskId);
+        if (at <= now)
+        {
+            return StepResult.Continue;
+        }
+
+        context.Status.NextRetryTime = at;
+        return SyncFailed(failures.Reason, failures.Message,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; {failures.Count} in a row, retrying at {at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}"), at - now);
+    }
+
+    private static string FailedReason(string reason) => reason == Reasons.SyncFailed ? Reasons.SyncFailed : $"{Reasons.SyncFailed}{reason}";
+
+    private static StepResult SyncFailed(string reason, string message, string suffix, TimeSpan? after, bool stalled = false)
+    {
+        var text = $"sync failed: {UrlSanitizer.Sanitize(message)}{suffix}";
+        return stalled ? StepResult.Stalled(FailedReason(reason), text) : StepResult.Retry(FailedReason(reason), text, after);
+    }
+
+    /// <summary>
+    /// Puts a finished sync on status.lastSync, and the request it answered on lastHandledRequest (the outcome is taken once,
+    /// so the request must not look new afterwards).
+    /// </summary>
+    private void Report(Context context, SyncReport report)
     {
         if (report.Requested is { } requested)
         {
@@ -219,7 +275,15 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
 
         if (!report.Succeeded)
         {
-            return SyncFailed(context, report.StartTime, report.CompletionTime, report.Reason ?? Reasons.SyncFailed, report.Message ?? "unknown error");
+            context.Status.LastSync = new SyncSummary
+            {
+                StartTime = report.StartTime,
+                CompletionTime = report.CompletionTime,
+                Result = SyncResult.Failed,
+                Version = context.Status.LatestVersion,
+                Message = $"sync failed: {UrlSanitizer.Sanitize(report.Message ?? "unknown error")}",
+            };
+            return;
         }
 
         var outcome = report.Outcome!;
@@ -241,22 +305,6 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             var repository = context.Repository;
             services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.SyncSucceeded, context.Status.LastSync.Message!);
         }
-
-        return null;
-    }
-
-    private static StepResult SyncFailed(Context context, DateTimeOffset started, DateTimeOffset completed, string reason, string message)
-    {
-        var text = $"sync failed: {UrlSanitizer.Sanitize(message)}";
-        context.Status.LastSync = new SyncSummary
-        {
-            StartTime = started,
-            CompletionTime = completed,
-            Result = SyncResult.Failed,
-            Version = context.Status.LatestVersion,
-            Message = text,
-        };
-        return StepResult.Retry(reason == Reasons.SyncFailed ? Reasons.SyncFailed : $"{Reasons.SyncFailed}{reason}", text);
     }
 
     /// <summary>Publishes the newest version when spec.publish.enabled (default); a failure is retried (PublishFailed).</summary>
@@ -316,17 +364,23 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         return StepResult.Continue;
     }
 
-    internal static DateTimeOffset NextOccurrence(CrontabSchedule schedule, TimeZoneInfo zone, DateTimeOffset after)
-    {
-        var local = TimeZoneInfo.ConvertTime(after, zone).DateTime;
-        var next = schedule.GetNextOccurrence(local);
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(next, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
-    }
-
     /// <summary>What the last successful sync was made with; a difference means the repository must sync again.</summary>
     private static string Fingerprint(RemoteSettings remote, SyncMode mode)
     {
         var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token, mode);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>
+    /// Everything a sync attempt is made with: every Remote setting and Secret, the mode, the request and the Repository's
+    /// generation. Failures count towards the backoff and the attempt limit only while it stays the same.
+    /// </summary>
+    private static string Attempt(RemoteSettings remote, SyncMode mode, string? requested, long? generation)
+    {
+        var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token,
+            remote.Concurrency, remote.RateLimit?.ToString("R", System.Globalization.CultureInfo.InvariantCulture), remote.Timeout, remote.CaCertificatePem,
+            remote.ClientCertificatePem, remote.ClientKeyPem, remote.InsecureSkipVerify, remote.ProxyUrl, remote.ProxyUsername, remote.ProxyPassword,
+            remote.VerificationKeys is { } keys ? Convert.ToHexString(SHA256.HashData(keys)) : "", mode, requested, generation);
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

@@ -5,9 +5,9 @@ using Packyard.Api.Resources;
 namespace Packyard.Controllers;
 
 /// <summary>A Secret reference that could not be resolved: stalls the resource until the Secret or the reference is fixed.</summary>
-public sealed class SecretReferenceException(string message) : Exception(message)
+public sealed class SecretReferenceException(string message, string reason = Reasons.SecretNotFound) : Exception(message)
 {
-    public string Reason => Reasons.SecretNotFound;
+    public string Reason { get; } = reason;
 }
 
 /// <summary>Reads values of Secrets by reference; messages name the Secret and key, never a value.</summary>

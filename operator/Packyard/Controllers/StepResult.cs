@@ -33,7 +33,8 @@ public readonly record struct StepResult(StepOutcome Outcome, string Reason = ""
 
     public static StepResult Wait(string reason, string message, TimeSpan after) => new(StepOutcome.Wait, reason, message, after);
 
-    public static StepResult Retry(string reason, string message) => new(StepOutcome.Retry, reason, message);
+    /// <summary>A failure to retry: after the queue's backoff, or at <paramref name="after"/> when the step knows better (a sync's backoff).</summary>
+    public static StepResult Retry(string reason, string message, TimeSpan? after = null) => new(StepOutcome.Retry, reason, message, after);
 
     public static StepResult Stalled(string reason, string message) => new(StepOutcome.Stalled, reason, message);
 }

@@ -15,7 +15,7 @@ namespace Packyard.Hosting;
 /// <summary>
 /// The setup <c>packyard run</c> and <c>packyard operator</c> share: a private PostgreSQL unless a connection string is
 /// given, the web host on <see cref="EngineHostOptions.Listen"/> with console logging, the engine with every content
-/// type, the content app and the reconcilers' engine services. Callers add their controller, then build and migrate.
+/// type, the content app, the reconcilers' engine services and the idle memory trimmer. Callers add their controller, then build and migrate.
 /// </summary>
 public static class EngineHost
 {
@@ -65,6 +65,9 @@ public static class EngineHost
         }
 
         services.AddSingleton(new ContentUrl(options.PublicUrl ?? $"http://{options.Listen}/"));
+        services.TryAddSingleton(options.SyncRetry);
+        // Both modes give the memory of a burst (a big index parsed) back once idle.
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Operator.IdleMemoryTrimmer>(sp, new Operator.IdleMemoryTrimOptions()));
         services.AddSingleton<ReconcileServices>();
         services.AddSingleton(sp => new RepositoryFinalizer(sp.GetRequiredService<EngineCatalog>(), sp.GetRequiredService<IEventRecorder>(), options.DeletionGrace));
         // Syncs run inside reconciles unless the caller registers another dispatcher (operator mode queues them for workers).

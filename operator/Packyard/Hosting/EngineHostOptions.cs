@@ -32,6 +32,9 @@ public sealed record EngineHostOptions
     /// </summary>
     public string? SecretKeyFile { get; init; }
 
+    /// <summary>How failed syncs are retried (--sync-retry-initial, --sync-retry-max, --task-max-attempts).</summary>
+    public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
+
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;
 }

@@ -29,6 +29,8 @@ public sealed partial class ControllerSession
                     "Repository" => await ReconcileAsync<RepositorySpec, RepositoryStatus, Repository>(key, Cache.Repositories, KubernetesKinds.Repository,
                         SyncAsync, async token =>
                         {
+                            // Its sync stops at once, not when the worker next heartbeats or finishes.
+                            await services.Syncs.CancelAsync($"{key.Namespace}/{key.Name}", "canceled: the Repository was deleted", token);
                             // Detached and kept for the deletion grace period; the Deleted event says until when.
                             await repositoryFinalizer.DeleteAsync(key.Namespace, key.Name, token);
                             distributionCache?.Invalidate();
@@ -54,10 +56,10 @@ public sealed partial class ControllerSession
                 queue.AddRateLimited(key);
                 result = "conflict";
             }
-            catch (Exception e) when (e is KubernetesApiException or HttpRequestException or Npgsql.NpgsqlException or IOException
-                or Engine.Storage.ArtifactStoreException)
+            catch (Exception e)
             {
-                // The API, the database or the store is unavailable: nothing half-written is visible; retry with backoff.
+                // The API, the database or the store is unavailable, or a step's unexpected failure could not be written to status:
+                // nothing half-written is visible; retry with backoff. No input ends a reconcile worker.
                 OperatorLog.ReconcileFailed(logger, key.Kind, key.Namespace, key.Name, e);
                 queue.AddRateLimited(key);
                 result = "error";

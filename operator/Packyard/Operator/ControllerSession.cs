@@ -74,8 +74,9 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
         {
             await Cache.WaitForSyncAsync(cancellationToken);
             OperatorLog.CachesSynced(logger, queue.Count);
-            await Task.WhenAll(queue.RunAsync(options.Concurrency, ReconcileAsync, cancellationToken), ResyncAsync(cancellationToken),
-                CleanOrphansAsync(cancellationToken));
+            await Task.WhenAll(
+                queue.RunAsync(options.Concurrency, ReconcileAsync, cancellationToken, (key, e) => OperatorLog.ReconcileFailed(logger, key.Kind, key.Namespace, key.Name, e)),
+                ResyncAsync(cancellationToken), CleanOrphansAsync(cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -176,6 +177,11 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
     {
         switch (result.Outcome)
         {
+            case StepOutcome.Retry when result.RequeueAfter is { } at:
+                // The step knows when to try again (a failed sync's backoff).
+                queue.Forget(key);
+                queue.AddAfter(key, at < options.Resync ? at : options.Resync);
+                break;
             case StepOutcome.Retry:
                 queue.AddRateLimited(key);
                 break;

@@ -34,7 +34,6 @@ public static class OperatorHost
         services.AddSingleton(options);
         services.AddSingleton<OperatorMetrics>();
         services.AddSingleton(_ => new PrometheusTextExporter(OperatorMetrics.MeterName));
-        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<IdleMemoryTrimmer>(sp, new IdleMemoryTrimOptions()));
         if (configuration is not null)
         {
             AddKubernetes(services, options, configuration, identity);
@@ -45,6 +44,7 @@ public static class OperatorHost
             services.AddSingleton(new TaskWorkerOptions
             {
                 Identity = identity, Concurrency = options.WorkerConcurrency, Heartbeat = options.TaskHeartbeat, StaleAfter = options.TaskTimeout,
+                MaxAttempts = options.Engine.SyncRetry.MaxAttempts,
             });
             services.AddHostedService<TaskWorker>();
         }

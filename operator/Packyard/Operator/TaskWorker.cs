@@ -27,13 +27,31 @@ public sealed class TaskWorker(
     TimeProvider time,
     ILogger<TaskWorker> logger) : BackgroundService
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, CancellationTokenSource> running = new();
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var listener = PostgresListener.RunAsync(dataSource, SyncTaskQueue.QueuedChannel, _ => Wake(), Wake, logger, stoppingToken);
+        var cancels = PostgresListener.RunAsync(dataSource, SyncTaskQueue.CancelChannel, OnCancel, () => { }, logger, stoppingToken);
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => ClaimLoopAsync(stoppingToken), CancellationToken.None)));
-        await listener;
+        await Task.WhenAll(listener, cancels);
+    }
+
+    /// <summary>The controller cancelled a task (its Repository was deleted or its Remote changed): stop it now if it runs here.</summary>
+    private void OnCancel(string payload)
+    {
+        if (long.TryParse(payload, System.Globalization.CultureInfo.InvariantCulture, out var id) && running.TryGetValue(id, out var run))
+        {
+            try
+            {
+                run.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It ended meanwhile.
+            }
+        }
     }
 
     private void Wake() => Interlocked.Exchange(ref wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -46,21 +64,30 @@ public sealed class TaskWorker(
             ClaimedSyncTask? task;
             try
             {
-                task = await queue.ClaimAsync(options.Identity, options.StaleAfter, stoppingToken);
+                task = await queue.ClaimAsync(options.Identity, options.StaleAfter, stoppingToken, options.MaxAttempts);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or System.Text.Json.JsonException or InvalidDataException)
+            catch (Exception e)
             {
+                // Whatever claiming throws, the loop goes on (after the poll interval): no input ends a worker.
                 OperatorLog.TaskQueueFailed(logger, e);
                 task = null;
             }
 
             if (task is not null)
             {
-                await RunAsync(task, stoppingToken);
+                try
+                {
+                    await RunAsync(task, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    OperatorLog.TaskQueueFailed(logger, e);
+                }
+
                 continue;
             }
 
@@ -93,6 +120,7 @@ public sealed class TaskWorker(
 
         var clock = Stopwatch.StartNew();
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        running[task.Id] = run;
         using var stopHeartbeat = new CancellationTokenSource();
         var lost = false;
         var heartbeat = HeartbeatAsync(task, () => { lost = true; run.Cancel(); }, stopHeartbeat.Token);
@@ -120,10 +148,24 @@ public sealed class TaskWorker(
             // Cancelling a sync mid-command can surface as a database error.
             OperatorLog.TaskQueueFailed(logger, e);
         }
+        catch (Exception e) when (!run.IsCancellationRequested)
+        {
+            // Reading the Remote or starting the sync threw: the task fails with the cause (its attempt counted), the worker goes on.
+            var now = time.GetUtcNow();
+            report = SyncReport.Failure(now, now, Reasons.UnexpectedError, $"{e.GetType().Name}: {e.Message}");
+        }
         finally
         {
+            running.TryRemove(task.Id, out _);
             await stopHeartbeat.CancelAsync();
             await heartbeat;
+        }
+
+        if (report is null && !lost && !stoppingToken.IsCancellationRequested)
+        {
+            // Cancelled by the controller (the Repository was deleted or its Remote changed): the row already says so.
+            OperatorLog.TaskLost(logger, task.Id, args.Repository);
+            return;
         }
 
         try
@@ -144,7 +186,7 @@ public sealed class TaskWorker(
                 OperatorLog.TaskReleased(logger, options.Identity, task.Id, args.Repository);
             }
         }
-        catch (NpgsqlException e)
+        catch (Exception e)
         {
             // The task's connection broke: its lock is gone, so another worker reclaims the task.
             OperatorLog.TaskQueueFailed(logger, e);

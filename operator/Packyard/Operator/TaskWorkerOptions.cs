@@ -15,6 +15,9 @@ public sealed record TaskWorkerOptions
     /// <summary>A running task whose heartbeat is older than this belongs to a hung worker and is taken over.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>A task whose workers died this many times is failed instead of claimed again.</summary>
+    public int MaxAttempts { get; init; } = 5;
+
     /// <summary>How often an idle worker looks for tasks when no notification arrives.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -170,9 +170,10 @@ public sealed class WorkQueue<TKey> : IDisposable
 
     /// <summary>
     /// Runs <paramref name="process"/> for queued keys with at most <paramref name="workers"/> at once until <paramref name="stopping"/>
-    /// is cancelled: then no key is taken any more and in-flight work sees the same cancellation.
+    /// is cancelled: then no key is taken any more and in-flight work sees the same cancellation. Whatever <paramref name="process"/>
+    /// throws ends neither the worker nor the queue: the key is retried with its backoff and <paramref name="failed"/> is told.
     /// </summary>
-    public Task RunAsync(int workers, Func<TKey, CancellationToken, Task> process, CancellationToken stopping)
+    public Task RunAsync(int workers, Func<TKey, CancellationToken, Task> process, CancellationToken stopping, Action<TKey, Exception>? failed = null)
     {
         ArgumentNullException.ThrowIfNull(process);
         return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
@@ -193,12 +194,34 @@ public sealed class WorkQueue<TKey> : IDisposable
                 {
                     await process(key, stopping).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    // A poison input must not take a worker with it: the key is tried again later, every other key goes on.
+                    AddRateLimited(key);
+                    Report(failed, key, e);
+                }
                 finally
                 {
                     Done(key);
                 }
             }
         }, CancellationToken.None)));
+    }
+
+    private static void Report(Action<TKey, Exception>? failed, TKey key, Exception exception)
+    {
+        try
+        {
+            failed?.Invoke(key, exception);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A failing report must not end the worker either.
+        }
     }
 
     public void Dispose()

@@ -69,11 +69,12 @@ public sealed class StandaloneController(
                         _ => StepResult.Continue,
                     };
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or Engine.Storage.ArtifactStoreException)
+            catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                // The database or the store is down: report and retry; nothing is lost, nothing half-written is visible.
-                result = StepResult.Retry("InfrastructureUnavailable", e.Message);
-                reporter.Record(key.Kind, key.Namespace, key.Name, true, result.Reason, e.Message);
+                // The database or the store is down, or something no step expected: report and retry with backoff; nothing is
+                // lost, nothing half-written is visible, and every other resource goes on.
+                result = StepResult.Retry("InfrastructureUnavailable", ReconcileSteps.Describe(e));
+                reporter.Record(key.Kind, key.Namespace, key.Name, true, result.Reason, result.Message);
             }
 
             if (entry.Resource is Distribution)
@@ -88,7 +89,7 @@ public sealed class StandaloneController(
             {
                 reporter.Table(resources.Entries);
             }
-        }, stoppingToken);
+        }, stoppingToken, (key, e) => reporter.Record(key.Kind, key.Namespace, key.Name, true, Api.Conditions.Reasons.ReconcileError, ReconcileSteps.Describe(e)));
 
         var poll = PollAsync(stoppingToken);
         var reload = ReloadWhenQuietAsync(stoppingToken);
@@ -134,7 +135,9 @@ public sealed class StandaloneController(
                 reporter.Record("Manifest", "-", ManifestErrorFormat.DisplayPath(error.File, options.ManifestsDirectory), true, "InvalidManifest", error.ToString());
             }
 
+            var before = resources.Entries.ToDictionary(e => e.Key, e => (e.SpecJson, e.Resource));
             var (changed, removed) = resources.Apply(validations);
+            await CancelObsoleteSyncsAsync(before, changed, removed, cancellationToken);
             foreach (var entry in removed)
             {
                 await DeleteAsync(entry, cancellationToken);
@@ -149,6 +152,47 @@ public sealed class StandaloneController(
         finally
         {
             reloading.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stops running syncs at once whose work is obsolete: of a removed Repository, of one whose Remote reference or sync mode
+    /// changed, and of the Repositories of a Remote whose spec changed. Their reconciles run again with what the manifests say now.
+    /// </summary>
+    private async Task CancelObsoleteSyncsAsync(
+        Dictionary<ResourceKey, (string SpecJson, object? Resource)> before, List<ResourceKey> changed, List<ResourceEntry> removed, CancellationToken cancellationToken)
+    {
+        var obsolete = new Dictionary<ResourceKey, string>();
+        foreach (var entry in removed.Where(e => e.Key.Kind == "Repository"))
+        {
+            obsolete[entry.Key] = "canceled: the Repository was removed from the manifests";
+        }
+
+        foreach (var key in changed)
+        {
+            var now = resources.Get(key);
+            if (!before.TryGetValue(key, out var old) || now is null || old.SpecJson == now.SpecJson)
+            {
+                continue;
+            }
+
+            if (old.Resource is Repository was && now.Resource is Repository repository
+                && (was.Spec.RemoteRef?.Name != repository.Spec.RemoteRef?.Name || was.Spec.Sync?.Mode != repository.Spec.Sync?.Mode))
+            {
+                obsolete[key] = "canceled: the Repository's remoteRef or sync mode changed";
+            }
+            else if (key.Kind == "Remote")
+            {
+                foreach (var dependent in resources.Entries.Where(e => e.Key.Namespace == key.Namespace && e.Resource is Repository r && r.Spec.RemoteRef?.Name == key.Name))
+                {
+                    obsolete[dependent.Key] = $"canceled: Remote {key.Name} changed";
+                }
+            }
+        }
+
+        foreach (var (key, reason) in obsolete)
+        {
+            await services.Syncs.CancelAsync($"{key.Namespace}/{key.Name}", reason, cancellationToken);
         }
     }
 
@@ -202,6 +246,11 @@ public sealed class StandaloneController(
     {
         switch (result.Outcome)
         {
+            case StepOutcome.Retry when result.RequeueAfter is { } at:
+                // The step knows when to try again (a failed sync's backoff).
+                entry.Failures = 0;
+                queue.AddAfter(entry.Key, at < options.Interval ? at : options.Interval);
+                break;
             case StepOutcome.Retry:
                 entry.Failures++;
                 var backoff = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, Math.Min(entry.Failures, 9))));

@@ -29,6 +29,7 @@ public static class StandaloneHost
             new EngineHostOptions
             {
                 Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, DeletionGrace = options.DeletionGrace, SecretKeyFile = options.SecretKeyFile,
+                SyncRetry = options.SyncRetry,
                 EmbeddedDatabase = options.EmbeddedDatabase, KeepDatabase = options.KeepDatabase,
             },
             console, cancellationToken);

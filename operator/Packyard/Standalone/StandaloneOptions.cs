@@ -38,6 +38,9 @@ public sealed record StandaloneOptions
     /// <summary>How long a Repository removed from the manifests keeps its versions for a re-added one; zero deletes at once.</summary>
     public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>How failed syncs are retried.</summary>
+    public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
+
     /// <summary>Concurrent reconciles (syncs included).</summary>
     public int Workers { get; init; } = 4;
 }

@@ -34,9 +34,9 @@ public sealed class HttpUpstream : IAsyncDisposable
 
     public Uri Url { get; }
 
-    private HttpUpstream(string root, X509Certificate2? certificate)
+    private HttpUpstream(string root, X509Certificate2? certificate, int? fixedPort)
     {
-        var port = FreePort();
+        var port = fixedPort ?? FreePort();
         Url = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{port}/");
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -96,10 +96,13 @@ public sealed class HttpUpstream : IAsyncDisposable
         });
     }
 
-    /// <summary>Serves <paramref name="root"/> over HTTP, or HTTPS with <paramref name="certificate"/>.</summary>
-    public static async Task<HttpUpstream> StartAsync(string root, X509Certificate2? certificate = null)
+    /// <summary>
+    /// Serves <paramref name="root"/> over HTTP, or HTTPS with <paramref name="certificate"/>, on a free port or on <paramref name="port"/>
+    /// (an upstream that comes up where a Remote already points).
+    /// </summary>
+    public static async Task<HttpUpstream> StartAsync(string root, X509Certificate2? certificate = null, int? port = null)
     {
-        var upstream = new HttpUpstream(Path.GetFullPath(root), certificate);
+        var upstream = new HttpUpstream(Path.GetFullPath(root), certificate, port);
         await upstream.app.StartAsync();
         return upstream;
     }

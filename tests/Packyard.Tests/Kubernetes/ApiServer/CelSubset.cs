@@ -7,7 +7,8 @@ namespace Packyard.Tests.Kubernetes.ApiServer;
 
 /// <summary>
 /// Evaluates the small part of CEL that CRD validation rules commonly use: <c>self</c>, <c>oldSelf</c>, field access,
-/// <c>has()</c>, <c>!</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>==</c>, <c>!=</c>, <c>in</c>, string and list literals,
+/// <c>has()</c>, <c>!</c>, <c>&amp;&amp;</c>, <c>||</c>, <c>==</c>, <c>!=</c>, <c>&lt;</c>, <c>&lt;=</c>, <c>&gt;</c>, <c>&gt;=</c> on numbers,
+/// <c>in</c>, <c>duration(s)</c>, string, number and list literals,
 /// <c>.split(s)</c> and <c>[n]</c>. Returns null for anything else (the rule is then not evaluated).
 /// </summary>
 public static partial class CelSubset
@@ -37,11 +38,14 @@ public static partial class CelSubset
         return matches.Select(m => m.Value).Where(t => !string.IsNullOrWhiteSpace(t)).ToList();
     }
 
-    [GeneratedRegex(@"'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|&&|\|\||==|!=|[A-Za-z_][A-Za-z0-9_]*|\d+|[!().\[\],]|\s+")]
+    [GeneratedRegex(@"'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|&&|\|\||==|!=|<=|>=|[<>]|[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|[!().\[\],]|\s+")]
     private static partial Regex TokenPattern();
 
     private sealed class Parser(List<string> tokens, JsonNode? self, JsonNode? oldSelf)
     {
+        private static readonly (string Symbol, Func<double, double, bool> Holds)[] Orderings =
+            [("<=", (a, b) => a <= b), (">=", (a, b) => a >= b), ("<", (a, b) => a < b), (">", (a, b) => a > b)];
+
         private int position;
 
         public bool AtEnd => position == tokens.Count;
@@ -83,6 +87,14 @@ public static partial class CelSubset
             if (Accept("!="))
             {
                 return !Equal(left, Postfix());
+            }
+
+            foreach (var (symbol, holds) in Orderings)
+            {
+                if (Accept(symbol))
+                {
+                    return (left, Postfix()) is (double a, double b) ? holds(a, b) : throw new NotSupportedException();
+                }
             }
 
             if (Accept("in"))
@@ -156,6 +168,12 @@ public static partial class CelSubset
 
                     Expect(")");
                     return found;
+                case "duration":
+                    // A duration compares as its seconds: only ordering matters here.
+                    Expect("(");
+                    var text = Or() as string ?? throw new NotSupportedException();
+                    Expect(")");
+                    return Packyard.Api.Resources.GoDuration.TryParse(text, out var duration, out _) ? duration.TotalSeconds : throw new NotSupportedException();
                 case "self":
                     return Convert(self);
                 case "oldSelf":
@@ -171,9 +189,9 @@ public static partial class CelSubset
                 return token[1..^1];
             }
 
-            if (long.TryParse(token, CultureInfo.InvariantCulture, out var number))
+            if (double.TryParse(token, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
             {
-                return (double)number;
+                return number;
             }
 
             throw new NotSupportedException();

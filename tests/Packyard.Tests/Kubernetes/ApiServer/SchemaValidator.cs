@@ -182,13 +182,17 @@ public static class SchemaValidator
 
         if (value.GetValueKind() == JsonValueKind.Number)
         {
+            // As kube-openapi does: an integral value is compared with the bounds truncated to integers, so `minimum: 0.001`
+            // lets `0` through (only a CEL rule catches it).
             var number = Number(value);
-            if (schema["minimum"] is { } minimum && number < Number(minimum))
+            var integral = Math.Floor(number) == number;
+            double Bound(JsonNode bound) => integral ? Math.Truncate(Number(bound)) : Number(bound);
+            if (schema["minimum"] is { } minimum && number < Bound(minimum))
             {
                 causes.Add(new FieldCause(FieldCause.Invalid, path, $"Invalid value: {shown}: {path} in body should be greater than or equal to {minimum.ToJsonString()}"));
             }
 
-            if (schema["maximum"] is { } maximum && number > Number(maximum))
+            if (schema["maximum"] is { } maximum && number > Bound(maximum))
             {
                 causes.Add(new FieldCause(FieldCause.Invalid, path, $"Invalid value: {shown}: {path} in body should be less than or equal to {maximum.ToJsonString()}"));
             }

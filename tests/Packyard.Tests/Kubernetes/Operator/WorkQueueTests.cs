@@ -110,6 +110,53 @@ public sealed class WorkQueueTests
         Assert.Equal(1, queue.Count);
     }
 
+    [Fact]
+    public async Task A_process_that_throws_keeps_its_worker_and_the_key_is_retried_with_backoff_while_other_keys_go_on()
+    {
+        using var queue = new WorkQueue<string>(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+        using var stop = new CancellationTokenSource();
+        var poisonAttempts = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        var processed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var reported = new System.Collections.Concurrent.ConcurrentBag<(string Key, Type Exception)>();
+        queue.Add("poison");
+
+        // One worker only: if the exception ended it, nothing after the poison key would ever be processed.
+        var run = queue.RunAsync(1, (key, _) =>
+        {
+            if (key == "poison")
+            {
+                poisonAttempts.Enqueue(DateTimeOffset.UtcNow);
+                throw new OverflowException("TimeSpan overflowed because the duration is too long.");
+            }
+
+            processed.Add(key);
+            return Task.CompletedTask;
+        }, stop.Token, (key, e) => reported.Add((key, e.GetType())));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 10; i++)
+        {
+            queue.Add($"key{i}");
+        }
+
+        while ((poisonAttempts.Count < 4 || processed.Count < 10) && clock.Elapsed < Patience)
+        {
+            await Task.Delay(20);
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Patience);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"key{i}"), processed.Order(StringComparer.Ordinal));
+        var attempts = poisonAttempts.ToArray();
+        Assert.True(attempts.Length >= 4, $"the poison key was tried {attempts.Length} times in {clock.Elapsed}");
+        var intervals = attempts.Zip(attempts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToArray();
+        Assert.True(intervals[0] >= 90 && intervals[1] >= 180 && intervals[2] >= 360, $"retries wait 100, 200, 400 ms: {string.Join(", ", intervals)}");
+        Assert.All(reported, r => Assert.Equal(("poison", typeof(OverflowException)), r));
+        Assert.True(reported.Count >= 4);
+        Assert.True(queue.Failures("poison") >= 4);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
