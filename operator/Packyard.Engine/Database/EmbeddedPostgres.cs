@@ -14,6 +14,8 @@ namespace Packyard.Engine.Database;
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
+    private static readonly TimeSpan StoppedWaitLimit = TimeSpan.FromSeconds(30);
+
     private readonly string dataDirectory;
     private readonly string binDirectory;
     private readonly bool asPostgresUser;
@@ -81,12 +83,19 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             // Left running by an earlier process (a crash, --keep-database, an older Packyard that ran it with fsync off):
             // reuse it only when it runs with the durability asked for now.
-            if (await IsDurableAsync(cancellationToken) == options.Durable)
+            switch (await TryIsDurableAsync(cancellationToken))
             {
-                return;
+                case { } durable when durable == options.Durable:
+                    return;
+                case not null:
+                    await StopAsync();
+                    break;
+                default:
+                    // Its postmaster.pid names a live process that does not answer: a postmaster killed a moment ago
+                    // whose process has not been reaped yet. Start once it is gone.
+                    await WaitUntilStoppedAsync(cancellationToken);
+                    break;
             }
-
-            await StopAsync();
         }
 
         var durability = options.Durable ? "on" : "off";
@@ -95,13 +104,38 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             ["-D", dataDirectory, "-l", Path.Combine(Directory, "postgres.log"), "-w", "-t", "60", "-o", settings, "start"], asPostgresUser, cancellationToken);
     }
 
-    /// <summary>True when the running cluster has fsync, full_page_writes and synchronous_commit all on.</summary>
-    private async Task<bool> IsDurableAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the running cluster has fsync, full_page_writes and synchronous_commit all on; null when it does not
+    /// accept connections.
+    /// </summary>
+    private async Task<bool?> TryIsDurableAsync(CancellationToken cancellationToken)
     {
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false }.ConnectionString);
         await using var command = dataSource.CreateCommand(
             "select count(*) from pg_settings where name in ('fsync', 'full_page_writes', 'synchronous_commit') and setting = 'on'");
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 3;
+        try
+        {
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 3;
+        }
+        catch (Npgsql.NpgsqlException e) when (e.InnerException is System.Net.Sockets.SocketException || e.IsTransient)
+        {
+            return null;
+        }
+    }
+
+    private async Task WaitUntilStoppedAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + StoppedWaitLimit;
+        while (await IsRunningAsync(cancellationToken))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new InvalidOperationException(
+                    $"a PostgreSQL process named in {Path.Combine(dataDirectory, "postmaster.pid")} is alive but does not accept connections on 127.0.0.1:{Port}; stop it and start Packyard again");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
     }
 
     private async Task<bool> IsRunningAsync(CancellationToken cancellationToken)

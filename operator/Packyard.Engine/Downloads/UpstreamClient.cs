@@ -23,6 +23,10 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
     private readonly RateLimiter? rateLimiter;
     private readonly ResiliencePipeline retry;
 
+    // Sent only to the Remote's own host (see IsRemoteHost): metadata may link files on any host of the same scheme,
+    // and those hosts must not receive the Remote's credentials (pip does the same).
+    private readonly AuthenticationHeaderValue? authorization;
+
     /// <summary>The most concurrent requests this client allows (the Remote's downloadConcurrency).</summary>
     public int MaxConcurrency => remote.Concurrency;
 
@@ -33,12 +37,12 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         http = new HttpClient(CreateHandler(remote), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         if (remote.Token is not null)
         {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", remote.Token);
+            authorization = new AuthenticationHeaderValue("Bearer", remote.Token);
         }
         else if (remote.Username is not null)
         {
             var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{remote.Username}:{remote.Password}"));
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", basic);
+            authorization = new AuthenticationHeaderValue("Basic", basic);
         }
 
         http.DefaultRequestHeaders.UserAgent.ParseAdd("packyard/0.1");
@@ -165,6 +169,11 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         return null;
     }
 
+    /// <summary>Whether <paramref name="url"/> is on the Remote's own host and port (an http Remote's https links included).</summary>
+    private bool IsRemoteHost(Uri url) =>
+        string.Equals(url.IdnHost, remote.BaseUrl.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && (url.Port == remote.BaseUrl.Port || (url.IsDefaultPort && remote.BaseUrl.IsDefaultPort));
+
     private async Task<HttpResponseMessage?> SendWithinAsync(Uri url, string? accept, CancellationToken deadline, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
@@ -176,6 +185,11 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
             if (accept is not null)
             {
                 request.Headers.TryAddWithoutValidation("Accept", accept);
+            }
+
+            if (authorization is not null && IsRemoteHost(url))
+            {
+                request.Headers.Authorization = authorization;
             }
 
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);

@@ -42,7 +42,8 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
             }
         }
 
-        await RefuseReplacementAsync(connection, repositoryId, type, declared, cancellationToken);
+        var replace = fields.TryGetValue(ReplaceField, out var replaceValue) && string.Equals(replaceValue, "true", StringComparison.OrdinalIgnoreCase);
+        await RefuseReplacementAsync(connection, repositoryId, type, declared, replace, cancellationToken);
         // The row only now: a refused upload leaves a blob no row references, which orphan cleanup sweeps.
         await connection.ExecuteAsync("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing",
             cancellationToken, stored.Sha256, stored.Size);
@@ -66,28 +67,38 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
         }
     }
 
+    /// <summary>The form field that asks for a replacement explicitly (aptly's <c>-force-replace</c>): <c>replace=true</c>.</summary>
+    public const string ReplaceField = "replace";
+
     /// <summary>
     /// An upload adds; it never silently replaces. A unit with the same identity (the type's repo key: path, file name,
     /// name-version-architecture) but other content, or another file already served at one of its paths, is a 409.
-    /// The same file again is not a replacement (the version stays as it is).
+    /// The same file again is not a replacement (the version stays as it is). With <paramref name="replace"/> (the
+    /// uploader's explicit <c>replace=true</c>) the unit of the same identity is replaced, and only its own paths may be
+    /// taken over.
     /// </summary>
     private static async Task RefuseReplacementAsync(NpgsqlConnection connection, long repositoryId, string type, DeclaredContent declared,
-        CancellationToken cancellationToken)
+        bool replace, CancellationToken cancellationToken)
     {
-        if (await FindCurrentAsync(connection, repositoryId, type, declared.RepoKey, cancellationToken) is { } existing && existing != declared.NaturalKey)
+        if (!replace && await FindCurrentAsync(connection, repositoryId, type, declared.RepoKey, cancellationToken) is { } existing && existing != declared.NaturalKey)
         {
             throw new InvalidUploadException(
-                $"{Describe(declared)} already exists in this repository with different content; upload it under a new version (or remove it first)", 409);
+                $"{Describe(declared)} already exists in this repository with different content; upload it under a new version, "
+                + $"or send the form field {ReplaceField}=true to replace it", 409);
         }
 
         await using var command = new NpgsqlCommand(
             """
             select ca.relative_path, ca.sha256 from content_artifacts ca
             join repository_content rc on rc.content_id = ca.content_id and rc.repository_id = $1 and rc.version_removed is null
-            where ca.relative_path = any($2)
+            join content_units u on u.id = ca.content_id
+            where ca.relative_path = any($2) and not ($3 and u.type = $4 and u.repo_key = $5)
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
         command.Parameters.Add(new NpgsqlParameter { Value = declared.Artifacts.Select(a => a.RelativePath).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = replace });
+        command.Parameters.Add(new NpgsqlParameter { Value = type });
+        command.Parameters.Add(new NpgsqlParameter { Value = declared.RepoKey });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -96,7 +107,7 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
             if (declared.Artifacts.Any(a => a.RelativePath == path && !string.Equals(a.Sha256, sha256, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new InvalidUploadException(
-                    $"{Describe(declared)}: another file is already served at '{path}' in this repository; upload it under a new version (or remove it first)", 409);
+                    $"{Describe(declared)}: another file is already served at '{path}' in this repository; upload it under a new version, or at another path", 409);
             }
         }
     }

@@ -185,4 +185,28 @@ public sealed class UpstreamClientTests(EngineFixture engine) : IClassFixture<En
     }
 
     public void Dispose() => outside.Dispose();
+
+    [Theory]
+    [InlineData("basic")]
+    [InlineData("token")]
+    public async Task A_Remote_sends_its_credentials_only_to_its_own_host_never_to_a_host_its_metadata_links(string kind)
+    {
+        using var files = new FileUpstream().Put("index.txt", "index").Put("file.txt", "file");
+        await using var own = await HttpUpstream.StartAsync(files.Path);
+        await using var linked = await HttpUpstream.StartAsync(files.Path);
+        var (settings, _) = await engine.RemoteAsync($"creds-{Guid.NewGuid():N}", own.Url,
+            s => kind == "basic" ? s with { Username = "reader", Password = "s3cret" } : s with { Token = "t0ken" });
+        var client = engine.Get<UpstreamClientFactory>().Get(settings);
+
+        await using (await client.OpenAsync(new Uri(own.Url, "index.txt"), CancellationToken.None))
+        {
+        }
+
+        await using (await client.OpenAsync(new Uri(linked.Url, "file.txt"), CancellationToken.None))
+        {
+        }
+
+        Assert.Equal(kind == "basic" ? "Basic cmVhZGVyOnMzY3JldA==" : "Bearer t0ken", Assert.Single(own.Authorizations));
+        Assert.Null(Assert.Single(linked.Authorizations));
+    }
 }

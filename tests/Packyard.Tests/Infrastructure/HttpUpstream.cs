@@ -27,6 +27,9 @@ public sealed class HttpUpstream : IAsyncDisposable
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>The Authorization header of every request, in arrival order (null where none was sent).</summary>
+    public ConcurrentQueue<string?> Authorizations { get; } = new();
+
     public (string User, string Password)? RequiredBasicAuth { get; set; }
 
     /// <summary>When set, requests without <c>Authorization: Bearer</c> and this token are answered 401.</summary>
@@ -53,6 +56,7 @@ public sealed class HttpUpstream : IAsyncDisposable
         {
             var path = Uri.UnescapeDataString(http.Request.Path.Value!.TrimStart('/'));
             Requests.AddOrUpdate(path, 1, (_, n) => n + 1);
+            Authorizations.Enqueue(http.Request.Headers.Authorization.Count == 0 ? null : http.Request.Headers.Authorization.ToString());
             if (Delay > TimeSpan.Zero)
             {
                 await Task.Delay(Delay, http.RequestAborted);

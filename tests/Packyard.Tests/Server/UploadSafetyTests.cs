@@ -27,6 +27,23 @@ public sealed class UploadSafetyTests(ContentAppFixture app) : IClassFixture<Con
         Assert.Equal("first", await app.Http.GetStringAsync($"/{basePath}/bin/tool.txt"));
     }
 
+    [Fact]
+    public async Task A_different_file_at_an_existing_path_replaces_it_only_when_the_uploader_asks_with_replace_true()
+    {
+        var (id, name) = await app.UploadRepositoryAsync(uploadsEnabled: true);
+        var basePath = ContentAppFixture.UniqueBasePath("safe");
+        await app.DistributeAsync(basePath, id);
+        using var first = await UploadRequests.PostAsync(app.Http, name, "first"u8.ToArray(), "tool.txt", ("relativePath", "bin/tool.txt"));
+        await app.Notifier.Published;
+
+        using var replaced = await UploadRequests.PostAsync(app.Http, name, "second"u8.ToArray(), "tool.txt", ("relativePath", "bin/tool.txt"), ("replace", "true"));
+        await app.Notifier.Published;
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, replaced.StatusCode));
+        Assert.Equal(2, (await app.Catalog.GetRepositoryStateAsync(id, 1, CancellationToken.None)).Latest.Number);
+        Assert.Equal("second", await app.Http.GetStringAsync($"/{basePath}/bin/tool.txt"));
+    }
+
     [Theory]
     [InlineData("PULP_MANIFEST", "metadata")]
     [InlineData(" ", "blank")]

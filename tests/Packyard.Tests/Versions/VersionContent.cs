@@ -60,10 +60,24 @@ public static class VersionContent
             new SyncRequest(repositoryId, name, remoteId, settings, SyncMode.Mirror), null, CancellationToken.None));
     }
 
-    /// <summary>Uploads <paramref name="content"/> at <paramref name="relativePath"/> (the file name when null).</summary>
-    public static async Task<VersionOutcome> UploadAsync(EngineFixture engine, long repositoryId, string fileName, string content, string? relativePath = null)
+    /// <summary>
+    /// Uploads <paramref name="content"/> at <paramref name="relativePath"/> (the file name when null); with
+    /// <paramref name="replace"/> it replaces what is there, as an uploader's explicit <c>replace=true</c> does.
+    /// </summary>
+    public static async Task<VersionOutcome> UploadAsync(EngineFixture engine, long repositoryId, string fileName, string content, string? relativePath = null,
+        bool replace = false)
     {
-        var fields = relativePath is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["relativePath"] = relativePath };
+        var fields = new Dictionary<string, string>();
+        if (replace)
+        {
+            fields[UploadService.ReplaceField] = "true";
+        }
+
+        if (relativePath is not null)
+        {
+            fields["relativePath"] = relativePath;
+        }
+
         using var body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content));
         var outcome = await engine.Get<UploadService>().UploadAsync(repositoryId, $"repository {repositoryId}", "file", fileName, fields, body, CancellationToken.None);
         return outcome.Version;

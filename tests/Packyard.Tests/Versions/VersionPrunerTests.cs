@@ -20,7 +20,7 @@ public sealed class VersionPrunerTests(EngineFixture engine) : IClassFixture<Eng
         var repository = await NewRepositoryAsync(engine, "pruned");
         await UploadAsync(engine, repository, "a.txt", "a, first");
         await UploadAsync(engine, repository, "b.txt", "b");
-        await UploadAsync(engine, repository, "a.txt", "a, second");
+        await UploadAsync(engine, repository, "a.txt", "a, second", replace: true);
         Assert.Equal(4, (await UploadAsync(engine, repository, "c.txt", "c")).Version);
         return repository;
     }
