@@ -42,17 +42,13 @@ internal static class OperatorCommand
         var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Sync tasks a worker runs at once.", DefaultValueFactory = _ => 4 };
         var taskHeartbeat = new Option<string>("--task-heartbeat") { Description = "How often a worker refreshes a running task's heartbeat (Go duration).", DefaultValueFactory = _ => "5s" };
         var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
-        var deletionGrace = new Option<string>("--deletion-grace")
-        {
-            Description = "Keep a deleted Repository's versions, publications and artifacts this long; re-creating it (same namespace, name and type) restores them. 0s deletes at once (Go duration).",
-            DefaultValueFactory = _ => "24h",
-        };
+        var deletionGrace = new DeletionGraceFlag();
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, secretKeyFile, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
-            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option,
             keepDatabase, unsafeNoFsync,
         };
         var retry = new SyncRetryFlags();
@@ -100,9 +96,9 @@ internal static class OperatorCommand
                 return 2;
             }
 
-            if (!GoDuration.TryParse(parse.GetValue(deletionGrace), out var grace, out var graceError) || grace < TimeSpan.Zero)
+            if (deletionGrace.Read(parse, out var graceError) is not { } grace)
             {
-                await Console.Error.WriteLineAsync($"--deletion-grace: {graceError ?? "must not be negative"}");
+                await Console.Error.WriteLineAsync(graceError);
                 return 2;
             }
 

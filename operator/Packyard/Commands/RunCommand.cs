@@ -20,18 +20,14 @@ internal static class RunCommand
         var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (Bearer, or as the basic-auth password)." };
         var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database; default: --data-dir/secret-key, generated when missing." };
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
-        var deletionGrace = new Option<string>("--deletion-grace")
-        {
-            Description = "Keep a deleted Repository's versions, publications and artifacts this long; re-adding it (same namespace, name and type) restores them. 0s deletes at once (Go duration).",
-            DefaultValueFactory = _ => "24h",
-        };
+        var deletionGrace = new DeletionGraceFlag();
 
         var keepDatabase = DatabaseOptions.KeepDatabase();
         var unsafeNoFsync = DatabaseOptions.UnsafeNoFsync();
 
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace, keepDatabase, unsafeNoFsync, secretKeyFile,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace.Option, keepDatabase, unsafeNoFsync, secretKeyFile,
         };
         var retry = new SyncRetryFlags();
         foreach (var option in retry.Options)
@@ -54,9 +50,9 @@ internal static class RunCommand
                 return 2;
             }
 
-            if (!GoDuration.TryParse(parse.GetValue(deletionGrace), out var grace, out var graceError) || grace < TimeSpan.Zero)
+            if (deletionGrace.Read(parse, out var graceError) is not { } grace)
             {
-                await Console.Error.WriteLineAsync($"--deletion-grace: {graceError ?? "must not be negative"}");
+                await Console.Error.WriteLineAsync(graceError);
                 return 2;
             }
 
