@@ -19,6 +19,7 @@ public sealed class SecretCipher
     private const int TagSize = 16;
     private readonly byte[] encryptionKey;
     private readonly byte[] nonceKey;
+    private readonly byte[] fingerprintKey;
 
     public SecretCipher(ReadOnlySpan<byte> key)
     {
@@ -29,6 +30,17 @@ public sealed class SecretCipher
 
         encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key.ToArray(), KeySize, info: "packyard secrets aes-gcm"u8.ToArray());
         nonceKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key.ToArray(), KeySize, info: "packyard secrets nonce"u8.ToArray());
+        fingerprintKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key.ToArray(), KeySize, info: "packyard secrets fingerprint"u8.ToArray());
+    }
+
+    /// <summary>
+    /// A keyed digest (HMAC-SHA256) of <paramref name="text"/> that contains secrets, for comparing settings: unlike a
+    /// plain hash stored in the database, it cannot be used to guess a weak password offline without the key.
+    /// </summary>
+    public string Fingerprint(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Convert.ToHexString(HMACSHA256.HashData(fingerprintKey, Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>Whether <paramref name="text"/> is sealed text (as opposed to a value written before encryption existed).</summary>

@@ -15,7 +15,8 @@ public sealed record ReconcileServices(
     IEventRecorder Events,
     TimeProvider Time,
     ContentUrl ContentUrl,
-    SyncRetryOptions Retry);
+    SyncRetryOptions Retry,
+    Engine.Secrets.SecretCipher Secrets);
 
 /// <summary>The public base URL distributions are served under (e.g. http://127.0.0.1:8080/).</summary>
 public sealed record ContentUrl(string BaseUrl)

@@ -5,6 +5,7 @@ using Packyard.Manifests;
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
+using Packyard.Engine.Secrets;
 using Packyard.Engine.Sync;
 using Packyard.Engine.Tasks;
 
@@ -144,10 +145,10 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         }
 
         var now = services.Time.GetUtcNow();
-        var wanted = Fingerprint(context.Remote, sync.Mode);
+        var wanted = Fingerprint(services.Secrets, context.Remote, sync.Mode);
         var requested = repository.Metadata.Annotations?.GetValueOrDefault(Api.Schema.PackyardGroup.RequestedAtAnnotation);
         var newRequest = requested is not null && requested != context.Status.LastHandledRequest;
-        var attempt = Attempt(context.Remote, sync.Mode, requested, repository.Metadata.Generation);
+        var attempt = Attempt(services.Secrets, context.Remote, sync.Mode, requested, repository.Metadata.Generation);
         var failures = await syncs.GetFailuresAsync(context.RepositoryId, cancellationToken);
         context.Status.NextRetryTime = null;
         var failed = failures is null ? null : FailedSync(context, failures, attempt, now);
@@ -365,22 +366,19 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     }
 
     /// <summary>What the last successful sync was made with; a difference means the repository must sync again.</summary>
-    private static string Fingerprint(RemoteSettings remote, SyncMode mode)
-    {
-        var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token, mode);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-    }
+    private static string Fingerprint(SecretCipher secrets, RemoteSettings remote, SyncMode mode) =>
+        secrets.Fingerprint(string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token, mode));
 
     /// <summary>
     /// Everything a sync attempt is made with: every Remote setting and Secret, the mode, the request and the Repository's
     /// generation. Failures count towards the backoff and the attempt limit only while it stays the same.
     /// </summary>
-    private static string Attempt(RemoteSettings remote, SyncMode mode, string? requested, long? generation)
+    private static string Attempt(SecretCipher secrets, RemoteSettings remote, SyncMode mode, string? requested, long? generation)
     {
         var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token,
             remote.Concurrency, remote.RateLimit?.ToString("R", System.Globalization.CultureInfo.InvariantCulture), remote.Timeout, remote.CaCertificatePem,
             remote.ClientCertificatePem, remote.ClientKeyPem, remote.InsecureSkipVerify, remote.ProxyUrl, remote.ProxyUsername, remote.ProxyPassword,
             remote.VerificationKeys is { } keys ? Convert.ToHexString(SHA256.HashData(keys)) : "", mode, requested, generation);
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return secrets.Fingerprint(text);
     }
 }

@@ -145,6 +145,20 @@ public sealed class RemoteSecretsTests(EngineFixture engine) : IClassFixture<Eng
         Assert.Equal("SecretKeyMismatch", error.Reason);
     }
 
+    [Fact]
+    public void Fingerprints_of_settings_with_credentials_cannot_be_recomputed_without_the_key()
+    {
+        var settings = $"file\nhttp://127.0.0.1:9/\nreader\n{Password}";
+        var cipher = new SecretCipher(Enumerable.Range(1, SecretCipher.KeySize).Select(i => (byte)i).ToArray());
+
+        var fingerprint = cipher.Fingerprint(settings);
+
+        Assert.Equal(fingerprint, cipher.Fingerprint(settings));
+        Assert.NotEqual(fingerprint, cipher.Fingerprint(settings + "x"));
+        Assert.NotEqual(fingerprint, new SecretCipher(new byte[SecretCipher.KeySize]).Fingerprint(settings));
+        Assert.NotEqual(fingerprint, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(settings))));
+    }
+
     [Theory]
     [InlineData("CHANGE-ME-openssl-rand-base64-32")]
     [InlineData("")]
