@@ -142,31 +142,12 @@ public sealed partial class OperatorModePoisonTests
     [Fact]
     public async Task Deleting_a_Repository_mid_sync_cancels_its_task_on_the_worker_at_once()
     {
-        using var upstream = new FileUpstream();
-        for (var i = 0; i < 40; i++)
-        {
-            upstream.Put($"f{i:D2}.txt", $"file {i}\n");
-        }
-
-        upstream.WriteManifest();
-        await using var http = await HttpUpstream.StartAsync(upstream.Path);
-        http.Delay = TimeSpan.FromMilliseconds(400);
-        using var manifests = new TemporaryDirectory();
+        await using var slow = await SlowUpstream.StartAsync(files: 40, TimeSpan.FromMilliseconds(400));
         await using var cluster = await OperatorCluster.StartAsync("poisondelete");
         var replica = cluster.StartOperator("replica-a");
         var kubectl = cluster.Kubectl;
-        await kubectl.SucceedAsync("apply", "-f", manifests.Write("slow.yaml", $$$"""
-            apiVersion: packyard.io/v1alpha1
-            kind: Remote
-            metadata: {name: slow, namespace: default}
-            spec: {type: file, url: "{{{http.Url}}}", downloadConcurrency: 1}
-            ---
-            apiVersion: packyard.io/v1alpha1
-            kind: Repository
-            metadata: {name: slow, namespace: default}
-            spec: {type: file, remoteRef: {name: slow}}
-            """));
-        int Downloads() => http.Requests.Where(r => r.Key != "PULP_MANIFEST").Sum(r => r.Value);
+        await slow.ApplyAsync(kubectl, "slow");
+        int Downloads() => slow.Downloads("slow");
         await replica.WaitUntilAsync("the worker is downloading", () => Task.FromResult(Downloads() >= 3), Timeout);
 
         var clock = Stopwatch.StartNew();

@@ -81,21 +81,13 @@ public sealed class SyncRetryTests
     [Fact]
     public async Task Removing_a_Repository_mid_sync_stops_its_downloads_at_once()
     {
-        using var upstream = new FileUpstream();
-        for (var i = 0; i < 40; i++)
-        {
-            upstream.Put($"f{i:D2}.txt", $"file {i}\n");
-        }
-
-        upstream.WriteManifest();
-        await using var http = await HttpUpstream.StartAsync(upstream.Path);
-        http.Delay = TimeSpan.FromMilliseconds(400);
+        await using var slow = await SlowUpstream.StartAsync(files: 40, TimeSpan.FromMilliseconds(400));
         using var workspace = new StandaloneWorkspace();
         var remote = $$$"""
             apiVersion: packyard.io/v1alpha1
             kind: Remote
             metadata: {name: slow, namespace: default}
-            spec: {type: file, url: "{{{http.Url}}}", downloadConcurrency: 1}
+            spec: {type: file, url: "{{{slow.UrlOf("slow")}}}", downloadConcurrency: 1}
 
             """;
         workspace.Write("slow.yaml", remote + """
@@ -107,7 +99,7 @@ public sealed class SyncRetryTests
             """);
         var database = await PostgresCluster.CreateDatabaseAsync(nameof(SyncRetryTests) + "removed");
         await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
-        int Downloads() => http.Requests.Where(r => r.Key != "PULP_MANIFEST").Sum(r => r.Value);
+        int Downloads() => slow.Downloads("slow");
         await packyard.WaitUntilAsync("the sync is downloading", () => Task.FromResult(Downloads() >= 3), TimeSpan.FromSeconds(40));
 
         workspace.Write("slow.yaml", remote);
