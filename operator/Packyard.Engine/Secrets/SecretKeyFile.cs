@@ -10,7 +10,7 @@ namespace Packyard.Engine.Secrets;
 public static class SecretKeyFile
 {
     /// <summary>Reads the key; the file must exist (a mounted Secret, a file the operator made).</summary>
-    /// <exception cref="InvalidOperationException">The file is missing or does not hold a 256-bit key; the message says how to make one.</exception>
+    /// <exception cref="SecretKeyFileException">The file is missing or does not hold a 256-bit key; the message says how to make one.</exception>
     public static byte[] Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -21,10 +21,10 @@ public static class SecretKeyFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidOperationException($"--secret-key-file {path}: cannot be read ({e.Message})", e);
+            throw new SecretKeyFileException($"--secret-key-file {path}: cannot be read ({e.Message})", e);
         }
 
-        return Parse(content) ?? throw new InvalidOperationException(
+        return Parse(content) ?? throw new SecretKeyFileException(
             $"--secret-key-file {path}: does not hold a 256-bit key; write one with: openssl rand -base64 32 > {path}");
     }
 

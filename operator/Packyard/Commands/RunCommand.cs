@@ -84,7 +84,7 @@ internal static class RunCommand
             {
                 (app, postgres) = await StandaloneHost.BuildAsync(options, console, cancellationToken);
             }
-            catch (InvalidOperationException e) when (e.Message.StartsWith("--secret-key-file", StringComparison.Ordinal))
+            catch (Engine.Secrets.SecretKeyFileException e)
             {
                 await Console.Error.WriteLineAsync($"packyard run: {e.Message}");
                 return 1;

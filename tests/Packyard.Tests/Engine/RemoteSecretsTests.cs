@@ -169,7 +169,7 @@ public sealed class RemoteSecretsTests(EngineFixture engine) : IClassFixture<Eng
         var path = Path.Combine(folder.Path, "key");
         File.WriteAllText(path, content + "\n");
 
-        var error = Assert.Throws<InvalidOperationException>(() => SecretKeyFile.Read(path));
+        var error = Assert.Throws<SecretKeyFileException>(() => SecretKeyFile.Read(path));
 
         Assert.Contains($"--secret-key-file {path}", error.Message);
         Assert.Contains("openssl rand -base64 32", error.Message);
