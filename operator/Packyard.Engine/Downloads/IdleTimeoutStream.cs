@@ -2,11 +2,14 @@ namespace Packyard.Engine.Downloads;
 
 /// <summary>
 /// A read-only upstream body that fails a read making no progress within <paramref name="timeout"/> (a stalled upstream), and
-/// any read once the request's <paramref name="deadline"/> (the Remote's <c>spec.timeout</c>, counted from the request's
-/// start) has passed (an upstream trickling bytes). Owns and disposes <paramref name="deadline"/>.
+/// fails once the time spent waiting for the upstream — its answer, then every read — exceeds <paramref name="timeout"/> (the
+/// Remote's <c>spec.timeout</c>; <paramref name="budget"/> is what the answer left of it): an upstream trickling bytes. Only
+/// time inside reads counts, so a consumer that parses and stores what it reads (a large index) is not cut off by its own work.
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, CancellationTokenSource deadline, Uri url) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, TimeSpan budget, Uri url) : Stream
 {
+    private TimeSpan remaining = budget;
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
@@ -15,21 +18,32 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, Cancella
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        idle.CancelAfter(timeout);
+        if (remaining <= TimeSpan.Zero)
+        {
+            throw DeadlineExceeded(url, timeout, null);
+        }
+
+        var overBudget = remaining < timeout;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(overBudget ? remaining : timeout);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await inner.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+            return await inner.ReadAsync(buffer, limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw deadline.IsCancellationRequested
+            throw overBudget
                 ? DeadlineExceeded(url, timeout, e)
                 : new UpstreamUnavailableException($"{UrlSanitizer.Sanitize(url.ToString())}: no data received for {timeout}", e);
         }
         catch (IOException e)
         {
             throw new UpstreamUnavailableException($"{UrlSanitizer.Sanitize(url.ToString())}: connection failed while downloading: {e.Message}", e);
+        }
+        finally
+        {
+            remaining -= System.Diagnostics.Stopwatch.GetElapsedTime(started);
         }
     }
 
@@ -53,7 +67,6 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, Cancella
         if (disposing)
         {
             inner.Dispose();
-            deadline.Dispose();
         }
 
         base.Dispose(disposing);

@@ -104,7 +104,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         try
         {
             var sent = await retry.ExecuteAsync(async token => await SendAsync(url, accept, token), cancellationToken);
-            if (sent is not var (response, deadline))
+            if (sent is not var (response, waited))
             {
                 return null;
             }
@@ -116,12 +116,11 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
             }
             catch
             {
-                deadline.Dispose();
                 response.Dispose();
                 throw;
             }
 
-            var body = new IdleTimeoutStream(inner, remote.Timeout, deadline, url);
+            var body = new IdleTimeoutStream(inner, remote.Timeout, remote.Timeout - waited, url);
             released = true;
             return new UpstreamResponse(body, response.Content.Headers.ContentLength, response.Content.Headers.ContentType?.MediaType,
                 new Releaser(response, concurrency));
@@ -140,33 +139,20 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
     }
 
     /// <summary>
-    /// Sends one attempt; returns the response (success only, null on 404/410) with the attempt's deadline, the Remote's
-    /// <c>spec.timeout</c> from now, which the body's reads then keep counting against.
+    /// Sends one attempt within the Remote's <c>spec.timeout</c>; returns the response (success only, null on 404/410) with
+    /// how long the upstream took to answer, which the body's reads then keep counting against the same budget.
     /// </summary>
-    private async Task<(HttpResponseMessage Response, CancellationTokenSource Deadline)?> SendAsync(Uri url, string? accept, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage Response, TimeSpan Waited)?> SendAsync(Uri url, string? accept, CancellationToken cancellationToken)
     {
         if (rateLimiter is not null)
         {
             using var lease = await rateLimiter.AcquireAsync(1, cancellationToken);
         }
 
-        var deadline = new CancellationTokenSource(remote.Timeout);
-        try
-        {
-            var response = await SendWithinAsync(url, accept, deadline.Token, cancellationToken);
-            if (response is not null)
-            {
-                return (response, deadline);
-            }
-        }
-        catch
-        {
-            deadline.Dispose();
-            throw;
-        }
-
-        deadline.Dispose();
-        return null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var deadline = new CancellationTokenSource(remote.Timeout);
+        var response = await SendWithinAsync(url, accept, deadline.Token, cancellationToken);
+        return response is null ? null : (response, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Whether <paramref name="url"/> is on the Remote's own host and port (an http Remote's https links included).</summary>
