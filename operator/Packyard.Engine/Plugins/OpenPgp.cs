@@ -352,6 +352,7 @@ public static class OpenPgp
         var hashed = new PgpSignatureSubpacketGenerator();
         hashed.SetSignatureCreationTime(false, DateTime.UtcNow);
         hashed.SetIssuerKeyID(false, secretKey.KeyId);
+        hashed.SetIssuerFingerprint(false, secretKey); // as gpg does; RFC 9580 asks for it
         generator.SetHashedSubpackets(hashed.Generate());
         generator.Update(data);
         var buffer = new MemoryStream();
