@@ -4,18 +4,36 @@ using Packyard.Tests.Kubernetes.ApiServer;
 
 namespace Packyard.Tests.Kubernetes;
 
-/// <summary>Runs the real kubectl against a <see cref="TestApiServer"/> through a kubeconfig with its CA and token.</summary>
-public sealed class Kubectl(TestApiServer server) : IDisposable
+/// <summary>
+/// Runs the real kubectl through a kubeconfig: the envtest kubectl (v1.36.2) against a real API server
+/// (<see cref="Envtest.KubernetesEnvironment"/>), or the kubectl on PATH against the older in-house <see cref="TestApiServer"/>.
+/// </summary>
+public sealed class Kubectl : IDisposable
 {
     private readonly TemporaryDirectory directory = new();
+    private readonly TestApiServer? server;
+    private readonly string program;
     private string? kubeconfig;
 
-    public string Kubeconfig => kubeconfig ??= server.WriteKubeconfig(directory.Path);
+    public Kubectl(TestApiServer server)
+    {
+        this.server = server;
+        program = "kubectl";
+    }
+
+    /// <summary>The envtest kubectl with <paramref name="kubeconfig"/> (see <see cref="Envtest.KubernetesEnvironment.WriteKubeconfig(string, string?)"/>).</summary>
+    public Kubectl(string kubeconfig)
+    {
+        this.kubeconfig = kubeconfig;
+        program = Envtest.KubernetesEnvironment.KubectlPath;
+    }
+
+    public string Kubeconfig => kubeconfig ??= server!.WriteKubeconfig(directory.Path);
 
     /// <summary>Runs kubectl; returns exit code, stdout and stderr.</summary>
     public async Task<KubectlResult> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("kubectl")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
