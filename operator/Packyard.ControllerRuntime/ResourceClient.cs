@@ -20,16 +20,19 @@ namespace Packyard.ControllerRuntime;
 /// (The library's generic custom-object methods return untyped objects read with its own serializer, and its watch does
 /// not resume.)
 /// </summary>
-public sealed partial class ResourceClient
+public sealed partial class ResourceClient : IDisposable
 {
     private readonly Kubernetes kubernetes;
     private readonly Uri baseUri;
     private readonly ILogger logger;
+    private readonly bool ownsKubernetes;
 
-    public ResourceClient(Kubernetes kubernetes, ILogger<ResourceClient>? logger = null)
+    /// <summary>A client sending through <paramref name="kubernetes"/>; disposing it disposes that only when <paramref name="ownsKubernetes"/>.</summary>
+    public ResourceClient(Kubernetes kubernetes, ILogger<ResourceClient>? logger = null, bool ownsKubernetes = false)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
         this.kubernetes = kubernetes;
+        this.ownsKubernetes = ownsKubernetes;
         var root = kubernetes.BaseUri.AbsoluteUri;
         baseUri = new Uri(root.EndsWith('/') ? root : root + "/");
         this.logger = logger ?? NullLogger<ResourceClient>.Instance;
@@ -43,6 +46,18 @@ public sealed partial class ResourceClient
 
     /// <summary>Delay before a dropped watch reconnects.</summary>
     public TimeSpan WatchReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A client of its own for <paramref name="configuration"/> (kubeconfig, in-cluster or built by hand).</summary>
+    public static ResourceClient Create(KubernetesClientConfiguration configuration, ILogger<ResourceClient>? logger = null) =>
+        new(new Kubernetes(configuration), logger, ownsKubernetes: true);
+
+    public void Dispose()
+    {
+        if (ownsKubernetes)
+        {
+            kubernetes.Dispose();
+        }
+    }
 
     public async Task<T> GetAsync<T>(ResourceKind<T> kind, string? @namespace, string name, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>

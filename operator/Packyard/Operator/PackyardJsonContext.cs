@@ -12,4 +12,6 @@ namespace Packyard.Operator;
 [JsonSerializable(typeof(Repository))]
 [JsonSerializable(typeof(Distribution))]
 [JsonSerializable(typeof(Promotion))]
+// V1ObjectMeta.managedFields[].fieldsV1 is typed object: it reads as a JsonElement and must write back as one.
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class PackyardJsonContext : JsonSerializerContext;
