@@ -20,4 +20,6 @@ namespace Packyard.Manifests;
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(double))]
+// V1ObjectMeta.managedFields[].fieldsV1 (in a manifest saved from the API server) is typed object too.
+[JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ManifestJsonContext : JsonSerializerContext;

@@ -1,31 +1,26 @@
 using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
 using Packyard.Api.Schema;
 
 namespace Packyard.Api.Resources;
 
-/// <summary>Standard object metadata (the subset Packyard reads and writes).</summary>
-public sealed class ObjectMeta
-{
-    public string? Name { get; set; }
-    public string? Namespace { get; set; }
-    public string? Uid { get; set; }
-    public string? ResourceVersion { get; set; }
-    public long? Generation { get; set; }
-    public DateTimeOffset? CreationTimestamp { get; set; }
-    public DateTimeOffset? DeletionTimestamp { get; set; }
-    public Dictionary<string, string>? Labels { get; set; }
-    public Dictionary<string, string>? Annotations { get; set; }
-    public List<string>? Finalizers { get; set; }
-}
-
-/// <summary>Common shape of the four Packyard kinds.</summary>
-public abstract class PackyardResource<TSpec, TStatus>
+/// <summary>
+/// Common shape of the four Packyard kinds. Their metadata is the KubernetesClient library's <see cref="V1ObjectMeta"/>
+/// and they are <see cref="IKubernetesObject{TMetadata}"/>s, as KubeOps' entities are: the controller runtime is then generic
+/// over <c>IKubernetesObject&lt;V1ObjectMeta&gt;</c> (the same informer serves these kinds and the library's V1Secret) and
+/// needs no reference to this project, while Packyard.Api needs only the library's models, not the runtime. A Packyard
+/// ObjectMeta of its own would make the runtime depend on Packyard.Api, or need a copy at every boundary. Source-generated
+/// JSON reads and writes V1ObjectMeta by its JSON names (<c>namespace</c> is NamespaceProperty in C#), so manifests
+/// (standalone mode) and the API server see the same documents as before.
+/// </summary>
+public abstract class PackyardResource<TSpec, TStatus> : IKubernetesObject<V1ObjectMeta>
     where TSpec : new()
     where TStatus : ResourceStatus, new()
 {
     public string ApiVersion { get; set; } = PackyardGroup.ApiVersion;
     public abstract string Kind { get; set; }
-    public ObjectMeta Metadata { get; set; } = new();
+    public V1ObjectMeta Metadata { get; set; } = new();
 
     [Required]
     public TSpec Spec { get; set; } = new();
@@ -36,7 +31,7 @@ public abstract class PackyardResource<TSpec, TStatus>
     public string Name => Metadata.Name ?? "";
 
     [JsonIgnore]
-    public string Namespace => Metadata.Namespace ?? "default";
+    public string Namespace => Metadata.NamespaceProperty ?? "default";
 }
 
 /// <summary>Status fields every kind has.</summary>

@@ -1,11 +1,14 @@
+using k8s;
+using k8s.Models;
+
 namespace Packyard.Api.Resources;
 
 /// <summary>A core v1 Secret as it appears in manifests: <c>data</c> is base64, <c>stringData</c> is plain.</summary>
-public sealed class Secret
+public sealed class Secret : IKubernetesObject<V1ObjectMeta>
 {
     public string ApiVersion { get; set; } = "v1";
     public string Kind { get; set; } = "Secret";
-    public ObjectMeta Metadata { get; set; } = new();
+    public V1ObjectMeta Metadata { get; set; } = new();
     public string? Type { get; set; }
     public Dictionary<string, string>? Data { get; set; }
     public Dictionary<string, string>? StringData { get; set; }

@@ -1,3 +1,4 @@
+using k8s.Models;
 using System.Reflection;
 using System.Text;
 using Packyard.Api.Resources;
@@ -43,7 +44,7 @@ public static class CrdGenerator
 
         return new CustomResourceDefinition
         {
-            Metadata = new ObjectMeta { Name = resource.Plural + "." + resource.Group },
+            Metadata = new V1ObjectMeta { Name = resource.Plural + "." + resource.Group },
             Spec = new CustomResourceDefinitionSpec
             {
                 Group = resource.Group,

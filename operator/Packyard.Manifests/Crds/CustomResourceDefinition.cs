@@ -1,3 +1,4 @@
+using k8s.Models;
 using Packyard.Api.Resources;
 
 namespace Packyard.Manifests.Crds;
@@ -9,7 +10,7 @@ public sealed class CustomResourceDefinition
 
     public string Kind { get; set; } = "CustomResourceDefinition";
 
-    public ObjectMeta Metadata { get; set; } = new();
+    public V1ObjectMeta Metadata { get; set; } = new();
 
     public CustomResourceDefinitionSpec Spec { get; set; } = new();
 }

@@ -1,3 +1,4 @@
+using k8s.Models;
 using System.Collections;
 using System.Reflection;
 using System.Text.Json;
@@ -77,7 +78,7 @@ internal static class SchemaBuilder
             };
         }
 
-        if (type == typeof(ObjectMeta))
+        if (type == typeof(V1ObjectMeta))
         {
             return metadata == MetadataDetail.Crd ? new JsonSchemaProps { Type = "object" } : ManifestMetadata();
         }

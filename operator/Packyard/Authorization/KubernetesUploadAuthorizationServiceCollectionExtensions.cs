@@ -5,7 +5,7 @@ using Packyard.Server;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers <see cref="KubernetesUploadAuthorizer"/>; needs a <c>KubernetesClient</c> in the container.</summary>
+/// <summary>Registers <see cref="KubernetesUploadAuthorizer"/>; needs the library's <c>IKubernetes</c> in the container.</summary>
 public static class KubernetesUploadAuthorizationServiceCollectionExtensions
 {
     /// <summary>

@@ -2,8 +2,10 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Models;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Packyard.Operator;
 using Packyard.Server;
 
 namespace Packyard.Authorization;
@@ -14,16 +16,17 @@ namespace Packyard.Authorization;
 /// <c>repositories/content</c> (group <c>packyard.io</c>) on the repository in its namespace — the permission the
 /// <c>packyard-uploader</c> ClusterRole grants. No token or an unknown one is 401, a known user without the
 /// permission 403, an API server that cannot answer 503. Allowed answers are cached briefly; tokens are never logged.
+/// Both reviews are the KubernetesClient library's models, sent through its typed API.
 /// </summary>
 public sealed partial class KubernetesUploadAuthorizer : IUploadAuthorizer
 {
-    private readonly KubernetesClient client;
+    private readonly IKubernetes client;
     private readonly KubernetesUploadAuthorizationOptions options;
     private readonly UploadDecisionCache cache;
     private readonly ILogger logger;
 
     public KubernetesUploadAuthorizer(
-        KubernetesClient client, IOptions<KubernetesUploadAuthorizationOptions> options, TimeProvider time, ILogger<KubernetesUploadAuthorizer> logger)
+        IKubernetes client, IOptions<KubernetesUploadAuthorizationOptions> options, TimeProvider time, ILogger<KubernetesUploadAuthorizer> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.client = client;
@@ -49,35 +52,40 @@ public sealed partial class KubernetesUploadAuthorizer : IUploadAuthorizer
 
         try
         {
-            var review = await client.CreateAsync(KubernetesKinds.TokenReview,
-                new TokenReview { Spec = { Token = token, Audiences = options.Audiences.Count == 0 ? null : [.. options.Audiences] } },
-                cancellationToken).ConfigureAwait(false);
+            var review = await client.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview
+            {
+                ApiVersion = "authentication.k8s.io/v1",
+                Kind = "TokenReview",
+                Spec = new V1TokenReviewSpec { Token = token, Audiences = options.Audiences.Count == 0 ? null : [.. options.Audiences] },
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (review.Status is not { Authenticated: true, User: { } user })
             {
                 Log.NotAuthenticated(logger, ns, repository);
                 return StatusCodes.Status401Unauthorized;
             }
 
-            var access = await client.CreateAsync(KubernetesKinds.SubjectAccessReview, new SubjectAccessReview
+            var access = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
             {
-                Spec =
+                ApiVersion = "authorization.k8s.io/v1",
+                Kind = "SubjectAccessReview",
+                Spec = new V1SubjectAccessReviewSpec
                 {
                     User = user.Username,
                     Uid = user.Uid,
                     Groups = user.Groups,
                     Extra = user.Extra,
-                    ResourceAttributes = new ResourceAttributes
+                    ResourceAttributes = new V1ResourceAttributes
                     {
-                        Namespace = ns,
+                        NamespaceProperty = ns,
                         Verb = "create",
-                        Group = KubernetesKinds.Repository.Group,
-                        Version = KubernetesKinds.Repository.Version,
-                        Resource = KubernetesKinds.Repository.Plural,
+                        Group = PackyardKinds.Repository.Group,
+                        Version = PackyardKinds.Repository.Version,
+                        Resource = PackyardKinds.Repository.Plural,
                         Subresource = "content",
                         Name = repository,
                     },
                 },
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (access.Status is not { Allowed: true })
             {
                 Log.Forbidden(logger, user.Username ?? "", ns, repository, access.Status?.Reason ?? "");
@@ -88,10 +96,10 @@ public sealed partial class KubernetesUploadAuthorizer : IUploadAuthorizer
             Log.Allowed(logger, user.Username ?? "", ns, repository);
             return StatusCodes.Status200OK;
         }
-        catch (Exception exception) when (exception is KubernetesApiException or HttpRequestException
+        catch (Exception exception) when (exception is HttpOperationException or HttpRequestException or System.Text.Json.JsonException
             || exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            Log.ReviewFailed(logger, ns, repository, exception.Message);
+            Log.ReviewFailed(logger, ns, repository, exception is HttpOperationException { Response: { } response } ? $"{(int)response.StatusCode} {response.ReasonPhrase}" : exception.Message);
             return StatusCodes.Status503ServiceUnavailable;
         }
     }

@@ -44,7 +44,7 @@ public static class ReconcileSummarizer
         // A request is handled when its reconcile ends (Done, Stalled, or a failure to retry), not while it waits for a worker
         // or a reference.
         if (result.Outcome is not StepOutcome.Wait
-            && resource.Metadata.Annotations?.GetValueOrDefault(PackyardGroup.RequestedAtAnnotation) is { } requested)
+            && resource.Metadata.Annotation(PackyardGroup.RequestedAtAnnotation) is { } requested)
         {
             status.LastHandledRequest = requested;
         }

@@ -146,7 +146,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
 
         var now = services.Time.GetUtcNow();
         var wanted = Fingerprint(services.Secrets, context.Remote, sync.Mode);
-        var requested = repository.Metadata.Annotations?.GetValueOrDefault(Api.Schema.PackyardGroup.RequestedAtAnnotation);
+        var requested = repository.Metadata.Annotation(Api.Schema.PackyardGroup.RequestedAtAnnotation);
         var newRequest = requested is not null && requested != context.Status.LastHandledRequest;
         var attempt = Attempt(services.Secrets, context.Remote, sync.Mode, requested, repository.Metadata.Generation);
         var failures = await syncs.GetFailuresAsync(context.RepositoryId, cancellationToken);

@@ -5,7 +5,9 @@ using System.Text.Json.Nodes;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Engine.Sync;
-using Packyard.Kubernetes;
+using k8s;
+using k8s.Models;
+using Packyard.ControllerRuntime;
 
 namespace Packyard.Operator;
 
@@ -24,9 +26,9 @@ public sealed partial class ControllerSession
             {
                 result = key.Kind switch
                 {
-                    "Remote" => await ReconcileAsync<RemoteSpec, RemoteStatus, Remote>(key, Cache.Remotes, KubernetesKinds.Remote,
+                    "Remote" => await ReconcileAsync<RemoteSpec, RemoteStatus, Remote>(key, Cache.Remotes, PackyardKinds.Remote,
                         ReconcileRemoteAsync, token => services.Catalog.DeleteRemoteAsync(key.Namespace, key.Name, token), finalizer: false, cancellationToken),
-                    "Repository" => await ReconcileAsync<RepositorySpec, RepositoryStatus, Repository>(key, Cache.Repositories, KubernetesKinds.Repository,
+                    "Repository" => await ReconcileAsync<RepositorySpec, RepositoryStatus, Repository>(key, Cache.Repositories, PackyardKinds.Repository,
                         SyncAsync, async token =>
                         {
                             // Its sync stops at once, not when the worker next heartbeats or finishes.
@@ -36,12 +38,12 @@ public sealed partial class ControllerSession
                             distributionCache?.Invalidate();
                         }, finalizer: true, cancellationToken),
                     "Distribution" => await ReconcileAsync<DistributionSpec, DistributionStatus, Distribution>(key, Cache.DistributionInformer,
-                        KubernetesKinds.Distribution, distributions.ReconcileAsync, async token =>
+                        PackyardKinds.Distribution, distributions.ReconcileAsync, async token =>
                         {
                             await services.Catalog.DeleteDistributionAsync(key.Namespace, key.Name, token);
                             distributionCache?.Invalidate();
                         }, finalizer: true, cancellationToken),
-                    "Promotion" => await ReconcileAsync<PromotionSpec, PromotionStatus, Promotion>(key, Cache.Promotions, KubernetesKinds.Promotion,
+                    "Promotion" => await ReconcileAsync<PromotionSpec, PromotionStatus, Promotion>(key, Cache.Promotions, PackyardKinds.Promotion,
                         promotions.ReconcileAsync, cleanup: null, finalizer: false, cancellationToken),
                     _ => "unknown",
                 };
@@ -116,17 +118,11 @@ public sealed partial class ControllerSession
         }
 
         var result = await reconcile(item, cancellationToken);
-        if (MergePatchDiff.Create(ObjectCopies.Status(cached), ObjectCopies.Status(item)) is { } change)
+        if (await statusPatcher.PatchAsync(kind, key.Namespace, key.Name, ObjectCopies.Status(cached), ObjectCopies.Status(item), cancellationToken)
+            == StatusPatchResult.NotFound)
         {
-            try
-            {
-                await client.PatchStatusAsync(kind, key.Namespace, key.Name, KubernetesPatch.Merge(new JsonObject { ["status"] = change }), null, cancellationToken);
-            }
-            catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-            {
-                // Deleted while we reconciled: the watch brings the deletion.
-                return "deleted";
-            }
+            // Deleted while we reconciled: the watch brings the deletion.
+            return "deleted";
         }
 
         Schedule(key, result);
@@ -135,9 +131,9 @@ public sealed partial class ControllerSession
 
     /// <summary>Writes metadata.finalizers with the resourceVersion read, so a concurrent change is a 409 rather than lost.</summary>
     private Task<T> SetFinalizersAsync<T>(ResourceKind<T> kind, T item, List<string> finalizers, CancellationToken cancellationToken)
-        where T : class
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var metadata = kind.Metadata(item);
+        var metadata = item.Metadata;
         var patch = new JsonObject
         {
             ["metadata"] = new JsonObject
@@ -146,7 +142,7 @@ public sealed partial class ControllerSession
                 ["resourceVersion"] = metadata.ResourceVersion,
             },
         };
-        return client.PatchAsync(kind, metadata.Namespace, metadata.Name!, KubernetesPatch.Merge(patch), null, cancellationToken);
+        return client.PatchAsync(kind, metadata.NamespaceProperty, metadata.Name!, KubernetesPatch.Merge(patch), null, cancellationToken);
     }
 
     /// <summary>A Remote reconcile with a relative <c>file:</c> URL resolved against the working directory (status lands on the original).</summary>

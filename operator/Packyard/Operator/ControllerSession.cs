@@ -4,7 +4,7 @@ using Packyard.Api.Resources;
 using Packyard.Api.Schema;
 using Packyard.Controllers;
 using Packyard.Engine.Versions;
-using Packyard.Kubernetes;
+using Packyard.ControllerRuntime;
 using Packyard.Server;
 
 namespace Packyard.Operator;
@@ -17,7 +17,8 @@ namespace Packyard.Operator;
 /// </summary>
 public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
 {
-    private readonly KubernetesClient client;
+    private readonly ResourceClient client;
+    private readonly StatusPatcher statusPatcher;
     private readonly OperatorOptions options;
     private readonly ReconcileServices services;
     private readonly OperatorMetrics metrics;
@@ -36,11 +37,12 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
     private readonly OrphanCleaner orphans;
 
     public ControllerSession(
-        KubernetesClient client, OperatorOptions options, ReconcileServices services, RepositoryFinalizer repositoryFinalizer, OrphanCleaner orphans,
+        ResourceClient client, OperatorOptions options, ReconcileServices services, RepositoryFinalizer repositoryFinalizer, OrphanCleaner orphans,
         OperatorMetrics metrics, DistributionCache? distributionCache, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         this.client = client;
+        statusPatcher = new StatusPatcher(client);
         this.options = options;
         this.services = services;
         this.repositoryFinalizer = repositoryFinalizer;
@@ -126,8 +128,8 @@ public sealed partial class ControllerSession : IReconcileTrigger, IDisposable
         };
         return metadata is null
             ? null
-            : string.Join('|', metadata.Uid, metadata.Generation, metadata.Annotations?.GetValueOrDefault(PackyardGroup.RequestedAtAnnotation),
-                metadata.DeletionTimestamp?.ToUnixTimeSeconds(), string.Join(',', metadata.Finalizers ?? []));
+            : string.Join('|', metadata.Uid, metadata.Generation, metadata.Annotation(PackyardGroup.RequestedAtAnnotation),
+                metadata.DeletionTimestamp?.Ticks / TimeSpan.TicksPerSecond, string.Join(',', metadata.Finalizers ?? []));
     }
 
     /// <summary>Every resource is reconciled at least once per resync period (Flux's interval), even when nothing changed.</summary>

@@ -1,17 +1,17 @@
 using Packyard.Api.Resources;
-using Packyard.Kubernetes;
+using Packyard.ControllerRuntime;
 using Packyard.Server;
 
 namespace Packyard.Operator;
 
 /// <summary>Reads a Repository from the API server (content replicas hold no informer cache).</summary>
-public sealed class KubernetesRepositorySource(KubernetesClient client) : IRepositorySource
+public sealed class KubernetesRepositorySource(ResourceClient client) : IRepositorySource
 {
     public async Task<Repository?> FindRepositoryAsync(string ns, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.TryGetAsync(KubernetesKinds.Repository, ns, name, cancellationToken);
+            return await client.TryGetAsync(PackyardKinds.Repository, ns, name, cancellationToken);
         }
         catch (Exception e) when (e is KubernetesApiException or HttpRequestException)
         {

@@ -18,10 +18,10 @@ public static class ObjectCopies
     private static JsonTypeInfo<T> TypeInfo<T>()
         where T : class => (JsonTypeInfo<T>)(typeof(T) switch
     {
-        var t when t == typeof(Remote) => (JsonTypeInfo)OperatorJsonContext.Default.Remote,
-        var t when t == typeof(Repository) => OperatorJsonContext.Default.Repository,
-        var t when t == typeof(Distribution) => OperatorJsonContext.Default.Distribution,
-        var t when t == typeof(Promotion) => OperatorJsonContext.Default.Promotion,
+        var t when t == typeof(Remote) => (JsonTypeInfo)PackyardJsonContext.Default.Remote,
+        var t when t == typeof(Repository) => PackyardJsonContext.Default.Repository,
+        var t when t == typeof(Distribution) => PackyardJsonContext.Default.Distribution,
+        var t when t == typeof(Promotion) => PackyardJsonContext.Default.Promotion,
         _ => throw new NotSupportedException($"{typeof(T).Name} is not one of the Packyard kinds"),
     });
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Packyard.Controllers;
-using Packyard.Kubernetes;
+using Packyard.ControllerRuntime;
 using Packyard.Server;
 
 namespace Packyard.Operator;
@@ -12,7 +12,7 @@ namespace Packyard.Operator;
 /// work, cancels in-flight reconciles and releases the lease so another replica takes over at once.
 /// </summary>
 public sealed class OperatorController(
-    KubernetesClient client,
+    ResourceClient client,
     OperatorOptions options,
     LeaderElectionOptions election,
     ReconcileServices services,
@@ -35,7 +35,7 @@ public sealed class OperatorController(
     public void Requeue(string kind, string ns, string name) => session?.Enqueue(kind, ns, name);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.LeaderElect
-        ? new LeaderElector(client, election, loggers.CreateLogger<LeaderElector>()).RunAsync(LeadAsync, stoppingToken)
+        ? new LeaderElector(client.Kubernetes, election, loggers.CreateLogger<LeaderElector>()).RunAsync(LeadAsync, stoppingToken)
         : LeadAsync(stoppingToken);
 
     private async Task LeadAsync(CancellationToken cancellationToken)

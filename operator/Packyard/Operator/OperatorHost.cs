@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,8 +8,7 @@ using Npgsql;
 using Packyard.Controllers;
 using Packyard.Engine.Database;
 using Packyard.Hosting;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
+using Packyard.ControllerRuntime;
 using Packyard.Server;
 using Packyard.Standalone;
 using Spectre.Console;
@@ -67,7 +67,7 @@ public static class OperatorHost
         }
 
         OperatorLog.OperatorStarted(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Packyard.Operator"),
-            identity, options.Roles.ToString(), configuration?.Host.ToString() ?? "(none: worker only)", options.Namespace ?? "(all)");
+            identity, options.Roles.ToString(), configuration?.Host ?? "(none: worker only)", options.Namespace ?? "(all)");
         return (app, postgres);
     }
 
@@ -77,15 +77,20 @@ public static class OperatorHost
         services.AddSingleton(new LeaderElectionOptions
         {
             LeaseName = options.LeaseName,
-            Namespace = options.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? configuration.Namespace,
+            Namespace = options.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? configuration.Namespace ?? "default",
             Identity = identity,
             LeaseDuration = options.LeaseDuration,
             RenewDeadline = options.RenewDeadline,
             RetryPeriod = options.RetryPeriod,
         });
-        services.AddSingleton(sp => new KubernetesClient(configuration, sp.GetRequiredService<ILogger<KubernetesClient>>()));
+        // The library's client owns transport and credentials; the runtime's resource client sends Packyard's kinds through it.
+        services.AddSingleton(_ => new Kubernetes(configuration));
+        services.AddSingleton<IKubernetes>(sp => sp.GetRequiredService<Kubernetes>());
+        services.AddSingleton(sp => new ResourceClient(sp.GetRequiredService<Kubernetes>(), sp.GetRequiredService<ILogger<ResourceClient>>()));
+        services.AddSingleton(sp => new EventRecorder(
+            sp.GetRequiredService<IKubernetes>(), KubernetesEventRecorder.Component, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<EventRecorder>());
         services.AddSingleton<KubernetesEventRecorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         if (options.Roles.Controller)
         {
@@ -115,8 +120,11 @@ public static class OperatorHost
         }
     }
 
-    /// <summary>--kubeconfig, else $KUBECONFIG or ~/.kube/config when present, else the in-cluster service account.</summary>
-    private static KubernetesClientConfiguration LoadConfiguration(string? kubeconfig)
+    /// <summary>
+    /// --kubeconfig, else $KUBECONFIG or ~/.kube/config when present, else the in-cluster service account (all read by the
+    /// KubernetesClient library: its current context, exec plugins, client certificates, proxy-url and tls-server-name).
+    /// </summary>
+    internal static KubernetesClientConfiguration LoadConfiguration(string? kubeconfig)
     {
         if (kubeconfig is not null)
         {
@@ -125,8 +133,14 @@ public static class OperatorHost
 
         var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
         var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-        return !string.IsNullOrEmpty(fromEnvironment) || File.Exists(home)
-            ? KubernetesClientConfiguration.BuildConfigFromConfigFile()
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            // The library merges the files KUBECONFIG lists, as kubectl does.
+            return KubernetesClientConfiguration.BuildDefaultConfig();
+        }
+
+        return File.Exists(home)
+            ? KubernetesClientConfiguration.BuildConfigFromConfigFile(home)
             : KubernetesClientConfiguration.InClusterConfig();
     }
 

@@ -2,20 +2,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Packyard.Operator;
 
-/// <summary>Source-generated log messages of the operator runtime (event ids 1100–1199, in the controllers' 1000 area).</summary>
+/// <summary>
+/// Source-generated log messages of the operator (event ids 1100–1199, in the controllers' 1000 area; the controller runtime's
+/// informers, leader election and event recorder log 1100–1112 and 1124 from Packyard.ControllerRuntime).
+/// </summary>
 internal static partial class OperatorLog
 {
-    public const int InformerSyncedId = 1100;
-    public const int InformerRelistId = 1101;
-    public const int InformerFailedId = 1102;
-    public const int LeaderAcquiredId = 1110;
-    public const int LeaderLostId = 1111;
-    public const int LeaderElectionFailedId = 1112;
     public const int CachesSyncedId = 1120;
     public const int ReconciledId = 1121;
     public const int ReconcileFailedId = 1122;
     public const int FinalizedId = 1123;
-    public const int EventFailedId = 1124;
     public const int OperatorStartedId = 1125;
     public const int TaskClaimedId = 1130;
     public const int TaskReclaimedId = 1131;
@@ -24,24 +20,6 @@ internal static partial class OperatorLog
     public const int TaskLostId = 1134;
     public const int TaskQueueFailedId = 1135;
     public const int ListenFailedId = 1136;
-
-    [LoggerMessage(EventId = InformerSyncedId, Level = LogLevel.Information, Message = "Informer for {Kind} synced {Count} objects at resourceVersion {ResourceVersion}")]
-    public static partial void Synced(ILogger logger, string kind, int count, string resourceVersion);
-
-    [LoggerMessage(EventId = InformerRelistId, Level = LogLevel.Information, Message = "Watch of {Kind} expired; listing again")]
-    public static partial void Relist(ILogger logger, string kind);
-
-    [LoggerMessage(EventId = InformerFailedId, Level = LogLevel.Warning, Message = "Informer for {Kind} failed; retrying")]
-    public static partial void InformerFailed(ILogger logger, string kind, Exception exception);
-
-    [LoggerMessage(EventId = LeaderAcquiredId, Level = LogLevel.Information, Message = "{Identity} became leader (lease {Namespace}/{Lease})")]
-    public static partial void LeaderAcquired(ILogger logger, string identity, string @namespace, string lease);
-
-    [LoggerMessage(EventId = LeaderLostId, Level = LogLevel.Warning, Message = "{Identity} lost leadership (lease {Namespace}/{Lease})")]
-    public static partial void LeaderLost(ILogger logger, string identity, string @namespace, string lease);
-
-    [LoggerMessage(EventId = LeaderElectionFailedId, Level = LogLevel.Warning, Message = "Leader election request failed: {Error}")]
-    public static partial void LeaderElectionFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = CachesSyncedId, Level = LogLevel.Information, Message = "Caches synced; {Count} resources queued for their first reconcile")]
     public static partial void CachesSynced(ILogger logger, int count);
@@ -54,9 +32,6 @@ internal static partial class OperatorLog
 
     [LoggerMessage(EventId = FinalizedId, Level = LogLevel.Information, Message = "{Kind} {Namespace}/{Name} cleaned up; finalizer removed")]
     public static partial void Finalized(ILogger logger, string kind, string @namespace, string name);
-
-    [LoggerMessage(EventId = EventFailedId, Level = LogLevel.Warning, Message = "Could not record event {Reason} on {Kind} {Namespace}/{Name}: {Error}")]
-    public static partial void EventFailed(ILogger logger, string kind, string @namespace, string name, string reason, string error);
 
     [LoggerMessage(EventId = OperatorStartedId, Level = LogLevel.Information, Message = "packyard operator {Identity} started: roles {Roles}, API server {Server}, namespace {Namespace}")]
     public static partial void OperatorStarted(ILogger logger, string identity, string roles, string server, string @namespace);

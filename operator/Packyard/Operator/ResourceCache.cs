@@ -1,7 +1,9 @@
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Packyard.Api.Resources;
+using Packyard.ControllerRuntime;
 using Packyard.Controllers;
-using Packyard.Kubernetes;
 
 namespace Packyard.Operator;
 
@@ -9,23 +11,23 @@ namespace Packyard.Operator;
 /// One informer per kind the controllers read (Remote, Repository, Distribution, Promotion, Secret), serving the
 /// reconcilers' <see cref="IResourceLookup"/> from memory. In operator mode a relative <c>file:</c> Remote URL is
 /// relative to the process's working directory. Cached objects keep no <c>kubectl.kubernetes.io/last-applied-configuration</c>
-/// annotation: nothing reads it, and it repeats the whole object (a Secret's data included) as a string. (managedFields are
-/// never kept: the models do not deserialize them.)
+/// annotation: nothing reads it, and it repeats the whole object (a Secret's data included) as a string, nor managedFields.
+/// Secrets are the library's V1Secret, handed to the reconcilers in the manifest shape they share with standalone mode.
 /// </summary>
 public sealed class ResourceCache : IResourceLookup
 {
-    public ResourceCache(KubernetesClient client, string? watchNamespace, ILoggerFactory loggers)
+    public ResourceCache(ResourceClient client, string? watchNamespace, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(loggers);
         var logger = loggers.CreateLogger<ResourceCache>();
-        Remotes = Cached(KubernetesKinds.Remote);
-        Repositories = Cached(KubernetesKinds.Repository);
-        DistributionInformer = Cached(KubernetesKinds.Distribution);
-        Promotions = Cached(KubernetesKinds.Promotion);
-        Secrets = Cached(KubernetesKinds.Secret);
+        Remotes = Cached(PackyardKinds.Remote);
+        Repositories = Cached(PackyardKinds.Repository);
+        DistributionInformer = Cached(PackyardKinds.Distribution);
+        Promotions = Cached(PackyardKinds.Promotion);
+        Secrets = Cached(PackyardKinds.Secret);
 
         Informer<T> Cached<T>(ResourceKind<T> kind)
-            where T : class => new(client, kind, watchNamespace, logger) { Transform = WithoutLastApplied(kind) };
+            where T : class, IKubernetesObject<V1ObjectMeta> => new(client, kind, watchNamespace, logger) { Transform = Trimmed<T>() };
     }
 
     public Informer<Remote> Remotes { get; }
@@ -36,7 +38,7 @@ public sealed class ResourceCache : IResourceLookup
 
     public Informer<Promotion> Promotions { get; }
 
-    public Informer<Secret> Secrets { get; }
+    public Informer<V1Secret> Secrets { get; }
 
     public IEnumerable<Distribution> Distributions => DistributionInformer.Items;
 
@@ -56,7 +58,20 @@ public sealed class ResourceCache : IResourceLookup
 
     public Repository? GetRepository(string ns, string name) => Repositories.TryGet(ns, name, out var repository) ? repository : null;
 
-    public Secret? GetSecret(string ns, string name) => Secrets.TryGet(ns, name, out var secret) ? secret : null;
+    public Secret? GetSecret(string ns, string name) => Secrets.TryGet(ns, name, out var secret) && secret is not null ? AsManifestSecret(secret) : null;
+
+    /// <summary>A V1Secret in the shape manifests give (base64 <c>data</c>), which the reconcilers read in both modes.</summary>
+    public static Secret AsManifestSecret(V1Secret secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return new Secret
+        {
+            Metadata = secret.Metadata ?? new V1ObjectMeta(),
+            Type = secret.Type,
+            Data = secret.Data?.ToDictionary(entry => entry.Key, entry => Convert.ToBase64String(entry.Value), StringComparer.Ordinal),
+            StringData = secret.StringData is null ? null : new Dictionary<string, string>(secret.StringData, StringComparer.Ordinal),
+        };
+    }
 
     /// <summary>The uid of a cached Packyard object, for events' involvedObject.</summary>
     public string? UidOf(string kind, string ns, string name) => kind switch
@@ -71,22 +86,24 @@ public sealed class ResourceCache : IResourceLookup
     /// <summary>The annotation <c>kubectl apply</c> keeps its last applied manifest in.</summary>
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
-    /// <summary>A cache transform that drops <see cref="LastAppliedAnnotation"/> (and an annotation map left empty by that).</summary>
-    public static Func<T, T> WithoutLastApplied<T>(ResourceKind<T> kind)
-        where T : class
+    /// <summary>
+    /// A cache transform that drops <see cref="LastAppliedAnnotation"/> (and an annotation map left empty by that) and
+    /// managedFields, which no reconciler reads.
+    /// </summary>
+    public static Func<T, T> Trimmed<T>()
+        where T : class, IKubernetesObject<V1ObjectMeta> => item =>
     {
-        ArgumentNullException.ThrowIfNull(kind);
-        return item =>
+        if (item.Metadata is { } metadata)
         {
-            var metadata = kind.Metadata(item);
+            metadata.ManagedFields = null;
             if (metadata.Annotations is { } annotations && annotations.Remove(LastAppliedAnnotation) && annotations.Count == 0)
             {
                 metadata.Annotations = null;
             }
+        }
 
-            return item;
-        };
-    }
+        return item;
+    };
 
     /// <summary>A relative <c>file:</c> URL (no slash after the colon) resolved against the working directory, on a copy.</summary>
     public static Remote WithAbsoluteFileUrl(Remote remote)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using k8s.Models;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Manifests;
@@ -181,10 +182,10 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
     };
 
     private static bool SameAnnotations(object? before, object after) =>
-        Metadata(before)?.Annotations?.GetValueOrDefault(Api.Schema.PackyardGroup.RequestedAtAnnotation)
-        == Metadata(after)?.Annotations?.GetValueOrDefault(Api.Schema.PackyardGroup.RequestedAtAnnotation);
+        Metadata(before)?.Annotation(Api.Schema.PackyardGroup.RequestedAtAnnotation)
+        == Metadata(after)?.Annotation(Api.Schema.PackyardGroup.RequestedAtAnnotation);
 
-    private static ObjectMeta? Metadata(object? resource) => resource switch
+    private static V1ObjectMeta? Metadata(object? resource) => resource switch
     {
         Remote r => r.Metadata,
         Repository r => r.Metadata,
@@ -208,7 +209,7 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
 
     private static object Stub(ResourceKey key)
     {
-        var metadata = new ObjectMeta { Name = key.Name, Namespace = key.Namespace, Generation = 1 };
+        var metadata = new V1ObjectMeta { Name = key.Name, NamespaceProperty = key.Namespace, Generation = 1 };
         return key.Kind switch
         {
             "Remote" => new Remote { Metadata = metadata },

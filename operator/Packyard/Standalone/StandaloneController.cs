@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Packyard.Api.Resources;
+using Packyard.ControllerRuntime;
 using Packyard.Controllers;
 using Packyard.Manifests;
 using Packyard.Operator;

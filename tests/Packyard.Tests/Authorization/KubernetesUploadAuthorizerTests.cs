@@ -4,43 +4,48 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using k8s;
 using Packyard.Authorization;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
 using Packyard.Server;
 using Packyard.Tests.Kubernetes;
+using Packyard.Tests.Kubernetes.Envtest;
 
 namespace Packyard.Tests.Authorization;
 
 /// <summary>
-/// Upload authorization against the test API server with <c>config/default</c> applied: the authorizer runs as the
-/// operator's service account under its ClusterRole, and uploaders get <c>packyard-uploader</c> through a RoleBinding.
+/// Upload authorization against the real API server with <c>config/default</c> applied: the authorizer runs as the
+/// operator's service account (a real token) under its ClusterRole, with the library's TokenReview and SubjectAccessReview,
+/// and uploaders (real ServiceAccount tokens) get <c>packyard-uploader</c> through a RoleBinding in this class's namespace.
 /// </summary>
 public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
 {
     private const string OperatorUser = "system:serviceaccount:packyard-system:packyard";
     private readonly ManualTime time = new();
     private readonly RecordingLogger logger = new();
-    private ApiServerSession session = null!;
-    private KubernetesClient operatorClient = null!;
+    private readonly Infrastructure.TemporaryDirectory directory = new();
+    private KubernetesEnvironment environment = null!;
+    private k8s.Kubernetes operatorClient = null!;
     private Kubectl kubectl = null!;
+    private string ns = null!;
     private string uploader = null!;
 
     public async Task InitializeAsync()
     {
-        session = await ApiServerSession.StartAsync();
-        kubectl = new Kubectl(session.Server);
+        environment = await KubernetesEnvironment.GetSharedAsync();
+        ns = await environment.CreateNamespaceAsync("uploads");
+        kubectl = new Kubectl(environment.WriteKubeconfig(Path.Combine(directory.Path, "kubeconfig")));
         await kubectl.SucceedAsync("apply", "-k", "config/default");
-        await BindUploaderAsync("ci-uploads", "kind: ServiceAccount, name: builder, namespace: ci");
-        operatorClient = session.ClientFor(session.Server.AddServiceAccountToken("packyard-system", "packyard"));
-        uploader = session.Server.AddServiceAccountToken("ci", "builder");
+        await BindUploaderAsync("ci-uploads", $"kind: ServiceAccount, name: builder, namespace: {ns}");
+        operatorClient = environment.LibraryClient(await environment.CreateServiceAccountTokenAsync("packyard-system", "packyard"));
+        uploader = await environment.CreateServiceAccountTokenAsync(ns, "builder");
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         operatorClient.Dispose();
         kubectl.Dispose();
-        await session.DisposeAsync();
+        directory.Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]
@@ -60,10 +65,10 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
     [Fact]
     public async Task Basic_auth_with_another_user_name_is_401_without_asking_the_api_server()
     {
-        var start = DateTimeOffset.UtcNow;
+        var mark = environment.Audit.Mark();
 
         Assert.Equal(401, await AuthorizeAsync(Basic("ci-builder", uploader)));
-        Assert.Empty(session.Server.RequestsSince(start));
+        Assert.Equal(0, Reviews(mark));
     }
 
     [Fact]
@@ -76,7 +81,7 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
     [Fact]
     public async Task An_authenticated_user_without_the_permission_is_403()
     {
-        var stranger = session.Server.AddUserToken("mallory", "developers");
+        var stranger = environment.StaticUserToken("mallory");
 
         Assert.Equal(403, await AuthorizeAsync(Bearer(stranger)));
         Assert.Equal(403, await AuthorizeAsync(Bearer(uploader), "other-namespace"));
@@ -86,26 +91,28 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
     public async Task An_allowed_answer_is_reused_until_it_expires_and_then_asked_again()
     {
         var authorizer = Authorizer();
+        var mark = environment.Audit.Mark();
         await AuthorizeAsync(Bearer(uploader), authorizer: authorizer);
-        var reviews = Reviews();
+        Assert.Equal(2, Reviews(mark));
 
         Assert.Equal(200, await AuthorizeAsync(Bearer(uploader), authorizer: authorizer));
-        Assert.Equal(reviews, Reviews());
+        Assert.Equal(2, Reviews(mark));
 
         time.Advance(TimeSpan.FromSeconds(61));
-        session.Server.RevokeToken(uploader);
+        // Deleting the ServiceAccount invalidates its tokens.
+        await environment.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/serviceaccounts/builder");
         Assert.Equal(401, await AuthorizeAsync(Bearer(uploader), authorizer: authorizer));
-        Assert.Equal(reviews + 1, Reviews());
+        Assert.Equal(3, Reviews(mark));
     }
 
     [Fact]
     public async Task A_refusal_is_not_cached_so_a_new_binding_takes_effect_at_once()
     {
         var authorizer = Authorizer();
-        var developer = session.Server.AddUserToken("dev");
+        var developer = environment.StaticUserToken("bob");
         Assert.Equal(403, await AuthorizeAsync(Bearer(developer), authorizer: authorizer));
 
-        await BindUploaderAsync("dev-uploads", "kind: User, name: dev");
+        await BindUploaderAsync("dev-uploads", "kind: User, name: bob, apiGroup: rbac.authorization.k8s.io");
 
         Assert.Equal(200, await AuthorizeAsync(Bearer(developer), authorizer: authorizer));
     }
@@ -113,15 +120,15 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
     [Fact]
     public async Task Tokens_never_appear_in_the_log()
     {
-        var stranger = session.Server.AddUserToken("mallory");
+        var stranger = environment.StaticUserToken("mallory");
         var authorizer = Authorizer();
 
         await AuthorizeAsync(Bearer(uploader), authorizer: authorizer);
         await AuthorizeAsync(Bearer(stranger), authorizer: authorizer);
         await AuthorizeAsync(Bearer("unknown-secret-token"), authorizer: authorizer);
 
-        Assert.Contains(logger.Messages, m => m.Contains("Upload by system:serviceaccount:ci:builder to default/python allowed", StringComparison.Ordinal));
-        Assert.Contains(logger.Messages, m => m.Contains("Upload by mallory to default/python refused", StringComparison.Ordinal));
+        Assert.Contains(logger.Messages, m => m.Contains($"Upload by system:serviceaccount:{ns}:builder to {ns}/python allowed", StringComparison.Ordinal));
+        Assert.Contains(logger.Messages, m => m.Contains($"Upload by mallory to {ns}/python refused", StringComparison.Ordinal));
         Assert.All(logger.Messages, m =>
         {
             Assert.DoesNotContain(uploader, m, StringComparison.Ordinal);
@@ -133,7 +140,7 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
     [Fact]
     public async Task An_api_server_that_cannot_be_reached_is_503()
     {
-        using var unreachable = new KubernetesClient(new KubernetesClientConfiguration { Host = new Uri($"https://127.0.0.1:{Infrastructure.HttpUpstream.FreePort()}/"), AccessToken = "x" });
+        using var unreachable = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = $"https://127.0.0.1:{Infrastructure.HttpUpstream.FreePort()}/", AccessToken = "x" });
 
         Assert.Equal(503, await AuthorizeAsync(Bearer(uploader), authorizer: Authorizer(unreachable)));
     }
@@ -143,7 +150,7 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton(operatorClient);
+        services.AddSingleton<IKubernetes>(operatorClient);
         services.AddKubernetesUploadAuthorization(options => options.CacheDuration = TimeSpan.FromSeconds(5));
         services.AddKubernetesUploadAuthorization();
         using var provider = services.BuildServiceProvider();
@@ -161,19 +168,22 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
         await kubectl.SucceedAsync("apply", "-f", directory.Write("binding.yaml", $$"""
             apiVersion: rbac.authorization.k8s.io/v1
             kind: RoleBinding
-            metadata: {name: {{name}}, namespace: default}
+            metadata: {name: {{name}}, namespace: {{ns}}}
             roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: packyard-uploader}
             subjects: [{{{subject}}}]
             """));
     }
 
-    private int Reviews() => session.Server.Requests.Count(r => r.User == OperatorUser && r.Verb == "create");
+    /// <summary>TokenReviews and SubjectAccessReviews the operator's account made since <paramref name="mark"/>.</summary>
+    private int Reviews(long mark) => environment.Audit.Since(mark).Count(e => e.User == OperatorUser && e.Verb == "create"
+        && e.Resource is "tokenreviews" or "subjectaccessreviews");
 
-    private KubernetesUploadAuthorizer Authorizer(KubernetesClient? client = null) =>
+    private KubernetesUploadAuthorizer Authorizer(IKubernetes? client = null) =>
         new(client ?? operatorClient, Options.Create(new KubernetesUploadAuthorizationOptions()), time, logger);
 
-    private Task<int> AuthorizeAsync(AuthenticationHeaderValue? authorization, string @namespace = "default", KubernetesUploadAuthorizer? authorizer = null)
+    private Task<int> AuthorizeAsync(AuthenticationHeaderValue? authorization, string? @namespace = null, KubernetesUploadAuthorizer? authorizer = null)
     {
+        @namespace ??= ns;
         var http = new DefaultHttpContext();
         if (authorization is not null)
         {

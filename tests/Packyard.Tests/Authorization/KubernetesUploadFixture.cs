@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Packyard.Server;
@@ -8,7 +9,7 @@ namespace Packyard.Tests.Authorization;
 
 /// <summary>
 /// The content app with uploads authorised by the cluster: a test API server with <c>config/default</c> applied, the
-/// content app's <see cref="Packyard.Kubernetes.KubernetesClient"/> authenticated as the operator's service account,
+/// content app's KubernetesClient (the library's <c>IKubernetes</c>) authenticated as the operator's service account,
 /// and <c>AddKubernetesUploadAuthorization()</c> in place of the standalone token.
 /// </summary>
 public sealed class KubernetesUploadFixture : ContentAppFixture
@@ -29,7 +30,7 @@ public sealed class KubernetesUploadFixture : ContentAppFixture
     protected override void ConfigureServices(IServiceCollection services)
     {
         services.RemoveAll<IUploadAuthorizer>();
-        services.AddSingleton(_ => Cluster.ClientFor(Cluster.Server.AddServiceAccountToken("packyard-system", "packyard")));
+        services.AddSingleton<IKubernetes>(_ => Cluster.ClientFor(Cluster.Server.AddServiceAccountToken("packyard-system", "packyard")).Kubernetes);
         services.AddKubernetesUploadAuthorization();
     }
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Packyard.Api.Resources;
-using Packyard.Kubernetes;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Kubernetes.ApiServer;
 
@@ -79,7 +78,7 @@ public sealed class ArgoCdHealthCheckTests
 
     private static Repository Resource(long generation, long? observed, params Condition[] conditions) => new()
     {
-        Metadata = { Name = "quickstart", Namespace = "default", Generation = generation },
+        Metadata = { Name = "quickstart", NamespaceProperty = "default", Generation = generation },
         Status = observed is null && conditions.Length == 0 ? null : new RepositoryStatus { ObservedGeneration = observed, Conditions = [.. conditions] },
     };
 
@@ -93,7 +92,7 @@ public sealed class ArgoCdHealthCheckTests
     /// <summary>Runs the kind's health script on the object (the four kinds share the status shape) and returns its verdict.</summary>
     private static async Task<(string Status, string Message)> RunAsync(string kind, Repository resource)
     {
-        var json = JsonSerializer.SerializeToNode(resource, KubernetesJsonContext.Default.Repository)!.AsObject();
+        var json = JsonNode.Parse(Packyard.Operator.PackyardKinds.Repository.Serialize(resource))!.AsObject();
         json["kind"] = kind;
         var script = Scripts.Value[$"resource.customizations.health.packyard.io_{kind}"];
         var program = $"obj = {Lua(json)}\nlocal hs = (function()\n{script}\nend)()\nio.write(hs.status, \"\\n\", hs.message or \"\")\n";

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Packyard.Api.Resources;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Models;
+using Packyard.ControllerRuntime;
 using Packyard.Tests.Kubernetes;
 using Packyard.Tests.Kubernetes.ApiServer;
 
@@ -100,7 +100,7 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
     {
         await kubectl.SucceedAsync("apply", "-k", "config/default");
         using var operatorClient = session.ClientFor(Server.AddServiceAccountToken(Namespace, "packyard"));
-        await session.Client.CreateAsync(KubernetesKinds.Remote, new Remote { Metadata = { Name = "upstream", Namespace = "default" }, Spec = { Type = ContentType.File, Url = "https://example.com/" } }, None);
+        await session.Client.CreateAsync(KubernetesKinds.Remote, new Remote { Metadata = { Name = "upstream", NamespaceProperty = "default" }, Spec = { Type = ContentType.File, Url = "https://example.com/" } }, None);
 
         // Informers and reconciles on the four kinds, status and finalizers.
         await operatorClient.ListAsync(KubernetesKinds.Remote, null, null, None);
@@ -113,25 +113,25 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
             KubernetesPatch.Merge(new JsonObject { ["status"] = new JsonObject { ["observedGeneration"] = 1 } }), null, None);
         // Secrets, events, the leader-election lease, upload reviews, the CRD check.
         await operatorClient.ListAsync(KubernetesKinds.Secret, null, null, None);
-        var @event = await operatorClient.CreateAsync(KubernetesKinds.CoreEvent, new CoreEvent
+        var @event = await operatorClient.CreateAsync(KubernetesKinds.CoreEvent, new Corev1Event
         {
-            Metadata = { Name = "upstream.1", Namespace = "default" }, Reason = "Test", Message = "test", Type = "Normal", Count = 1,
-            InvolvedObject = new ObjectReference { ApiVersion = "packyard.io/v1alpha1", Kind = "Remote", Name = "upstream", Namespace = "default" },
+            Metadata = new V1ObjectMeta { Name = "upstream.1", NamespaceProperty = "default" }, Reason = "Test", Message = "test", Type = "Normal", Count = 1,
+            InvolvedObject = new V1ObjectReference { ApiVersion = "packyard.io/v1alpha1", Kind = "Remote", Name = "upstream", NamespaceProperty = "default" },
         }, None);
         await operatorClient.PatchAsync(KubernetesKinds.CoreEvent, "default", @event.Metadata.Name!,
             KubernetesPatch.Merge(new JsonObject { ["count"] = 2 }), null, None);
-        var lease = await operatorClient.CreateAsync(KubernetesKinds.Lease, new Lease { Metadata = { Name = "packyard", Namespace = Namespace }, Spec = new LeaseSpec { HolderIdentity = "a" } }, None);
+        var lease = await operatorClient.CreateAsync(KubernetesKinds.Lease, new V1Lease { Metadata = new V1ObjectMeta { Name = "packyard", NamespaceProperty = Namespace }, Spec = new V1LeaseSpec { HolderIdentity = "a" } }, None);
         lease.Spec!.HolderIdentity = "b";
         await operatorClient.ReplaceAsync(KubernetesKinds.Lease, lease, None);
         await operatorClient.GetAsync(KubernetesKinds.Lease, Namespace, "packyard", None);
-        await operatorClient.CreateAsync(KubernetesKinds.TokenReview, new TokenReview { Spec = { Token = "anything" } }, None);
-        await operatorClient.CreateAsync(KubernetesKinds.SubjectAccessReview, new SubjectAccessReview
+        await operatorClient.CreateAsync(KubernetesKinds.TokenReview, new V1TokenReview { Spec = new V1TokenReviewSpec { Token = "anything" } }, None);
+        await operatorClient.CreateAsync(KubernetesKinds.SubjectAccessReview, new V1SubjectAccessReview
         {
-            Spec = { User = "someone", ResourceAttributes = new ResourceAttributes { Verb = "create", Group = "packyard.io", Resource = "repositories", Subresource = "content" } },
+            Spec = new V1SubjectAccessReviewSpec { User = "someone", ResourceAttributes = new V1ResourceAttributes { Verb = "create", Group = "packyard.io", Resource = "repositories", Subresource = "content" } },
         }, None);
         var crd = await operatorClient.GetAsync(KubernetesKinds.CustomResourceDefinition, null, "repositories.packyard.io", None);
 
-        Assert.True(crd.IsEstablished);
+        Assert.Contains(crd.Status!.Conditions!, c => c.Type == "Established" && c.Status == "True");
         Assert.Equal(15, Server.Requests.Count(r => r.User == "system:serviceaccount:packyard-system:packyard"));
     }
 
@@ -148,13 +148,13 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
     {
         await kubectl.SucceedAsync("apply", "-k", "config/default");
 
-        var review = await session.Client.CreateAsync(KubernetesKinds.SubjectAccessReview, new SubjectAccessReview
+        var review = await session.Client.CreateAsync(KubernetesKinds.SubjectAccessReview, new V1SubjectAccessReview
         {
-            Spec =
+            Spec = new V1SubjectAccessReviewSpec
             {
                 User = "system:serviceaccount:packyard-system:packyard",
                 Groups = ["system:serviceaccounts", "system:serviceaccounts:packyard-system", "system:authenticated"],
-                ResourceAttributes = new ResourceAttributes { Verb = verb, Group = group, Resource = resource, Subresource = subresource, Namespace = @namespace },
+                ResourceAttributes = new V1ResourceAttributes { Verb = verb, Group = group, Resource = resource, Subresource = subresource, NamespaceProperty = @namespace },
             },
         }, None);
 
@@ -179,13 +179,13 @@ public sealed class DefaultKustomizationApplyTests : IAsyncLifetime
             """));
         using var operatorClient = session.ClientFor(Server.AddServiceAccountToken(Namespace, "packyard"));
 
-        async Task<bool> MayUploadAsync(string @namespace) => (await operatorClient.CreateAsync(KubernetesKinds.SubjectAccessReview, new SubjectAccessReview
+        async Task<bool> MayUploadAsync(string @namespace) => (await operatorClient.CreateAsync(KubernetesKinds.SubjectAccessReview, new V1SubjectAccessReview
         {
-            Spec =
+            Spec = new V1SubjectAccessReviewSpec
             {
                 User = "system:serviceaccount:ci:builder",
                 Groups = ["system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated"],
-                ResourceAttributes = new ResourceAttributes { Namespace = @namespace, Verb = "create", Group = "packyard.io", Resource = "repositories", Subresource = "content", Name = "python" },
+                ResourceAttributes = new V1ResourceAttributes { NamespaceProperty = @namespace, Verb = "create", Group = "packyard.io", Resource = "repositories", Subresource = "content", Name = "python" },
             },
         }, None)).Status!.Allowed;
 

@@ -1,5 +1,5 @@
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
+using k8s;
+using Packyard.ControllerRuntime;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Kubernetes.ApiServer;
 
@@ -13,7 +13,7 @@ public sealed class ApiServerSession : IAsyncDisposable
 {
     private readonly TemporaryDirectory directory;
 
-    private ApiServerSession(TemporaryDirectory directory, TestApiServer server, KubernetesClient client)
+    private ApiServerSession(TemporaryDirectory directory, TestApiServer server, ResourceClient client)
     {
         this.directory = directory;
         Server = server;
@@ -22,13 +22,13 @@ public sealed class ApiServerSession : IAsyncDisposable
 
     public TestApiServer Server { get; }
 
-    public KubernetesClient Client { get; }
+    public ResourceClient Client { get; }
 
     public static async Task<ApiServerSession> StartAsync()
     {
         var directory = new TemporaryDirectory();
         var server = await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromMilliseconds(200));
-        var client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path)))
+        var client = new ResourceClient(new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path))), ownsKubernetes: true)
         {
             WatchReconnectDelay = TimeSpan.FromMilliseconds(50),
         };
@@ -36,11 +36,11 @@ public sealed class ApiServerSession : IAsyncDisposable
     }
 
     /// <summary>A client that authenticates with <paramref name="token"/> (see <see cref="TestApiServer.AddUserToken"/>); dispose it.</summary>
-    public KubernetesClient ClientFor(string token) => new(new KubernetesClientConfiguration
+    public ResourceClient ClientFor(string token) => ResourceClient.Create(new KubernetesClientConfiguration
     {
-        Host = Server.Url,
+        Host = Server.Url.ToString(),
         AccessToken = token,
-        CaCertificates = [Server.CaCertificate],
+        SslCaCerts = [Server.CaCertificate],
     });
 
     public async ValueTask DisposeAsync()

@@ -1,180 +1,107 @@
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
+using System.Net;
+using k8s;
+using k8s.Models;
+using Packyard.ControllerRuntime;
+using Packyard.Operator;
 using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
+using Packyard.Tests.Kubernetes.Envtest;
 
 namespace Packyard.Tests.Kubernetes;
 
-/// <summary>Each way a kubeconfig (or a pod) can authenticate, against the test API server over HTTPS.</summary>
+/// <summary>
+/// <c>packyard operator --kubeconfig</c>: the file is read by the KubernetesClient library (tokens, client certificates,
+/// exec plugins) and requests of the runtime's resource client carry its credentials to the real API server.
+/// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class KubeConfigTests : IAsyncLifetime
 {
     private readonly TemporaryDirectory directory = new();
-    private TestApiServer server = null!;
+    private KubernetesEnvironment environment = null!;
+    private string ns = null!;
 
-    public async Task InitializeAsync() => server = await TestApiServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        environment = await KubernetesEnvironment.GetSharedAsync();
+        ns = await environment.CreateNamespaceAsync("kubeconfig");
+    }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         directory.Dispose();
-        await server.DisposeAsync();
+        return Task.CompletedTask;
     }
 
     [Fact]
-    public async Task Bearer_token_and_CA_data_authenticate()
+    public async Task A_bearer_token_and_CA_data_authenticate_as_the_tokens_user()
     {
-        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path));
+        var token = await environment.CreateServiceAccountTokenAsync(ns, "reader");
+        var path = environment.WriteTokenKubeconfig(Path.Combine(directory.Path, "token"), token, ns);
 
-        Assert.Equal("default", configuration.Namespace);
-        await AssertCanReadAsync(configuration);
+        Assert.Equal($"system:serviceaccount:{ns}:reader", await WhoAmIAsync(path));
     }
 
     [Fact]
-    public async Task Client_certificate_data_authenticates()
+    public async Task A_client_certificate_authenticates_as_its_user_and_groups()
     {
-        using var certificate = server.IssueClientCertificate("alice");
-        var user = $"""
-                client-certificate-data: {Base64(certificate.ExportCertificatePem())}
-                client-key-data: {Base64(certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem())}
-            """;
+        var path = environment.WriteUserKubeconfig(Path.Combine(directory.Path, "carol"), "carol", ns, "auditors");
 
-        await AssertCanReadAsync(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path, user)));
+        Assert.Equal("carol", await WhoAmIAsync(path));
     }
 
     [Fact]
-    public async Task Client_certificate_and_key_files_relative_to_the_kubeconfig_authenticate()
-    {
-        using var certificate = server.IssueClientCertificate("bob");
-        directory.Write("certs/client.crt", certificate.ExportCertificatePem());
-        directory.Write("certs/client.key", certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        const string user = """
-                client-certificate: certs/client.crt
-                client-key: certs/client.key
-            """;
-
-        await AssertCanReadAsync(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path, user)));
-    }
-
-    [Fact]
-    public async Task Exec_plugin_token_authenticates_and_receives_exec_info()
+    public async Task An_exec_plugin_token_authenticates_and_the_plugin_receives_its_arguments_and_environment()
     {
         var script = directory.Write("bin/credential.sh", $$$"""
             #!/bin/sh
-            echo "$KUBERNETES_EXEC_INFO" > "$(dirname "$0")/exec-info.json"
             echo "$1 $PLUGIN_ENV" > "$(dirname "$0")/args.txt"
             cat <<JSON
-            {"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"{{{server.Token}}}","expirationTimestamp":"2099-01-01T00:00:00Z"}}
+            {"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"{{{environment.StaticUserToken("alice")}}}","expirationTimestamp":"2099-01-01T00:00:00Z"}}
             JSON
             """);
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        const string user = """
+        var path = environment.WriteTokenKubeconfig(Path.Combine(directory.Path, "exec"), "placeholder", ns);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("    token: placeholder\n", $"""
                 exec:
                   apiVersion: client.authentication.k8s.io/v1
-                  command: ./bin/credential.sh
+                  command: {script}
                   args: [--cluster]
                   env:
                   - name: PLUGIN_ENV
                     value: from-kubeconfig
                   interactiveMode: Never
-            """;
 
-        await AssertCanReadAsync(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path, user)));
+            """, StringComparison.Ordinal));
 
-        Assert.Contains("\"kind\":\"ExecCredential\"", File.ReadAllText(Path.Combine(directory.Path, "bin/exec-info.json")), StringComparison.Ordinal);
+        Assert.Equal("alice", await WhoAmIAsync(path));
         Assert.Equal("--cluster from-kubeconfig", File.ReadAllText(Path.Combine(directory.Path, "bin/args.txt")).Trim());
     }
 
     [Fact]
-    public async Task Failing_exec_plugin_reports_its_exit_code_and_stderr()
+    public async Task An_unknown_token_gets_401_Unauthorized_as_a_typed_error_with_the_Status()
     {
-        var script = directory.Write("fail.sh", "#!/bin/sh\necho 'no credentials here' >&2\nexit 3\n");
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var user = $"""
-                exec:
-                  apiVersion: client.authentication.k8s.io/v1
-                  command: {script}
-            """;
-        using var client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path, user)));
+        var path = environment.WriteTokenKubeconfig(Path.Combine(directory.Path, "unknown"), "not-a-token", ns);
+        using var client = ResourceClient.Create(OperatorHost.LoadConfiguration(path));
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.ListAsync(KubernetesKinds.Namespace, null, null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.ListAsync(KubernetesKinds.Remote, ns, null, CancellationToken.None));
 
-        Assert.Contains("exited with code 3: no credentials here", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Missing_credentials_get_401_Unauthorized_with_the_Status()
-    {
-        var path = server.WriteKubeconfig(directory.Path, "    username: nobody");
-        using var client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
-
-        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.ListAsync(KubernetesKinds.Namespace, null, null, CancellationToken.None));
-
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         Assert.Equal("Unauthorized", error.Reason);
     }
 
-    [Fact]
-    public async Task A_server_certificate_from_another_CA_is_refused_unless_TLS_verification_is_skipped()
+    /// <summary>The user the API server sees for requests made with the kubeconfig at <paramref name="path"/>, as the operator loads it.</summary>
+    private async Task<string> WhoAmIAsync(string path)
     {
-        var path = server.WriteKubeconfig(directory.Path);
-        await using var other = await TestApiServer.StartAsync();
-        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
-        var wrongCa = new KubernetesClientConfiguration
+        var configuration = OperatorHost.LoadConfiguration(path);
+        using var client = ResourceClient.Create(configuration);
+        var mark = environment.Audit.Mark();
+        await client.ListAsync(KubernetesKinds.Secret, ns, null, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        var review = await client.Kubernetes.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview
         {
-            Host = configuration.Host,
-            AccessToken = server.Token,
-            CaCertificates = new X509Certificate2Collection(other.CaCertificate),
-        };
-        using (var client = new KubernetesClient(wrongCa))
-        {
-            await Assert.ThrowsAsync<HttpRequestException>(() => client.ListAsync(KubernetesKinds.Namespace, null, null, CancellationToken.None));
-        }
-
-        var kubeconfig = File.ReadAllText(path).Replace("certificate-authority-data:", "insecure-skip-tls-verify: true\n    x-ignored:", StringComparison.Ordinal);
-        File.WriteAllText(path, kubeconfig);
-        await AssertCanReadAsync(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
+            ApiVersion = "authentication.k8s.io/v1",
+            Kind = "SelfSubjectReview",
+        });
+        var user = review.Status.UserInfo.Username;
+        Assert.Contains(environment.Audit.Since(mark), e => e.User == user && e.Resource == "secrets" && e.Namespace == ns);
+        return user;
     }
-
-    [Fact]
-    public async Task In_cluster_config_reads_the_service_account_token_CA_and_namespace()
-    {
-        directory.Write("sa/token", server.Token + "\n");
-        directory.Write("sa/ca.crt", server.CaPem);
-        directory.Write("sa/namespace", "packyard-system");
-        Environment.SetEnvironmentVariable("KUBERNETES_SERVICE_HOST", server.Url.Host);
-        Environment.SetEnvironmentVariable("KUBERNETES_SERVICE_PORT", server.Url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try
-        {
-            var configuration = KubernetesClientConfiguration.InClusterConfig(Path.Combine(directory.Path, "sa"));
-
-            Assert.Equal("packyard-system", configuration.Namespace);
-            await AssertCanReadAsync(configuration);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("KUBERNETES_SERVICE_HOST", null);
-            Environment.SetEnvironmentVariable("KUBERNETES_SERVICE_PORT", null);
-        }
-    }
-
-    [Fact]
-    public void A_context_naming_a_missing_cluster_fails_with_its_name()
-    {
-        var path = server.WriteKubeconfig(directory.Path);
-
-        var error = Assert.Throws<InvalidOperationException>(() => KubernetesClientConfiguration.BuildConfigFromConfigFile(path, "elsewhere"));
-
-        Assert.Contains("no context named 'elsewhere'", error.Message, StringComparison.Ordinal);
-    }
-
-    private static async Task AssertCanReadAsync(KubernetesClientConfiguration configuration)
-    {
-        using var client = new KubernetesClient(configuration);
-        var namespaces = await client.ListAsync(KubernetesKinds.Namespace, null, null, CancellationToken.None);
-        Assert.Contains(namespaces.Items, n => n.Metadata.Name == "default");
-    }
-
-    private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Packyard.Api.Resources;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
+using k8s;
+using Packyard.ControllerRuntime;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Kubernetes.ApiServer;
 
@@ -160,7 +160,7 @@ public sealed class KubectlTests : IAsyncLifetime
         await Task.Delay(1000);
         Assert.False(wait.IsCompleted);
 
-        using var client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubectl.Kubeconfig));
+        using var client = ResourceClient.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubectl.Kubeconfig));
         var status = new JsonObject
         {
             ["status"] = new JsonObject

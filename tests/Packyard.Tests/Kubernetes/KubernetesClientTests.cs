@@ -1,29 +1,35 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using k8s.Models;
 using Packyard.Api.Resources;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
-using Packyard.Kubernetes.Models;
-using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
+using Packyard.ControllerRuntime;
+using Packyard.Tests.Kubernetes.Envtest;
 
 namespace Packyard.Tests.Kubernetes;
 
-/// <summary>The typed client against the test API server: CRUD, paging, conflicts, status subresource, patches, watch.</summary>
+/// <summary>
+/// The runtime's resource client against the real API server: CRUD of Packyard's kinds with their source-generated JSON and
+/// of built-in kinds with the library's models, paging, 409 and 410 as typed exceptions, the status subresource, patches.
+/// </summary>
 public sealed class KubernetesClientTests : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;
-    private ApiServerSession session = null!;
-    private TestApiServer server = null!;
-    private KubernetesClient client = null!;
+    private KubernetesEnvironment environment = null!;
+    private ResourceClient client = null!;
+    private string ns = null!;
 
     public async Task InitializeAsync()
     {
-        session = await ApiServerSession.StartAsync();
-        (server, client) = (session.Server, session.Client);
+        environment = await KubernetesEnvironment.GetSharedAsync();
+        ns = await environment.CreateNamespaceAsync("client");
+        client = environment.ResourceClient();
     }
 
-    public async Task DisposeAsync() => await session.DisposeAsync();
+    public Task DisposeAsync()
+    {
+        client.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task Create_sets_uid_creation_timestamp_resource_version_and_generation_one()
@@ -35,7 +41,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(created.Metadata.ResourceVersion));
         Assert.Equal(1, created.Metadata.Generation);
         Assert.Null(created.Status);
-        Assert.Equal("debian", (await client.GetAsync(KubernetesKinds.Remote, "default", "debian", None)).Name);
+        Assert.Equal("debian", (await client.GetAsync(KubernetesKinds.Remote, ns, "debian", None)).Name);
     }
 
     [Fact]
@@ -93,7 +99,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         Assert.Equal("r1", withStatus.Status!.LastHandledRequest);
         Assert.Equal("https://example.com/files/", withStatus.Spec.Url);
         Assert.Equal(1, withStatus.Metadata.Generation);
-        Assert.Equal("r1", (await client.GetStatusAsync(KubernetesKinds.Remote, "default", "split", None)).Status!.LastHandledRequest);
+        Assert.Equal("r1", (await client.GetStatusAsync(KubernetesKinds.Remote, ns, "split", None)).Status!.LastHandledRequest);
     }
 
     [Fact]
@@ -102,7 +108,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         await client.CreateAsync(KubernetesKinds.Remote, NewRemote("patched"), None);
         var patch = new JsonObject { ["spec"] = new JsonObject { ["url"] = "https://ignored/" }, ["status"] = new JsonObject { ["lastHandledRequest"] = "x" } };
 
-        var patched = await client.PatchStatusAsync(KubernetesKinds.Remote, "default", "patched", KubernetesPatch.Merge(patch), null, None);
+        var patched = await client.PatchStatusAsync(KubernetesKinds.Remote, ns, "patched", KubernetesPatch.Merge(patch), null, None);
 
         Assert.Equal("x", patched.Status!.LastHandledRequest);
         Assert.Equal("https://example.com/files/", patched.Spec.Url);
@@ -112,7 +118,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     public async Task Merge_patch_with_a_stale_resource_version_throws_a_conflict()
     {
         var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("guarded"), None);
-        await client.PatchAsync(KubernetesKinds.Remote, "default", "guarded", KubernetesPatch.Merge(new JsonObject { ["spec"] = new JsonObject { ["rateLimit"] = 5 } }), null, None);
+        await client.PatchAsync(KubernetesKinds.Remote, ns, "guarded", KubernetesPatch.Merge(new JsonObject { ["spec"] = new JsonObject { ["rateLimit"] = 5 } }), null, None);
         var stale = new JsonObject
         {
             ["metadata"] = new JsonObject { ["resourceVersion"] = created.Metadata.ResourceVersion },
@@ -120,23 +126,23 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         };
 
         await Assert.ThrowsAsync<KubernetesConflictException>(() =>
-            client.PatchAsync(KubernetesKinds.Remote, "default", "guarded", KubernetesPatch.Merge(stale), null, None));
+            client.PatchAsync(KubernetesKinds.Remote, ns, "guarded", KubernetesPatch.Merge(stale), null, None));
     }
 
     [Fact]
     public async Task Server_side_apply_creates_the_object_and_then_merges_the_applied_fields()
     {
         var options = new PatchOptions { FieldManager = "packyard", Force = true };
-        const string first = """{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"default"},"spec":{"type":"file","url":"https://example.com/a/"}}""";
-        const string second = """{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"default"},"spec":{"type":"file","url":"https://example.com/b/"}}""";
+        var first = $$$"""{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"{{{ns}}}"},"spec":{"type":"file","url":"https://example.com/a/"}}""";
+        var second = $$$"""{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"{{{ns}}}"},"spec":{"type":"file","url":"https://example.com/b/"}}""";
 
-        var created = await client.PatchAsync(KubernetesKinds.Remote, "default", "applied", KubernetesPatch.Apply(first), options, None);
-        var updated = await client.PatchAsync(KubernetesKinds.Remote, "default", "applied", KubernetesPatch.Apply(second), options, None);
+        var created = await client.PatchAsync(KubernetesKinds.Remote, ns, "applied", KubernetesPatch.Apply(first), options, None);
+        var updated = await client.PatchAsync(KubernetesKinds.Remote, ns, "applied", KubernetesPatch.Apply(second), options, None);
 
         Assert.Equal("https://example.com/a/", created.Spec.Url);
         Assert.Equal("https://example.com/b/", updated.Spec.Url);
         Assert.Equal(2, updated.Metadata.Generation);
-        Assert.Contains(server.Requests, r => r.ContentType == "application/apply-patch+yaml" && r.PathAndQuery.Contains("fieldManager=packyard&force=true", StringComparison.Ordinal));
+        Assert.Contains(updated.Metadata.ManagedFields!, f => f is { Manager: "packyard", Operation: "Apply" });
     }
 
     [Fact]
@@ -176,7 +182,9 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
 
         var cause = Assert.Single(error.Status.Details!.Causes!);
-        Assert.Equal(("spec", "Invalid value: \"object\": spec.deb is only allowed when spec.type is deb"), (cause.Field, cause.Message));
+        Assert.Equal("spec", cause.Field);
+        Assert.StartsWith("Invalid value: ", cause.Message, StringComparison.Ordinal);
+        Assert.EndsWith("spec.deb is only allowed when spec.type is deb", cause.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,7 +192,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     {
         var distribution = new Distribution
         {
-            Metadata = new ObjectMeta { Name = "reserved", Namespace = "default" },
+            Metadata = new V1ObjectMeta { Name = "reserved", NamespaceProperty = ns },
             Spec = new DistributionSpec { BasePath = "api/files", RepositoryRef = new LocalObjectReference { Name = "files" } },
         };
 
@@ -200,18 +208,18 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     {
         for (var i = 0; i < 7; i++)
         {
-            await client.CreateAsync(KubernetesKinds.Secret, new Secret { Metadata = new ObjectMeta { Name = $"s{i}", Namespace = "default" }, StringData = new() { ["k"] = "v" } }, None);
+            await client.CreateAsync(KubernetesKinds.Secret, new V1Secret { Metadata = new V1ObjectMeta { Name = $"s{i}", NamespaceProperty = ns }, StringData = new Dictionary<string, string> { ["k"] = "v" } }, None);
         }
 
-        var first = await client.ListAsync(KubernetesKinds.Secret, "default", new ListOptions { Limit = 3 }, None);
-        var all = await client.ListAllAsync(KubernetesKinds.Secret, "default", new ListOptions { Limit = 3 }, None).ToListAsync();
+        var mark = environment.Audit.Mark();
+        var first = await client.ListAsync(KubernetesKinds.Secret, ns, new ListOptions { Limit = 3 }, None);
+        var all = await client.ListAllAsync(KubernetesKinds.Secret, ns, new ListOptions { Limit = 3 }, None).ToListAsync();
 
         Assert.Equal(3, first.Items.Count);
-        Assert.False(string.IsNullOrEmpty(first.Metadata.Continue));
-        Assert.Equal(4, first.Metadata.RemainingItemCount);
+        Assert.False(string.IsNullOrEmpty(first.Continue));
         Assert.Equal(["s0", "s1", "s2", "s3", "s4", "s5", "s6"], all.Select(s => s.Metadata.Name!));
-        Assert.Equal("v", System.Text.Encoding.UTF8.GetString(all[0].DecodedEntries()["k"]));
-        Assert.Equal(3, server.Requests.Count(r => r.PathAndQuery.StartsWith("/api/v1/namespaces/default/secrets?limit=3", StringComparison.Ordinal)) - 1);
+        Assert.Equal("v", System.Text.Encoding.UTF8.GetString(all[0].Data!["k"]));
+        Assert.Equal(1 + 3, environment.Audit.Since(mark).Count(e => e.Verb == "list" && e.Resource == "secrets" && e.Namespace == ns && e.RequestUri.Contains("limit=3", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -221,49 +229,51 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         remote.Metadata.Finalizers = ["packyard.io/cleanup"];
         await client.CreateAsync(KubernetesKinds.Remote, remote, None);
 
-        await client.DeleteAsync(KubernetesKinds.Remote, "default", "finalized", null, None);
-        var terminating = await client.GetAsync(KubernetesKinds.Remote, "default", "finalized", None);
+        await client.DeleteAsync(KubernetesKinds.Remote, ns, "finalized", None);
+        var terminating = await client.GetAsync(KubernetesKinds.Remote, ns, "finalized", None);
         Assert.NotNull(terminating.Metadata.DeletionTimestamp);
 
         terminating.Metadata.Finalizers = [];
         await client.ReplaceAsync(KubernetesKinds.Remote, terminating, None);
-        Assert.Null(await client.TryGetAsync(KubernetesKinds.Remote, "default", "finalized", None));
+        Assert.Null(await client.TryGetAsync(KubernetesKinds.Remote, ns, "finalized", None));
     }
 
     [Fact]
-    public async Task Events_leases_and_namespaces_round_trip()
+    public async Task Built_in_kinds_round_trip_with_the_library_models_and_serializer()
     {
-        await client.CreateAsync(KubernetesKinds.Namespace, new Namespace { Metadata = new ObjectMeta { Name = "packyard-system" } }, None);
-        var lease = await client.CreateAsync(KubernetesKinds.Lease, new Lease
+        var name = ns + "-system";
+        await client.CreateAsync(KubernetesKinds.Namespace, new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, None);
+        var renewTime = new DateTime(2026, 12, 6, 5, 0, 0, DateTimeKind.Utc).AddTicks(1_234_560);
+        var lease = await client.CreateAsync(KubernetesKinds.Lease, new V1Lease
         {
-            Metadata = new ObjectMeta { Name = "packyard-leader", Namespace = "packyard-system" },
-            Spec = new LeaseSpec { HolderIdentity = "pod-a", LeaseDurationSeconds = 15, RenewTime = DateTimeOffset.UtcNow },
+            Metadata = new V1ObjectMeta { Name = "packyard-leader", NamespaceProperty = name },
+            Spec = new V1LeaseSpec { HolderIdentity = "pod-a", LeaseDurationSeconds = 15, RenewTime = renewTime },
         }, None);
         lease.Spec!.HolderIdentity = "pod-b";
         var renewed = await client.ReplaceAsync(KubernetesKinds.Lease, lease, None);
-        var recorded = await client.CreateAsync(KubernetesKinds.Event, new Event
+        var recorded = await client.CreateAsync(KubernetesKinds.CoreEvent, new Corev1Event
         {
-            Metadata = new ObjectMeta { Name = "remote.1", Namespace = "packyard-system" },
-            EventTime = DateTimeOffset.UtcNow,
-            ReportingController = "packyard.io/operator",
-            ReportingInstance = "pod-b",
-            Action = "Sync",
+            Metadata = new V1ObjectMeta { Name = "remote.1", NamespaceProperty = name },
+            InvolvedObject = new V1ObjectReference { Kind = "Repository", Name = "debian", NamespaceProperty = name },
             Reason = "SyncSucceeded",
+            Message = "synced",
             Type = "Normal",
-            Note = "synced",
-            Regarding = new ObjectReference { Kind = "Repository", Name = "debian", Namespace = "packyard-system" },
+            Count = 1,
+            FirstTimestamp = renewTime,
+            LastTimestamp = renewTime,
         }, None);
 
         Assert.Equal("pod-b", renewed.Spec!.HolderIdentity);
+        Assert.Equal(renewTime, renewed.Spec.RenewTime);
         Assert.Equal("SyncSucceeded", recorded.Reason);
-        Assert.Equal("Active", (await client.GetAsync(KubernetesKinds.Namespace, null, "packyard-system", None)).Status!.Phase);
+        Assert.Equal("Active", (await client.GetAsync(KubernetesKinds.Namespace, null, name, None)).Status!.Phase);
     }
 
     [Fact]
     public async Task Creating_in_a_missing_namespace_is_NotFound()
     {
         var remote = NewRemote("lost");
-        remote.Metadata.Namespace = "nowhere";
+        remote.Metadata.NamespaceProperty = "nowhere";
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
 
@@ -271,9 +281,9 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         Assert.Equal("namespaces \"nowhere\" not found", error.Status.Message);
     }
 
-    private static Remote NewRemote(string name) => new()
+    private Remote NewRemote(string name) => new()
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
         Spec = new RemoteSpec { Type = ContentType.File, Url = "https://example.com/files/" },
     };
 }

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Models;
+using k8s;
+using k8s.Models;
+using Packyard.ControllerRuntime;
 using Packyard.Tests.Kubernetes.ApiServer;
 
 namespace Packyard.Tests.Kubernetes;
@@ -18,7 +18,7 @@ public sealed class KubernetesCrdTests : IAsyncLifetime
     private readonly Infrastructure.TemporaryDirectory directory = new();
     private ApiServerSession session = null!;
     private TestApiServer server = null!;
-    private KubernetesClient client = null!;
+    private ResourceClient client = null!;
 
     public async Task InitializeAsync()
     {
@@ -42,7 +42,7 @@ public sealed class KubernetesCrdTests : IAsyncLifetime
             packyard.Select(c => c.Metadata.Name));
         Assert.All(packyard, crd =>
         {
-            Assert.True(crd.IsEstablished);
+            Assert.True(IsEstablished(crd));
             Assert.Equal(["v1alpha1"], crd.Status!.StoredVersions!);
             Assert.Equal("Namespaced", crd.Spec.Scope);
         });
@@ -56,9 +56,9 @@ public sealed class KubernetesCrdTests : IAsyncLifetime
         var version = Assert.Single(crd.Spec.Versions);
         Assert.Equal(("Repository", "prepo"), (crd.Spec.Names.Kind, crd.Spec.Names.ShortNames![0]));
         Assert.True(version is { Name: "v1alpha1", Served: true, Storage: true });
-        Assert.Equal("object", version.Schema!.OpenApiV3Schema!["properties"]!["spec"]!["type"]!.GetValue<string>());
+        Assert.Equal("object", version.Schema!.OpenAPIV3Schema!.Properties["spec"].Type);
         Assert.NotEmpty(version.AdditionalPrinterColumns!);
-        Assert.NotNull(version.Subresources!["status"]);
+        Assert.NotNull(version.Subresources!.Status);
         Assert.Equal("RepositoryList", crd.Status!.AcceptedNames!.ListKind);
     }
 
@@ -71,7 +71,7 @@ public sealed class KubernetesCrdTests : IAsyncLifetime
         var created = await kubectl.SucceedAsync("apply", "-o", "name", "-f", WriteWidget("small", "size: 3"));
         var invalid = await kubectl.RunAsync("apply", "-f", WriteWidget("huge", "size: \"big\""));
 
-        Assert.True(applied.IsEstablished);
+        Assert.True(IsEstablished(applied));
         Assert.Equal("widget.example.com/small", created.Trim());
         Assert.NotEqual(0, invalid.ExitCode);
         Assert.Contains("spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"", invalid.Error, StringComparison.Ordinal);
@@ -102,7 +102,7 @@ public sealed class KubernetesCrdTests : IAsyncLifetime
         using var kubectl = new Kubectl(server);
         await kubectl.SucceedAsync("apply", "-f", WriteWidget("doomed", "size: 1"));
 
-        await client.DeleteAsync(KubernetesKinds.CustomResourceDefinition, null, "widgets.example.com", null, None);
+        await client.DeleteAsync(KubernetesKinds.CustomResourceDefinition, null, "widgets.example.com", None);
 
         Assert.DoesNotContain(server.Resources, r => r.Group == "example.com");
         Assert.Null(await client.TryGetAsync(KubernetesKinds.CustomResourceDefinition, null, "widgets.example.com", None));
@@ -132,39 +132,43 @@ public sealed class KubernetesCrdTests : IAsyncLifetime
           {spec}
         """);
 
-    private Task<CustomResourceDefinition> ApplyAsync(CustomResourceDefinition crd) =>
-        client.PatchAsync(KubernetesKinds.CustomResourceDefinition, null, crd.Metadata.Name!,
-            KubernetesPatch.Apply(JsonSerializer.Serialize(crd, KubernetesJsonContext.Default.CustomResourceDefinition)), Apply, None);
+    private Task<V1CustomResourceDefinition> ApplyAsync(V1CustomResourceDefinition crd) =>
+        client.PatchAsync(KubernetesKinds.CustomResourceDefinition, null, crd.Metadata.Name!, KubernetesPatch.Apply(KubernetesJson.Serialize(crd)), Apply, None);
 
-    private static CustomResourceDefinition Widget(IReadOnlyList<string> properties)
+    private static bool IsEstablished(V1CustomResourceDefinition crd) =>
+        crd.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true;
+
+    private static V1CustomResourceDefinition Widget(IReadOnlyList<string> properties)
     {
-        var specProperties = new JsonObject();
+        var specProperties = new Dictionary<string, V1JSONSchemaProps>();
         foreach (var property in properties)
         {
-            specProperties[property] = new JsonObject { ["type"] = property == "size" ? "integer" : "string" };
+            specProperties[property] = new V1JSONSchemaProps { Type = property == "size" ? "integer" : "string" };
         }
 
-        return new CustomResourceDefinition
+        return new V1CustomResourceDefinition
         {
-            Metadata = { Name = "widgets.example.com" },
-            Spec =
+            ApiVersion = "apiextensions.k8s.io/v1",
+            Kind = "CustomResourceDefinition",
+            Metadata = new V1ObjectMeta { Name = "widgets.example.com" },
+            Spec = new V1CustomResourceDefinitionSpec
             {
                 Group = "example.com",
                 Scope = "Namespaced",
-                Names = { Kind = "Widget", Plural = "widgets", Singular = "widget" },
+                Names = new V1CustomResourceDefinitionNames { Kind = "Widget", Plural = "widgets", Singular = "widget" },
                 Versions =
                 [
-                    new CustomResourceDefinitionVersion
+                    new V1CustomResourceDefinitionVersion
                     {
                         Name = "v1",
                         Served = true,
                         Storage = true,
-                        Schema = new CustomResourceValidation
+                        Schema = new V1CustomResourceValidation
                         {
-                            OpenApiV3Schema = new JsonObject
+                            OpenAPIV3Schema = new V1JSONSchemaProps
                             {
-                                ["type"] = "object",
-                                ["properties"] = new JsonObject { ["spec"] = new JsonObject { ["type"] = "object", ["properties"] = specProperties } },
+                                Type = "object",
+                                Properties = new Dictionary<string, V1JSONSchemaProps> { ["spec"] = new V1JSONSchemaProps { Type = "object", Properties = specProperties } },
                             },
                         },
                     },

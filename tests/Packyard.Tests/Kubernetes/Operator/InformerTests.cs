@@ -1,27 +1,31 @@
 using System.Collections.Concurrent;
+using k8s.Models;
 using Packyard.Api.Resources;
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
+using Packyard.ControllerRuntime;
 using Packyard.Operator;
-using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes;
-using Packyard.Tests.Kubernetes.ApiServer;
+using Packyard.Tests.Kubernetes.Envtest;
 
 namespace Packyard.Tests.Kubernetes.Operator;
 
+/// <summary>The runtime's informer on the real API server (a namespace of its own; see InformerResilienceTests for restarts).</summary>
 public sealed class InformerTests : IAsyncLifetime
 {
-    private ApiServerSession session = null!;
-    private TestApiServer server = null!;
-    private KubernetesClient client = null!;
+    private KubernetesEnvironment environment = null!;
+    private ResourceClient client = null!;
+    private string ns = null!;
 
     public async Task InitializeAsync()
     {
-        session = await ApiServerSession.StartAsync();
-        (server, client) = (session.Server, session.Client);
+        environment = await KubernetesEnvironment.GetSharedAsync();
+        ns = await environment.CreateNamespaceAsync("informer");
+        client = environment.ResourceClient();
     }
 
-    public async Task DisposeAsync() => await session.DisposeAsync();
+    public Task DisposeAsync()
+    {
+        client.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task Informer_lists_in_pages_then_follows_changes_and_deletions()
@@ -31,7 +35,7 @@ public sealed class InformerTests : IAsyncLifetime
             await CreateAsync($"r{i}");
         }
 
-        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, null) { PageSize = 2 };
+        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, ns) { PageSize = 2 };
         var keys = new ConcurrentQueue<string>();
         informer.OnChange(keys.Enqueue);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -40,32 +44,32 @@ public sealed class InformerTests : IAsyncLifetime
 
         Assert.Equal(5, informer.Items.Count);
         await CreateAsync("late");
-        await client.DeleteAsync(KubernetesKinds.Remote, "default", "r0", null, stop.Token);
-        await Eventually(() => informer.TryGet("default", "late", out _) && !informer.TryGet("default", "r0", out _));
-        Assert.Contains("default/late", keys);
-        Assert.Equal(2, keys.Count(k => k == "default/r0"));
+        await client.DeleteAsync(KubernetesKinds.Remote, ns, "r0", stop.Token);
+        await Eventually(() => informer.TryGet(ns, "late", out _) && !informer.TryGet(ns, "r0", out _));
+        Assert.Contains($"{ns}/late", keys);
+        Assert.Equal(2, keys.Count(k => k == $"{ns}/r0"));
 
         await stop.CancelAsync();
         await running;
     }
 
     [Fact]
-    public async Task Informer_lists_again_after_410_Gone_and_misses_nothing()
+    public async Task An_informer_of_the_library_V1Secret_caches_secrets_with_their_data()
     {
-        await CreateAsync("first");
-        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, "default");
+        await client.CreateAsync(KubernetesKinds.Secret, new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "credentials", NamespaceProperty = ns },
+            StringData = new Dictionary<string, string> { ["password"] = "s3cret" },
+        }, CancellationToken.None);
+        var informer = new Informer<V1Secret>(client, PackyardKinds.Secret, ns) { Transform = ResourceCache.Trimmed<V1Secret>() };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var running = informer.RunAsync(stop.Token);
         await informer.WaitForSyncAsync(stop.Token);
-        await Eventually(() => server.Store.WatchCount == 1);
 
-        server.Store.HistoryLimit = 0;
-        server.Store.DropWatches();
-        await CreateAsync("while-disconnected");
-        server.Store.HistoryLimit = 100_000;
-
-        await Eventually(() => informer.TryGet("default", "while-disconnected", out _));
-        Assert.Contains(server.Requests, r => r.PathAndQuery.StartsWith("/apis/packyard.io/v1alpha1/namespaces/default/remotes?limit", StringComparison.Ordinal));
+        Assert.True(informer.TryGet(ns, "credentials", out var secret));
+        Assert.Null(secret!.Metadata.ManagedFields);
+        var manifestShape = ResourceCache.AsManifestSecret(secret);
+        Assert.Equal("s3cret", System.Text.Encoding.UTF8.GetString(manifestShape.DecodedEntries()["password"]));
 
         await stop.CancelAsync();
         await running;
@@ -77,20 +81,21 @@ public sealed class InformerTests : IAsyncLifetime
         var applied = ResourceCache.LastAppliedAnnotation;
         await CreateAsync("listed", new() { [applied] = "{\"kind\":\"Remote\"}", ["packyard.io/requested-at"] = "one" });
         await CreateAsync("only-last-applied", new() { [applied] = "{}" });
-        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, "default") { Transform = ResourceCache.WithoutLastApplied(KubernetesKinds.Remote) };
+        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, ns) { Transform = ResourceCache.Trimmed<Remote>() };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var running = informer.RunAsync(stop.Token);
         await informer.WaitForSyncAsync(stop.Token);
         await CreateAsync("watched", new() { [applied] = "{\"kind\":\"Remote\"}", ["packyard.io/requested-at"] = "two" });
-        await Eventually(() => informer.TryGet("default", "watched", out _));
+        await Eventually(() => informer.TryGet(ns, "watched", out _));
 
-        Assert.True(informer.TryGet("default", "listed", out var listed));
+        Assert.True(informer.TryGet(ns, "listed", out var listed));
         Assert.Equal(new Dictionary<string, string> { ["packyard.io/requested-at"] = "one" }, listed!.Metadata.Annotations);
-        Assert.True(informer.TryGet("default", "watched", out var watched));
+        Assert.True(informer.TryGet(ns, "watched", out var watched));
         Assert.Equal(new Dictionary<string, string> { ["packyard.io/requested-at"] = "two" }, watched!.Metadata.Annotations);
-        Assert.True(informer.TryGet("default", "only-last-applied", out var bare));
+        Assert.True(informer.TryGet(ns, "only-last-applied", out var bare));
         Assert.Null(bare!.Metadata.Annotations);
-        var stored = await client.GetAsync(KubernetesKinds.Remote, "default", "listed", stop.Token);
+        Assert.Null(listed.Metadata.ManagedFields);
+        var stored = await client.GetAsync(KubernetesKinds.Remote, ns, "listed", stop.Token);
         Assert.Equal("{\"kind\":\"Remote\"}", stored.Metadata.Annotations![applied]);
 
         await stop.CancelAsync();
@@ -99,7 +104,7 @@ public sealed class InformerTests : IAsyncLifetime
 
     private Task<Remote> CreateAsync(string name, Dictionary<string, string>? annotations = null) => client.CreateAsync(KubernetesKinds.Remote, new Remote
     {
-        Metadata = new ObjectMeta { Name = name, Namespace = "default", Annotations = annotations },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Annotations = annotations },
         Spec = new RemoteSpec { Type = ContentType.File, Url = "https://example.com/files/" },
     }, CancellationToken.None);
 

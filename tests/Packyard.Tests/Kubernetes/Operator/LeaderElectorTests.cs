@@ -1,28 +1,81 @@
-using Packyard.Kubernetes;
-using Packyard.Kubernetes.Configuration;
-using Packyard.Operator;
-using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using k8s;
+using Packyard.ControllerRuntime;
+using Packyard.Tests.Kubernetes.Envtest;
 
 namespace Packyard.Tests.Kubernetes.Operator;
 
-public sealed class LeaderElectorTests : IAsyncLifetime
+/// <summary>Leader election on the real API server's Lease (coordination.k8s.io/v1), which accepts only MicroTime times.</summary>
+public sealed partial class LeaderElectorTests : IAsyncLifetime
 {
-    private readonly TemporaryDirectory directory = new();
-    private TestApiServer server = null!;
-    private KubernetesClient client = null!;
+    private KubernetesEnvironment environment = null!;
+    private k8s.Kubernetes client = null!;
+    private string ns = null!;
 
     public async Task InitializeAsync()
     {
-        server = await TestApiServer.StartAsync();
-        client = new KubernetesClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(server.WriteKubeconfig(directory.Path)));
+        environment = await KubernetesEnvironment.GetSharedAsync();
+        ns = await environment.CreateNamespaceAsync("leader");
+        client = environment.LibraryClient();
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         client.Dispose();
-        directory.Dispose();
-        await server.DisposeAsync();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_lease_is_accepted_in_MicroTime_renewed_for_seconds_without_losing_leadership_and_released_on_cancel()
+    {
+        var terms = 0;
+        var elector = new LeaderElector(client, Options("steady", TimeSpan.FromSeconds(3)) with { RenewDeadline = TimeSpan.FromSeconds(2), RetryPeriod = TimeSpan.FromMilliseconds(250) });
+        using var stop = new CancellationTokenSource();
+        var run = elector.RunAsync(token =>
+        {
+            Interlocked.Increment(ref terms);
+            return Task.Delay(Timeout.Infinite, token);
+        }, stop.Token);
+        await Eventually(() => elector.IsLeader);
+
+        var renewTimes = new HashSet<string>(StringComparer.Ordinal);
+        var started = DateTimeOffset.UtcNow;
+        while (DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(4))
+        {
+            Assert.True(elector.IsLeader, "leadership was lost while the lease was being renewed");
+            var spec = (await LeaseJsonAsync())["spec"]!;
+            Assert.Equal("steady", spec["holderIdentity"]!.GetValue<string>());
+            var renewTime = spec["renewTime"]!.GetValue<string>();
+            Assert.Matches(MicroTimeFormat(), renewTime);
+            Assert.Matches(MicroTimeFormat(), spec["acquireTime"]!.GetValue<string>());
+            renewTimes.Add(renewTime);
+            await Task.Delay(200);
+        }
+
+        Assert.True(renewTimes.Count >= 8, $"the lease was renewed {renewTimes.Count} times in 4 s");
+        Assert.Equal(1, terms);
+        await stop.CancelAsync();
+        await run;
+
+        var released = (await LeaseJsonAsync())["spec"]!;
+        Assert.Null(released["holderIdentity"]);
+        Assert.Equal(1, released["leaseDurationSeconds"]!.GetValue<int>());
+        Assert.Matches(MicroTimeFormat(), released["renewTime"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_time_on_a_whole_second_is_still_written_as_MicroTime_and_accepted()
+    {
+        var wholeSecond = new DateTimeOffset(2026, 12, 6, 5, 0, 0, TimeSpan.Zero);
+        var elector = new LeaderElector(client, Options("punctual", TimeSpan.FromSeconds(15)), time: new FixedTime(wholeSecond));
+
+        Assert.True(await elector.TryAcquireOrRenewAsync(CancellationToken.None));
+        Assert.True(await elector.TryAcquireOrRenewAsync(CancellationToken.None));
+
+        var spec = (await LeaseJsonAsync())["spec"]!;
+        Assert.Equal("2026-12-06T05:00:00.000001Z", spec["renewTime"]!.GetValue<string>());
+        Assert.Equal("2026-12-06T05:00:00.000001Z", spec["acquireTime"]!.GetValue<string>());
     }
 
     [Fact]
@@ -61,10 +114,12 @@ public sealed class LeaderElectorTests : IAsyncLifetime
         await Task.Delay(500);
         Assert.False(b.IsLeader);
 
+        var handover = DateTimeOffset.UtcNow;
         await stopA.CancelAsync();
         await runA;
         await Eventually(() => b.IsLeader);
 
+        Assert.InRange(DateTimeOffset.UtcNow - handover, TimeSpan.Zero, TimeSpan.FromSeconds(3));
         Assert.Equal(["a", "b"], leaders);
         Assert.Equal(1, maxLeading);
         await stopB.CancelAsync();
@@ -76,24 +131,29 @@ public sealed class LeaderElectorTests : IAsyncLifetime
     {
         var crashed = new LeaderElector(client, Options("crashed", TimeSpan.FromSeconds(2)));
         Assert.True(await crashed.TryAcquireOrRenewAsync(CancellationToken.None));
+        var lastRenewal = (await client.CoordinationV1.ReadNamespacedLeaseAsync("packyard-controller", ns)).Spec.RenewTime!.Value;
         var successor = new LeaderElector(client, Options("successor", TimeSpan.FromSeconds(2)));
-        var started = DateTimeOffset.UtcNow;
         using var stop = new CancellationTokenSource();
 
         var run = successor.RunAsync(token => Task.Delay(Timeout.Infinite, token), stop.Token);
         await Eventually(() => successor.IsLeader);
 
-        Assert.InRange(DateTimeOffset.UtcNow - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
-        var lease = await client.GetAsync(KubernetesKinds.Lease, "default", "packyard-controller", CancellationToken.None);
+        var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync("packyard-controller", ns);
         Assert.Equal("successor", lease.Spec!.HolderIdentity);
         Assert.Equal(1, lease.Spec.LeaseTransitions);
+        // Not before the crashed holder's lease expired (renewTime + 2 s), and within a few retry periods after.
+        Assert.InRange(lease.Spec.AcquireTime!.Value - lastRenewal, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4));
         await stop.CancelAsync();
         await run;
     }
 
-    private static LeaderElectionOptions Options(string identity, TimeSpan leaseDuration) => new()
+    /// <summary>The Lease as the API server stores it (raw JSON, so the time format is the server's, not a parser's).</summary>
+    private async Task<JsonNode> LeaseJsonAsync() =>
+        (await environment.SendAsync(HttpMethod.Get, $"/apis/coordination.k8s.io/v1/namespaces/{ns}/leases/packyard-controller"))!;
+
+    private LeaderElectionOptions Options(string identity, TimeSpan leaseDuration) => new()
     {
-        Namespace = "default",
+        Namespace = ns,
         Identity = identity,
         LeaseDuration = leaseDuration,
         RenewDeadline = TimeSpan.FromSeconds(1),
@@ -108,5 +168,13 @@ public sealed class LeaderElectorTests : IAsyncLifetime
             Assert.True(DateTimeOffset.UtcNow < deadline, "The condition did not become true in 10 s.");
             await Task.Delay(20);
         }
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$", RegexOptions.CultureInvariant)]
+    private static partial Regex MicroTimeFormat();
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

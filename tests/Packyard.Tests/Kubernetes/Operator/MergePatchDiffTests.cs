@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Packyard.Operator;
+using Packyard.ControllerRuntime;
 
 namespace Packyard.Tests.Kubernetes.Operator;
 

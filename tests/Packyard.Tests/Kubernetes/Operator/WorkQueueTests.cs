@@ -1,4 +1,4 @@
-using Packyard.Operator;
+using Packyard.ControllerRuntime;
 
 namespace Packyard.Tests.Kubernetes.Operator;
 

@@ -1,0 +1,9 @@
+namespace Packyard.ControllerRuntime;
+
+/// <summary>What <see cref="StatusPatcher.PatchAsync{T}"/> did.</summary>
+public enum StatusPatchResult
+{
+    Unchanged,
+    Patched,
+    NotFound,
+}
