@@ -39,7 +39,7 @@ public sealed class OperatorMirrorUploadTests
                 { new ByteArrayContent("uploaded\n"u8.ToArray()), "file", "uploaded.txt" },
             },
         };
-        request.Headers.Authorization = new("Bearer", cluster.Server.Token);
+        request.Headers.Authorization = new("Bearer", cluster.Environment.AdminToken);
         using var response = await replica.Http.SendAsync(request);
 
         var body = await response.Content.ReadAsStringAsync();

@@ -216,11 +216,11 @@ public sealed class OperatorModeTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, await UploadAsync(null));
         Assert.Equal(HttpStatusCode.Unauthorized, await UploadAsync("not-a-token-the-cluster-knows"));
-        Assert.Equal(HttpStatusCode.Forbidden, await UploadAsync(cluster.Server.AddUserToken("mallory")));
+        Assert.Equal(HttpStatusCode.Forbidden, await UploadAsync(cluster.Environment.StaticUserToken("mallory")));
         Assert.Equal(HttpStatusCode.NotFound, (await replica.Http.GetAsync("files/quickstart/notes/uploaded.txt")).StatusCode);
 
         // cluster-admin (system:masters) may create repositories/content; the upload becomes a version that is served.
-        var status = await UploadAsync(cluster.Server.Token);
+        var status = await UploadAsync(cluster.Environment.AdminToken);
         Assert.True((int)status is >= 200 and < 300, $"upload with an allowed token: {status}");
         await replica.WaitUntilAsync("the uploaded file is served", async () =>
             (await replica.Http.GetAsync("files/quickstart/notes/uploaded.txt")).IsSuccessStatusCode, Timeout);
