@@ -63,11 +63,11 @@ public sealed class OperatorCluster : IAsyncDisposable
         }
     }
 
-    public static async Task<OperatorCluster> StartAsync(string name)
-    {
-        var environment = await KubernetesEnvironment.GetSharedAsync();
-        return new(environment, await environment.CreateNamespaceAsync(name), await PostgresCluster.CreateDatabaseAsync(name));
-    }
+    public static async Task<OperatorCluster> StartAsync(string name) => await StartAsync(name, await KubernetesEnvironment.GetSharedAsync());
+
+    /// <summary>On <paramref name="environment"/> (a dedicated one, for a test that changes cluster-wide objects such as the CRDs; dispose it after the cluster).</summary>
+    public static async Task<OperatorCluster> StartAsync(string name, KubernetesEnvironment environment) =>
+        new(environment, await environment.CreateNamespaceAsync(name), await PostgresCluster.CreateDatabaseAsync(name));
 
     /// <summary>Starts <c>packyard operator</c> as replica <paramref name="identity"/> with a 4 s lease, a resync of <paramref name="resync"/> and all roles.</summary>
     public PackyardProcess StartOperator(string identity, string resync = "10s", params string[] extra)
@@ -108,6 +108,30 @@ public sealed class OperatorCluster : IAsyncDisposable
         var process = PackyardProcess.Launch(Path.Combine(RepositoryRoot.Path, "examples", "files-quickstart"), port, arguments);
         operators.Add(process);
         return process;
+    }
+
+    /// <summary>
+    /// A ServiceAccount of <see cref="Namespace"/> allowed to upload the way README and config/rbac describe it: the shipped
+    /// <c>packyard-uploader</c> ClusterRole bound with a RoleBinding (<c>kubectl create rolebinding</c>); returns a token from
+    /// <c>kubectl create token</c>.
+    /// </summary>
+    public async Task<string> CreateUploaderTokenAsync(string serviceAccount)
+    {
+        // Cluster-scoped and shared by the test classes: server-side apply is idempotent; a lost race to create it is tried again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var role = await Kubectl.RunAsync("apply", "--server-side", "--field-manager=packyard-tests", "-f", "config/rbac/uploader_role.yaml");
+            if (role.ExitCode == 0)
+            {
+                break;
+            }
+
+            Assert.True(attempt < 3, $"kubectl apply -f config/rbac/uploader_role.yaml: {role.Error}");
+        }
+
+        await Kubectl.SucceedAsync("create", "serviceaccount", serviceAccount);
+        await Kubectl.SucceedAsync("create", "rolebinding", $"{serviceAccount}-uploads", "--clusterrole=packyard-uploader", $"--serviceaccount={Namespace}:{serviceAccount}");
+        return (await Kubectl.SucceedAsync("create", "token", serviceAccount)).Trim();
     }
 
     /// <summary>The replica's /metrics, or null while it does not answer.</summary>
