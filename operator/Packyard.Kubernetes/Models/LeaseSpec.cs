@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Packyard.Kubernetes.Models;
 
 /// <summary>coordination.k8s.io/v1 LeaseSpec.</summary>
@@ -5,7 +7,12 @@ public sealed class LeaseSpec
 {
     public string? HolderIdentity { get; set; }
     public int? LeaseDurationSeconds { get; set; }
+
+    [JsonConverter(typeof(MicroTimeJsonConverter))]
     public DateTimeOffset? AcquireTime { get; set; }
+
+    [JsonConverter(typeof(MicroTimeJsonConverter))]
     public DateTimeOffset? RenewTime { get; set; }
+
     public int? LeaseTransitions { get; set; }
 }
