@@ -23,7 +23,7 @@ apt_install() {
   fi
 }
 
-# PostgreSQL server binaries (the tests start one private cluster per run), kubectl for manifests checks.
+# PostgreSQL server binaries (the tests start one private cluster per run).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 command -v runuser >/dev/null || apt_install util-linux
 # Real peers the tests compare against or drive: compression tools, gpg, apt's archive tools, Python clients.
@@ -43,7 +43,41 @@ apt_install debian-archive-keyring
 apt_install lua5.1
 # The rpm tests build, sign and index real rpms (rpmbuild, rpmsign, createrepo_c) and install them with dnf in an install root.
 apt_install rpm createrepo-c dnf dnf-plugins-core
-command -v kubectl >/dev/null || { echo "kubectl is required by the deployment tests" >&2; echo "0 passed, 1 failed"; exit 1; }
+# The Kubernetes tests run a real control plane (kube-apiserver, etcd, kube-controller-manager) and kubectl, v1.36.2, found
+# the envtest way: $KUBEBUILDER_ASSETS names a folder holding them; else the xz-compressed copies in ../shared/envtest are
+# unpacked once into $KUBEBUILDER_ASSETS or ~/.cache/packyard-envtest/v1.36.2 (the test fixture does the same, see
+# tests/Packyard.Tests/Kubernetes/Envtest/EnvtestAssets.cs). That kubectl also comes first on PATH: no system kubectl needed.
+envtest_version=v1.36.2
+envtest_binaries=(kube-apiserver etcd kubectl kube-controller-manager)
+envtest_complete() { local b; for b in "${envtest_binaries[@]}"; do [ -x "$1/$b" ] || return 1; done; }
+if [ -z "${KUBEBUILDER_ASSETS:-}" ] || ! envtest_complete "$KUBEBUILDER_ASSETS"; then
+  envtest_source=""
+  for candidate in "$root/../shared/envtest" /work/shared/envtest; do
+    envtest_source=$candidate
+    for b in "${envtest_binaries[@]}"; do [ -f "$candidate/$b.xz" ] || envtest_source=""; done
+    [ -n "$envtest_source" ] && break
+  done
+  if [ -z "$envtest_source" ]; then
+    echo "The Kubernetes tests need kube-apiserver, etcd, kube-controller-manager and kubectl $envtest_version:" \
+      "set KUBEBUILDER_ASSETS to a folder holding them (the envtest convention), or keep their xz-compressed copies" \
+      "(kube-apiserver.xz, etcd.xz, kube-controller-manager.xz, kubectl.xz) in ../shared/envtest next to the repository." >&2
+    echo "0 passed, 1 failed"; exit 1
+  fi
+  envtest_dir=${KUBEBUILDER_ASSETS:-${HOME:-/tmp}/.cache/packyard-envtest/$envtest_version}
+  mkdir -p "$envtest_dir"
+  for b in "${envtest_binaries[@]}"; do
+    [ -x "$envtest_dir/$b" ] && continue
+    log "unpacking $b $envtest_version into $envtest_dir"
+    # Beside the target, then renamed into place: a concurrent run never sees half a binary.
+    if ! { xz -dc "$envtest_source/$b.xz" > "$envtest_dir/$b.$$.tmp" && chmod +x "$envtest_dir/$b.$$.tmp" && mv -f "$envtest_dir/$b.$$.tmp" "$envtest_dir/$b"; }; then
+      rm -f "$envtest_dir/$b.$$.tmp"
+      echo "unpacking $envtest_source/$b.xz into $envtest_dir failed" >&2; echo "0 passed, 1 failed"; exit 1
+    fi
+  done
+  export KUBEBUILDER_ASSETS=$envtest_dir
+fi
+export PATH="$KUBEBUILDER_ASSETS:$PATH"
+log "Kubernetes $envtest_version binaries: $KUBEBUILDER_ASSETS"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

@@ -54,7 +54,7 @@ public sealed class SlowUpstream : IAsyncDisposable
     /// <summary>The URL of the folder <paramref name="name"/> (a Remote's <c>spec.url</c>).</summary>
     public Uri UrlOf(string name) => new(Upstream.Url, name + "/");
 
-    /// <summary>Applies <see cref="Manifests"/> for each of <paramref name="names"/> with kubectl.</summary>
+    /// <summary>Applies <see cref="Manifests"/> for each of <paramref name="names"/> with kubectl, into its default namespace.</summary>
     public async Task ApplyAsync(Kubectl kubectl, params string[] names)
     {
         var file = Path.Combine(root.Path, $"apply-{Guid.NewGuid():N}.yaml");
@@ -66,17 +66,17 @@ public sealed class SlowUpstream : IAsyncDisposable
     private string Manifests(string name) => $$$"""
         apiVersion: packyard.io/v1alpha1
         kind: Remote
-        metadata: {name: {{{name}}}, namespace: default}
+        metadata: {name: {{{name}}}}
         spec: {type: file, url: "{{{UrlOf(name)}}}", policy: Immediate, downloadConcurrency: 1}
         ---
         apiVersion: packyard.io/v1alpha1
         kind: Repository
-        metadata: {name: {{{name}}}, namespace: default}
+        metadata: {name: {{{name}}}}
         spec: {type: file, remoteRef: {name: {{{name}}}}}
         ---
         apiVersion: packyard.io/v1alpha1
         kind: Distribution
-        metadata: {name: {{{name}}}, namespace: default}
+        metadata: {name: {{{name}}}}
         spec: {basePath: files/{{{name}}}, repositoryRef: {name: {{{name}}}}}
 
         """;

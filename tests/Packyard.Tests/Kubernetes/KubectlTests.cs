@@ -1,13 +1,16 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json.Nodes;
-using Packyard.Api.Resources;
-using k8s;
-using Packyard.ControllerRuntime;
 using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
+using Packyard.Tests.Kubernetes.Envtest;
 
 namespace Packyard.Tests.Kubernetes;
 
-/// <summary>The real kubectl (1.32) against the test API server, with the Packyard client writing status.</summary>
+/// <summary>
+/// The real kubectl (v1.36.2) against the real API server (<see cref="KubernetesEnvironment"/>), each test in a namespace of
+/// its own (kubectl's default namespace); status is written over plain HTTP as the operator writes it.
+/// </summary>
 public sealed class KubectlTests : IAsyncLifetime
 {
     private const string Remote = """
@@ -15,7 +18,6 @@ public sealed class KubectlTests : IAsyncLifetime
         kind: Remote
         metadata:
           name: upstream
-          namespace: default
         spec:
           type: file
           url: https://example.com/files/
@@ -23,24 +25,26 @@ public sealed class KubectlTests : IAsyncLifetime
         """;
 
     private readonly TemporaryDirectory directory = new();
-    private TestApiServer server = null!;
+    private KubernetesEnvironment environment = null!;
+    private string ns = null!;
     private Kubectl kubectl = null!;
 
     public async Task InitializeAsync()
     {
-        server = await TestApiServer.StartAsync();
-        kubectl = new Kubectl(server);
+        environment = await KubernetesEnvironment.GetSharedAsync();
+        ns = await environment.CreateNamespaceAsync("kubectl");
+        kubectl = new Kubectl(environment.WriteKubeconfig(Path.Combine(directory.Path, "kubeconfig"), ns));
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         kubectl.Dispose();
         directory.Dispose();
-        await server.DisposeAsync();
+        return Task.CompletedTask;
     }
 
     [Fact]
-    public async Task Apply_of_the_files_quickstart_creates_the_resources_and_reapplying_a_change_sends_a_merge_patch()
+    public async Task Apply_of_the_files_quickstart_creates_the_resources_and_reapplying_a_change_patches_only_the_changed_field()
     {
         var output = await kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/");
 
@@ -49,29 +53,56 @@ public sealed class KubectlTests : IAsyncLifetime
         Assert.Contains("distribution.packyard.io/quickstart created", output, StringComparison.Ordinal);
         Assert.Contains("unchanged", await kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/"), StringComparison.Ordinal);
 
+        // Someone else's change (a sync request) that the manifest does not mention survives the re-apply: kubectl sends a patch, not the whole object.
+        await kubectl.SucceedAsync("annotate", "repository", "quickstart", "packyard.io/requested-at=keep-me");
+        var mark = environment.Audit.Mark();
         var changed = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "examples/files-quickstart/quickstart.yaml"))
             .Replace("retainVersions: 10", "retainVersions: 3", StringComparison.Ordinal);
         var file = directory.Write("quickstart.yaml", changed);
         Assert.Contains("repository.packyard.io/quickstart configured", await kubectl.SucceedAsync("apply", "-f", file), StringComparison.Ordinal);
 
-        var repository = server.Store.Get(server.Resource("packyard.io", "repositories"), "default", "quickstart")!;
+        var repository = await GetJsonAsync("repository", "quickstart");
         Assert.Equal("3", repository["spec"]!["retainVersions"]!.ToJsonString());
         Assert.Equal("2", repository["metadata"]!["generation"]!.ToJsonString());
-        Assert.Contains(server.Requests, r => r.Method == "PATCH" && r.ContentType == "application/merge-patch+json");
+        Assert.Equal("keep-me", (string?)repository["metadata"]!["annotations"]!["packyard.io/requested-at"]);
+        Assert.Contains("\"retainVersions\":3", (string?)repository["metadata"]!["annotations"]!["kubectl.kubernetes.io/last-applied-configuration"], StringComparison.Ordinal);
+        Assert.Contains(Managers(repository), m => m == "kubectl-client-side-apply/Update");
+        var writes = environment.Audit.Since(mark).Where(e => e.IsWrite && e.Namespace == ns && e.Name == "quickstart").Select(e => $"{e.Verb} {e.Resource} {e.Code}").ToList();
+        Assert.Equal(["patch repositories 200"], writes);
     }
 
     [Fact]
-    public async Task Server_side_apply_of_the_files_quickstart_creates_and_then_updates_the_resources()
+    public async Task Server_side_apply_records_its_field_manager_and_reports_conflicts_with_other_managers()
     {
         var created = await kubectl.SucceedAsync("apply", "--server-side", "--field-manager=gitops", "-f", "examples/files-quickstart/");
-        var changed = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "examples/files-quickstart/quickstart.yaml"))
-            .Replace("retainVersions: 10", "retainVersions: 4", StringComparison.Ordinal);
-        var updated = await kubectl.SucceedAsync("apply", "--server-side", "--field-manager=gitops", "-f", directory.Write("quickstart.yaml", changed));
+        var quickstart = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "examples/files-quickstart/quickstart.yaml"));
+        var updated = await kubectl.SucceedAsync("apply", "--server-side", "--field-manager=gitops", "-f",
+            directory.Write("quickstart.yaml", quickstart.Replace("retainVersions: 10", "retainVersions: 4", StringComparison.Ordinal)));
 
         Assert.Contains("repository.packyard.io/quickstart serverside-applied", created, StringComparison.Ordinal);
         Assert.Contains("repository.packyard.io/quickstart serverside-applied", updated, StringComparison.Ordinal);
+        var repository = await GetJsonAsync("repository", "quickstart");
+        Assert.Equal("4", repository["spec"]!["retainVersions"]!.ToJsonString());
+        Assert.Equal(["gitops/Apply"], Managers(repository));
+        var owned = ((JsonArray)repository["metadata"]!["managedFields"]!).Single()!["fieldsV1"]!["f:spec"]!.AsObject();
+        Assert.True(owned.ContainsKey("f:retainVersions") && owned.ContainsKey("f:remoteRef"), owned.ToJsonString());
+
+        // Another manager applying another value for a field gitops owns is refused, naming the owner and the field.
+        var other = directory.Write("other.yaml", quickstart.Replace("retainVersions: 10", "retainVersions: 5", StringComparison.Ordinal));
+        var conflict = await kubectl.RunAsync("apply", "--server-side", "--field-manager=someone-else", "-f", other);
+        Assert.NotEqual(0, conflict.ExitCode);
+        Assert.Contains("Apply failed with 1 conflict: conflict with \"gitops\": .spec.retainVersions", conflict.Error, StringComparison.Ordinal);
         Assert.Equal("4", await kubectl.SucceedAsync("get", "repository", "quickstart", "-o", "jsonpath={.spec.retainVersions}"));
-        Assert.Contains(server.Requests, r => r.ContentType == "application/apply-patch+yaml" && r.PathAndQuery.Contains("fieldManager=gitops", StringComparison.Ordinal));
+
+        // A merge patch changes just that field and makes kubectl-patch its manager; gitops re-applying conflicts, --force-conflicts takes it back.
+        await kubectl.SucceedAsync("patch", "repository", "quickstart", "--type=merge", "-p", """{"spec":{"retainVersions":7}}""");
+        var patched = await GetJsonAsync("repository", "quickstart");
+        Assert.Equal(("7", "quickstart-upstream"), (patched["spec"]!["retainVersions"]!.ToJsonString(), (string?)patched["spec"]!["remoteRef"]!["name"]));
+        Assert.Equal(["gitops/Apply", "kubectl-patch/Update"], Managers(patched));
+        var reapplied = await kubectl.RunAsync("apply", "--server-side", "--field-manager=gitops", "-f", directory.Path + "/quickstart.yaml");
+        Assert.Contains("conflict with \"kubectl-patch\"", reapplied.Error, StringComparison.Ordinal);
+        await kubectl.SucceedAsync("apply", "--server-side", "--field-manager=gitops", "--force-conflicts", "-f", directory.Path + "/quickstart.yaml");
+        Assert.Equal("4", await kubectl.SucceedAsync("get", "repository", "quickstart", "-o", "jsonpath={.spec.retainVersions}"));
     }
 
     [Fact]
@@ -90,7 +121,7 @@ public sealed class KubectlTests : IAsyncLifetime
     [Fact]
     public async Task Get_as_yaml_shows_server_fields_and_schema_defaults()
     {
-        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(System.Globalization.CultureInfo.InvariantCulture, Remote, "OnDemand")));
+        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(CultureInfo.InvariantCulture, Remote, "OnDemand")));
 
         var output = await kubectl.SucceedAsync("get", "remote", "upstream", "-o", "yaml");
 
@@ -103,9 +134,21 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Explain_describes_the_fields_of_a_Repository_spec_from_the_CRD_schema()
+    {
+        var output = await kubectl.SucceedAsync("explain", "repository.spec");
+
+        Assert.Contains("KIND:       Repository", output, StringComparison.Ordinal);
+        Assert.Matches(@"retainVersions\s+<integer>\s+Keep the newest N versions", output);
+        Assert.Matches(@"type\s+<string> -required-", output);
+        Assert.Contains("remoteRef", output, StringComparison.Ordinal);
+        Assert.Matches(@"FIELD:\s+timeout\s+<string>", await kubectl.SucceedAsync("explain", "remote.spec.timeout"));
+    }
+
+    [Fact]
     public async Task Annotate_changes_metadata_without_bumping_the_generation()
     {
-        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(System.Globalization.CultureInfo.InvariantCulture, Remote, "Immediate")));
+        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(CultureInfo.InvariantCulture, Remote, "Immediate")));
 
         await kubectl.SucceedAsync("annotate", "remote", "upstream", "packyard.io/requested-at=now");
 
@@ -116,7 +159,7 @@ public sealed class KubectlTests : IAsyncLifetime
     [Fact]
     public async Task Delete_of_an_object_with_a_finalizer_marks_it_and_removing_the_finalizer_removes_it()
     {
-        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(System.Globalization.CultureInfo.InvariantCulture, Remote, "Immediate")));
+        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(CultureInfo.InvariantCulture, Remote, "Immediate")));
         await kubectl.SucceedAsync("patch", "remote", "upstream", "--type=merge", "-p", """{"metadata":{"finalizers":["packyard.io/cleanup"]}}""");
 
         await kubectl.SucceedAsync("delete", "remote", "upstream", "--wait=false");
@@ -133,34 +176,45 @@ public sealed class KubectlTests : IAsyncLifetime
     [Fact]
     public async Task Apply_of_an_invalid_enum_value_is_rejected_and_kubectl_prints_the_field_cause()
     {
-        var result = await kubectl.RunAsync("apply", "-f", directory.Write("remote.yaml", string.Format(System.Globalization.CultureInfo.InvariantCulture, Remote, "Bogus")));
+        var file = directory.Write("remote.yaml", string.Format(CultureInfo.InvariantCulture, Remote, "Bogus"));
 
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(
-            """The Remote "upstream" is invalid: spec.policy: Unsupported value: "Bogus": supported values: "Immediate", "OnDemand", "Streamed" """.TrimEnd(),
-            result.Error, StringComparison.Ordinal);
+        var result = await kubectl.RunAsync("apply", "-f", file);
+        var serverSide = await kubectl.RunAsync("apply", "--server-side", "-f", file);
+
+        foreach (var rejected in new[] { result, serverSide })
+        {
+            Assert.NotEqual(0, rejected.ExitCode);
+            Assert.Contains("The Remote \"upstream\" is invalid", rejected.Error, StringComparison.Ordinal);
+            Assert.Contains("""* spec.policy: Unsupported value: "Bogus": supported values: "Immediate", "OnDemand", "Streamed" """.TrimEnd(), rejected.Error, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("NotFound", (await kubectl.RunAsync("get", "remote", "upstream")).Error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Apply_of_an_unknown_field_is_rejected_by_strict_field_validation()
     {
-        var manifest = string.Format(System.Globalization.CultureInfo.InvariantCulture, Remote, "Immediate") + "\n  bogus: 1\n";
+        var file = directory.Write("remote.yaml", string.Format(CultureInfo.InvariantCulture, Remote, "Immediate") + "\n  bogus: 1\n");
 
-        var result = await kubectl.RunAsync("apply", "-f", directory.Write("remote.yaml", manifest));
+        var result = await kubectl.RunAsync("apply", "-f", file);
+        var serverSide = await kubectl.RunAsync("apply", "--server-side", "-f", file);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("""strict decoding error: unknown field "spec.bogus" """.TrimEnd(), result.Error, StringComparison.Ordinal);
+        Assert.Contains("Error from server (BadRequest)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("""Remote in version "v1alpha1" cannot be handled as a Remote: strict decoding error: unknown field "spec.bogus" """.TrimEnd(), result.Error, StringComparison.Ordinal);
+        Assert.NotEqual(0, serverSide.ExitCode);
+        Assert.Contains(".spec.bogus: field not declared in schema", serverSide.Error, StringComparison.Ordinal);
+        Assert.Contains("NotFound", (await kubectl.RunAsync("get", "remote", "upstream")).Error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Wait_for_condition_Ready_succeeds_once_the_client_patches_a_Ready_status()
+    public async Task Wait_for_condition_Ready_succeeds_once_a_client_merge_patches_a_Ready_status()
     {
-        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(System.Globalization.CultureInfo.InvariantCulture, Remote, "Immediate")));
+        await kubectl.SucceedAsync("apply", "-f", directory.Write("remote.yaml", string.Format(CultureInfo.InvariantCulture, Remote, "Immediate")));
         var wait = kubectl.RunAsync("wait", "--for=condition=Ready", "remote/upstream", "--timeout=30s");
         await Task.Delay(1000);
         Assert.False(wait.IsCompleted);
 
-        using var client = ResourceClient.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubectl.Kubeconfig));
         var status = new JsonObject
         {
             ["status"] = new JsonObject
@@ -177,11 +231,27 @@ public sealed class KubectlTests : IAsyncLifetime
                 }),
             },
         };
-        var patched = await client.PatchStatusAsync(KubernetesKinds.Remote, "default", "upstream", KubernetesPatch.Merge(status), null, CancellationToken.None);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/apis/packyard.io/v1alpha1/namespaces/{ns}/remotes/upstream/status?fieldManager=packyard")
+        {
+            Content = new StringContent(status.ToJsonString(), Encoding.UTF8),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/merge-patch+json");
+        using var response = await environment.Http.SendAsync(request);
+        var patched = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
-        Assert.Equal(ConditionStatus.True, patched.Status!.Conditions!.Single().Status);
+        Assert.True(response.IsSuccessStatusCode, patched.ToJsonString());
+        Assert.Equal("True", (string?)patched["status"]!["conditions"]![0]!["status"]);
+        Assert.Equal("https://example.com/files/", (string?)patched["spec"]!["url"]);
         var result = await wait;
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("remote.packyard.io/upstream condition met", result.Output, StringComparison.Ordinal);
+        Assert.Equal("1", await kubectl.SucceedAsync("get", "remote", "upstream", "-o", "jsonpath={.metadata.generation}"));
     }
+
+    private async Task<JsonNode> GetJsonAsync(string kind, string name) =>
+        JsonNode.Parse(await kubectl.SucceedAsync("get", kind, name, "-o", "json", "--show-managed-fields"))!;
+
+    /// <summary>The object's field managers as <c>manager/operation</c>, in order.</summary>
+    private static List<string> Managers(JsonNode item) =>
+        ((JsonArray)item["metadata"]!["managedFields"]!).Select(f => $"{(string?)f!["manager"]}/{(string?)f["operation"]}").Order(StringComparer.Ordinal).ToList();
 }

@@ -17,12 +17,12 @@ public sealed class OperatorMirrorUploadTests
         var manifest = directory.Write("mirror.yaml", """
             apiVersion: packyard.io/v1alpha1
             kind: Remote
-            metadata: {name: upstream, namespace: default}
+            metadata: {name: upstream}
             spec: {type: file, url: "file:upstream/"}
             ---
             apiVersion: packyard.io/v1alpha1
             kind: Repository
-            metadata: {name: mirror, namespace: default}
+            metadata: {name: mirror}
             spec:
               type: file
               remoteRef: {name: upstream}
@@ -31,7 +31,7 @@ public sealed class OperatorMirrorUploadTests
         await cluster.Kubectl.SucceedAsync("apply", "-f", manifest);
         await OperatorModeTests.WaitAsync(cluster, replica, "--for=condition=Ready", "repository/mirror");
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/namespaces/default/repositories/mirror/content")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/namespaces/{cluster.Namespace}/repositories/mirror/content")
         {
             Content = new MultipartFormDataContent
             {
@@ -39,13 +39,13 @@ public sealed class OperatorMirrorUploadTests
                 { new ByteArrayContent("uploaded\n"u8.ToArray()), "file", "uploaded.txt" },
             },
         };
-        request.Headers.Authorization = new("Bearer", cluster.Server.Token);
+        request.Headers.Authorization = new("Bearer", await cluster.CreateUploaderTokenAsync("builder"));
         using var response = await replica.Http.SendAsync(request);
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Conflict, $"{response.StatusCode} {body}\n{replica.Output}");
         var message = (string?)JsonNode.Parse(body)!["error"];
-        Assert.Contains("default/mirror mirrors Remote upstream (spec.sync.mode: Mirror)", message, StringComparison.Ordinal);
+        Assert.Contains($"{cluster.Namespace}/mirror mirrors Remote upstream (spec.sync.mode: Mirror)", message, StringComparison.Ordinal);
         Assert.Contains("spec.sync.mode: Additive", message, StringComparison.Ordinal);
     }
 }

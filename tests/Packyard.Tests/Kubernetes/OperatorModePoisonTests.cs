@@ -3,12 +3,13 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 using Packyard.Tests.Infrastructure;
+using Packyard.Tests.Kubernetes.Envtest;
 using Packyard.Tests.Kubernetes.Operator;
 
 namespace Packyard.Tests.Kubernetes;
 
 /// <summary>
-/// Poison inputs in operator mode, against the test API server with the real kubectl: what the CRDs refuse, what an older CRD
+/// Poison inputs in operator mode, against the real API server with the real kubectl: what the CRDs refuse, what an older CRD
 /// lets through (each stalls its own resource while the operator keeps serving and reconciling the rest), a task that throws on
 /// every worker (given up after --task-max-attempts, queued again on a new request), and a deletion that stops a running sync.
 /// </summary>
@@ -20,7 +21,9 @@ public sealed partial class OperatorModePoisonTests
     public async Task The_CRDs_refuse_rateLimit_0_and_what_an_older_CRD_let_through_stalls_its_own_resource_while_the_rest_is_served()
     {
         using var manifests = new TemporaryDirectory();
-        await using var cluster = await OperatorCluster.StartAsync("poisonoperator");
+        // An API server of its own: the test replaces the Remote CRD, which every other test class would see on the shared one.
+        await using var environment = await KubernetesEnvironment.StartAsync();
+        await using var cluster = await OperatorCluster.StartAsync("poisonoperator", environment);
         var replica = cluster.StartOperator("replica-a");
         var kubectl = cluster.Kubectl;
         await kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/");
@@ -45,7 +48,7 @@ public sealed partial class OperatorModePoisonTests
             """
             apiVersion: v1
             kind: Secret
-            metadata: {name: placeholder-cert, namespace: default}
+            metadata: {name: placeholder-cert}
             stringData:
               tls.crt: "-----BEGIN CERTIFICATE-----\nREPLACE-ME\n-----END CERTIFICATE-----\n"
               tls.key: "-----BEGIN PRIVATE KEY-----\nREPLACE-ME\n-----END PRIVATE KEY-----\n"
@@ -55,7 +58,7 @@ public sealed partial class OperatorModePoisonTests
             """
             apiVersion: packyard.io/v1alpha1
             kind: Repository
-            metadata: {name: dst, namespace: default}
+            metadata: {name: dst}
             spec: {type: file, remoteRef: {name: quickstart-upstream}, sync: {schedule: "30 2 28 3 *", timeZone: Europe/Berlin}}
 
             """)));
@@ -68,7 +71,7 @@ public sealed partial class OperatorModePoisonTests
         Assert.Equal("InvalidSpec|spec.rateLimit must be between 0.001 and 1000000 requests per second (omit it for no limit), got 0", await StalledAsync("remote", "zero"));
         Assert.Equal("InvalidSpec|spec.rateLimit must be between 0.001 and 1000000 requests per second (omit it for no limit), got 1E+300", await StalledAsync("remote", "huge"));
         Assert.Equal("InvalidSpec|spec.timeout must be between 1s and 24h, got 2000h", await StalledAsync("remote", "forever"));
-        Assert.StartsWith("InvalidSecret|spec.tls.clientCertSecretRef: Secret default/placeholder-cert: tls.crt and tls.key are not a PEM certificate and its private key",
+        Assert.StartsWith($"InvalidSecret|spec.tls.clientCertSecretRef: Secret {cluster.Namespace}/placeholder-cert: tls.crt and tls.key are not a PEM certificate and its private key",
             await StalledAsync("remote", "pem"));
         Assert.StartsWith("InvalidSpec|Remote zero: spec.rateLimit must be between", await StalledAsync("repository", "zero"));
         // 2027-03-28 02:30 does not exist in Berlin: the run happens when the clock jumps to 03:00 CEST (01:00 UTC).
@@ -106,12 +109,12 @@ public sealed partial class OperatorModePoisonTests
         await kubectl.SucceedAsync("apply", "-f", manifests.Write("poisoned.yaml", $$$"""
             apiVersion: packyard.io/v1alpha1
             kind: Remote
-            metadata: {name: poisoned, namespace: default}
+            metadata: {name: poisoned}
             spec: {type: file, url: "{{{upstream.FileUrl.AbsoluteUri}}}"}
             ---
             apiVersion: packyard.io/v1alpha1
             kind: Repository
-            metadata: {name: poisoned, namespace: default}
+            metadata: {name: poisoned}
             spec: {type: file, remoteRef: {name: poisoned}}
             """));
 
@@ -168,7 +171,7 @@ public sealed partial class OperatorModePoisonTests
     private static string Remote(string name, string extra) => $$$"""
         apiVersion: packyard.io/v1alpha1
         kind: Remote
-        metadata: {name: {{{name}}}, namespace: default}
+        metadata: {name: {{{name}}}}
         spec:
           type: file
           url: "http://127.0.0.1:9/"
@@ -179,7 +182,7 @@ public sealed partial class OperatorModePoisonTests
     private static string Repository(string name) => $$$"""
         apiVersion: packyard.io/v1alpha1
         kind: Repository
-        metadata: {name: {{{name}}}, namespace: default}
+        metadata: {name: {{{name}}}}
         spec:
           type: file
           remoteRef:

@@ -22,7 +22,7 @@ public sealed class OperatorModeSecretKeyTests
         var quickstart = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "examples", "files-quickstart", "quickstart.yaml"));
         await File.WriteAllTextAsync(Path.Combine(manifests, "quickstart.yaml"),
             quickstart.Replace("  url: file:upstream/\n", "  url: file:upstream/\n  authSecretRef:\n    name: upstream-creds\n", StringComparison.Ordinal)
-            + $"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: upstream-creds\n  namespace: default\nstringData:\n  username: reader\n  password: {Password}\n");
+            + $"---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: upstream-creds\nstringData:\n  username: reader\n  password: {Password}\n");
 
         var controller = cluster.StartOperator("controller-a", "10s", "--role", "controller,content");
         var worker = cluster.StartWorker("worker-a", "--secret-key-file", otherKey);

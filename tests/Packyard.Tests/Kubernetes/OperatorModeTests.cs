@@ -9,7 +9,7 @@ using Packyard.Tests.Standalone;
 namespace Packyard.Tests.Kubernetes;
 
 /// <summary>
-/// <c>packyard operator</c> as a process against the test API server, driven with the real kubectl as a user or a GitOps
+/// <c>packyard operator</c> as a process against the real API server, driven with the real kubectl as a user or a GitOps
 /// tool would: apply, wait, annotate, patch, delete.
 /// </summary>
 public sealed class OperatorModeTests
@@ -76,17 +76,17 @@ public sealed class OperatorModeTests
         await kubectl.SucceedAsync("apply", "-f", manifests.Write("life.yaml", $$$"""
             apiVersion: packyard.io/v1alpha1
             kind: Remote
-            metadata: {name: life-upstream, namespace: default}
+            metadata: {name: life-upstream}
             spec: {type: file, url: "{{{upstream.FileUrl.AbsoluteUri}}}", policy: Immediate}
             ---
             apiVersion: packyard.io/v1alpha1
             kind: Repository
-            metadata: {name: life, namespace: default}
+            metadata: {name: life}
             spec: {type: file, remoteRef: {name: life-upstream}, sync: {mode: Mirror}}
             ---
             apiVersion: packyard.io/v1alpha1
             kind: Distribution
-            metadata: {name: life, namespace: default}
+            metadata: {name: life}
             spec: {basePath: files/life, repositoryRef: {name: life}}
             """));
         await WaitAsync(cluster, replica, "--for=condition=Ready", "repository/life", "distribution/life");
@@ -124,11 +124,11 @@ public sealed class OperatorModeTests
         Assert.Equal(HttpStatusCode.NotFound, (await replica.Http.GetAsync("files/life/one.txt")).StatusCode);
 
         // Deleting the Repository detaches its versions in the engine (kept for --deletion-grace) before the finalizer lets the object go.
-        Assert.Equal(1L, await CountRepositoriesAsync(cluster.Database, "life", live: true));
+        Assert.Equal(1L, await CountRepositoriesAsync(cluster, "life", live: true));
         await kubectl.SucceedAsync("delete", "repository", "life", "--timeout=60s");
         Assert.Contains("NotFound", (await kubectl.RunAsync("get", "repository", "life")).Error, StringComparison.Ordinal);
-        Assert.Equal(0L, await CountRepositoriesAsync(cluster.Database, "life", live: true));
-        Assert.Equal(1L, await CountRepositoriesAsync(cluster.Database, "life", live: false));
+        Assert.Equal(0L, await CountRepositoriesAsync(cluster, "life", live: true));
+        Assert.Equal(1L, await CountRepositoriesAsync(cluster, "life", live: false));
         await replica.WaitUntilAsync("a Deleted event says how long the versions are kept", async () =>
             (await kubectl.SucceedAsync("get", "events", "-o", "jsonpath={range .items[*]}{.involvedObject.name}:{.reason}:{.message}|{end}"))
                 .Contains("life:Deleted:versions up to 2 kept until ", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
@@ -154,27 +154,27 @@ public sealed class OperatorModeTests
         await kubectl.SucceedAsync("apply", "-f", manifests.Write("guarded.yaml", $$$$"""
             apiVersion: packyard.io/v1alpha1
             kind: Remote
-            metadata: {name: guarded, namespace: default}
+            metadata: {name: guarded}
             spec: {type: file, url: "{{{{upstream.FileUrl.AbsoluteUri}}}}", policy: Immediate}
             ---
             apiVersion: packyard.io/v1alpha1
             kind: Repository
-            metadata: {name: guarded, namespace: default}
+            metadata: {name: guarded}
             spec: {type: file, remoteRef: {name: guarded}}
             ---
             apiVersion: packyard.io/v1alpha1
             kind: Distribution
-            metadata: {name: guarded, namespace: default}
+            metadata: {name: guarded}
             spec: {basePath: files/guarded, repositoryRef: {name: guarded}, contentGuard: {basicAuthSecretRef: {name: readers}}}
             """));
         await WaitAsync(cluster, replica, "--for=condition=Stalled", "distribution/guarded");
-        Assert.Equal("SecretNotFound|spec.contentGuard.basicAuthSecretRef: Secret default/readers not found", await kubectl.SucceedAsync("get", "distribution", "guarded", "-o",
+        Assert.Equal($"SecretNotFound|spec.contentGuard.basicAuthSecretRef: Secret {cluster.Namespace}/readers not found", await kubectl.SucceedAsync("get", "distribution", "guarded", "-o",
             """jsonpath={.status.conditions[?(@.type=="Stalled")].reason}|{.status.conditions[?(@.type=="Stalled")].message}"""));
 
         await kubectl.SucceedAsync("apply", "-f", manifests.Write("readers.yaml", """
             apiVersion: v1
             kind: Secret
-            metadata: {name: readers, namespace: default}
+            metadata: {name: readers}
             stringData: {alice: wonderland}
             """));
         await WaitAsync(cluster, replica, "--for=condition=Ready", "distribution/guarded");
@@ -194,10 +194,16 @@ public sealed class OperatorModeTests
         var replica = cluster.StartOperator("replica-a");
         await cluster.Kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/");
         await WaitAsync(cluster, replica, "--for=condition=Ready", "repository/quickstart", "distribution/quickstart");
+        // Real ServiceAccount tokens: one bound to config/rbac's packyard-uploader as README says, one without any grant,
+        // and one of the uploader issued for another audience than the API server's.
+        var uploader = await cluster.CreateUploaderTokenAsync("builder");
+        await cluster.Kubectl.SucceedAsync("create", "serviceaccount", "intruder");
+        var unbound = (await cluster.Kubectl.SucceedAsync("create", "token", "intruder")).Trim();
+        var otherAudience = (await cluster.Kubectl.SucceedAsync("create", "token", "builder", "--audience=https://packyard.example.com")).Trim();
 
         async Task<HttpStatusCode> UploadAsync(string? token)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/namespaces/default/repositories/quickstart/content")
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/namespaces/{cluster.Namespace}/repositories/quickstart/content")
             {
                 Content = new MultipartFormDataContent
                 {
@@ -214,17 +220,25 @@ public sealed class OperatorModeTests
             return response.StatusCode;
         }
 
+        var mark = cluster.Requests().Count;
         Assert.Equal(HttpStatusCode.Unauthorized, await UploadAsync(null));
         Assert.Equal(HttpStatusCode.Unauthorized, await UploadAsync("not-a-token-the-cluster-knows"));
-        Assert.Equal(HttpStatusCode.Forbidden, await UploadAsync(cluster.Server.AddUserToken("mallory")));
+        Assert.Equal(HttpStatusCode.Unauthorized, await UploadAsync(otherAudience));
+        Assert.Equal(HttpStatusCode.Forbidden, await UploadAsync(unbound));
+        Assert.Equal(HttpStatusCode.Forbidden, await UploadAsync(cluster.Environment.StaticUserToken("mallory")));
         Assert.Equal(HttpStatusCode.NotFound, (await replica.Http.GetAsync("files/quickstart/notes/uploaded.txt")).StatusCode);
 
-        // cluster-admin (system:masters) may create repositories/content; the upload becomes a version that is served.
-        var status = await UploadAsync(cluster.Server.Token);
-        Assert.True((int)status is >= 200 and < 300, $"upload with an allowed token: {status}");
+        // The ServiceAccount bound to packyard-uploader may create repositories/content; the upload becomes a version that is served.
+        var status = await UploadAsync(uploader);
+        Assert.True((int)status is >= 200 and < 300, $"upload with the uploader's token: {status}\n{replica.Output}");
         await replica.WaitUntilAsync("the uploaded file is served", async () =>
             (await replica.Http.GetAsync("files/quickstart/notes/uploaded.txt")).IsSuccessStatusCode, Timeout);
         Assert.Equal("uploaded\n", await replica.Http.GetStringAsync("files/quickstart/notes/uploaded.txt"));
+
+        // The API server decided: the operator asked it with TokenReviews and, for the authenticated users, SubjectAccessReviews.
+        var reviews = cluster.Requests().Skip(mark).Where(r => r.Verb == "create").Select(r => r.Resource).ToList();
+        Assert.True(reviews.Count(r => r == "tokenreviews") >= 4, string.Join(", ", reviews));
+        Assert.True(reviews.Count(r => r == "subjectaccessreviews") >= 3, string.Join(", ", reviews));
     }
 
     /// <summary>Runs <c>kubectl wait</c> on <paramref name="resources"/>; a failure shows the objects and the operator's output.</summary>
@@ -239,11 +253,12 @@ public sealed class OperatorModeTests
     }
 
     /// <summary>The live repositories (or those kept since a deletion) of that name in the engine.</summary>
-    private static async Task<long> CountRepositoriesAsync(string database, string name, bool live)
+    private static async Task<long> CountRepositoriesAsync(OperatorCluster cluster, string name, bool live)
     {
-        await using var dataSource = NpgsqlDataSource.Create(database);
+        await using var dataSource = NpgsqlDataSource.Create(cluster.Database);
         await using var command = dataSource.CreateCommand(
-            $"select count(*) from repositories where namespace = 'default' and name = $1 and deleted is {(live ? "" : "not ")}null");
+            $"select count(*) from repositories where namespace = $1 and name = $2 and deleted is {(live ? "" : "not ")}null");
+        command.Parameters.AddWithValue(cluster.Namespace);
         command.Parameters.AddWithValue(name);
         return (long)(await command.ExecuteScalarAsync())!;
     }

@@ -13,7 +13,7 @@ namespace Packyard.Tests.Kubernetes;
 /// <summary>
 /// The worker role as its own process: a controller (with the content app) queues syncs in PostgreSQL, separate
 /// <c>packyard operator --role worker</c> processes (without any Kubernetes access) claim and run them. Driven with the real
-/// kubectl against the test API server; the tasks table is read to check who ran what, and when.
+/// kubectl against the real API server; the tasks table is read to check who ran what, and when.
 /// </summary>
 public sealed partial class OperatorModeWorkerTests
 {

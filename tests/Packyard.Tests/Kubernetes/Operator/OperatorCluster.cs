@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
+using Packyard.Tests.Kubernetes.Envtest;
 using Packyard.Tests.Standalone;
 
 namespace Packyard.Tests.Kubernetes.Operator;
 
 /// <summary>
-/// Operator mode end to end: a test API server, the real kubectl, a PostgreSQL database and artifact folder of this
-/// test, and real <c>packyard operator</c> processes (started in <c>examples/files-quickstart</c>, so the quickstart's
-/// relative <c>file:upstream/</c> URL resolves) with short leases and a short resync.
+/// Operator mode end to end: the run's real API server (<see cref="KubernetesEnvironment"/>) with a namespace of this test,
+/// the real kubectl (its default namespace is the test's), a PostgreSQL database and artifact folder of this test, and real
+/// <c>packyard operator</c> processes (started in <c>examples/files-quickstart</c>, so the quickstart's relative
+/// <c>file:upstream/</c> URL resolves) with short leases and a short resync, watching only the test's namespace.
+/// The operators authenticate with a client certificate of their own user (<see cref="OperatorUser"/>, a cluster admin), so the
+/// audit log tells their requests apart from the test's.
 /// </summary>
 public sealed class OperatorCluster : IAsyncDisposable
 {
@@ -17,16 +20,30 @@ public sealed class OperatorCluster : IAsyncDisposable
     public static readonly TimeSpan RetryPeriod = TimeSpan.FromMilliseconds(500);
     private readonly TemporaryDirectory directory = new();
     private readonly List<PackyardProcess> operators = [];
+    private readonly long auditStart;
 
-    private OperatorCluster(TestApiServer server, string database)
+    private OperatorCluster(KubernetesEnvironment environment, string @namespace, string database)
     {
-        Server = server;
+        Environment = environment;
+        Namespace = @namespace;
         Database = database;
-        Kubectl = new Kubectl(server);
+        auditStart = environment.Audit.Mark();
+        Kubectl = new Kubectl(environment.WriteKubeconfig(Path.Combine(directory.Path, "admin.kubeconfig"), @namespace));
+        OperatorKubeconfig = environment.WriteUserKubeconfig(Path.Combine(directory.Path, "operator.kubeconfig"), OperatorUser, @namespace, "system:masters");
     }
 
-    public TestApiServer Server { get; }
+    public KubernetesEnvironment Environment { get; }
 
+    /// <summary>The namespace of this test: resources, the Lease and the operators' watches live here.</summary>
+    public string Namespace { get; }
+
+    /// <summary>The user the operators authenticate as.</summary>
+    public string OperatorUser => $"packyard-operator-{Namespace}";
+
+    /// <summary>The kubeconfig the operators get (<see cref="OperatorUser"/>, default namespace <see cref="Namespace"/>).</summary>
+    public string OperatorKubeconfig { get; }
+
+    /// <summary>kubectl as cluster admin, in <see cref="Namespace"/> by default.</summary>
     public Kubectl Kubectl { get; }
 
     public string Database { get; }
@@ -46,8 +63,11 @@ public sealed class OperatorCluster : IAsyncDisposable
         }
     }
 
-    public static async Task<OperatorCluster> StartAsync(string name) =>
-        new(await TestApiServer.StartAsync(bookmarkInterval: TimeSpan.FromSeconds(1)), await PostgresCluster.CreateDatabaseAsync(name));
+    public static async Task<OperatorCluster> StartAsync(string name) => await StartAsync(name, await KubernetesEnvironment.GetSharedAsync());
+
+    /// <summary>On <paramref name="environment"/> (a dedicated one, for a test that changes cluster-wide objects such as the CRDs; dispose it after the cluster).</summary>
+    public static async Task<OperatorCluster> StartAsync(string name, KubernetesEnvironment environment) =>
+        new(environment, await environment.CreateNamespaceAsync(name), await PostgresCluster.CreateDatabaseAsync(name));
 
     /// <summary>Starts <c>packyard operator</c> as replica <paramref name="identity"/> with a 4 s lease, a resync of <paramref name="resync"/> and all roles.</summary>
     public PackyardProcess StartOperator(string identity, string resync = "10s", params string[] extra)
@@ -55,9 +75,9 @@ public sealed class OperatorCluster : IAsyncDisposable
         var port = HttpUpstream.FreePort();
         List<string> arguments =
         [
-            "operator", "--kubeconfig", Kubectl.Kubeconfig, "--database", Database, "--storage", Path.Combine(directory.Path, "artifacts"),
+            "operator", "--kubeconfig", OperatorKubeconfig, "--namespace", Namespace, "--database", Database, "--storage", Path.Combine(directory.Path, "artifacts"),
             "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--data-dir", Path.Combine(directory.Path, identity),
-            "--identity", identity, "--leader-election-namespace", "default", "--secret-key-file", SecretKeyFile,
+            "--identity", identity, "--leader-election-namespace", Namespace, "--secret-key-file", SecretKeyFile,
             "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms", "--resync", resync,
         ];
         arguments.AddRange(extra);
@@ -90,6 +110,30 @@ public sealed class OperatorCluster : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// A ServiceAccount of <see cref="Namespace"/> allowed to upload the way README and config/rbac describe it: the shipped
+    /// <c>packyard-uploader</c> ClusterRole bound with a RoleBinding (<c>kubectl create rolebinding</c>); returns a token from
+    /// <c>kubectl create token</c>.
+    /// </summary>
+    public async Task<string> CreateUploaderTokenAsync(string serviceAccount)
+    {
+        // Cluster-scoped and shared by the test classes: server-side apply is idempotent; a lost race to create it is tried again.
+        for (var attempt = 1; ; attempt++)
+        {
+            var role = await Kubectl.RunAsync("apply", "--server-side", "--field-manager=packyard-tests", "-f", "config/rbac/uploader_role.yaml");
+            if (role.ExitCode == 0)
+            {
+                break;
+            }
+
+            Assert.True(attempt < 3, $"kubectl apply -f config/rbac/uploader_role.yaml: {role.Error}");
+        }
+
+        await Kubectl.SucceedAsync("create", "serviceaccount", serviceAccount);
+        await Kubectl.SucceedAsync("create", "rolebinding", $"{serviceAccount}-uploads", "--clusterrole=packyard-uploader", $"--serviceaccount={Namespace}:{serviceAccount}");
+        return (await Kubectl.SucceedAsync("create", "token", serviceAccount)).Trim();
+    }
+
     /// <summary>The replica's /metrics, or null while it does not answer.</summary>
     public static async Task<string?> TryMetricsAsync(PackyardProcess replica)
     {
@@ -119,11 +163,12 @@ public sealed class OperatorCluster : IAsyncDisposable
         return clock.Elapsed;
     }
 
-    /// <summary>API requests that change something (POST, PUT, PATCH, DELETE), optionally without the Lease renewals.</summary>
-    public List<TestApiServer.RecordedRequest> Writes(bool includeLeases = false) =>
-        Server.Requests.Where(r => r.Method is "POST" or "PUT" or "PATCH" or "DELETE")
-            .Where(r => includeLeases || !r.PathAndQuery.Contains("/leases", StringComparison.Ordinal))
-            .ToList();
+    /// <summary>The operators' API requests that changed something (create, update, patch, delete), optionally without the Lease renewals.</summary>
+    public List<AuditEvent> Writes(bool includeLeases = false) =>
+        Requests().Where(r => r.IsWrite).Where(r => includeLeases || r.Resource != "leases").ToList();
+
+    /// <summary>Every API request the operators made since this cluster started, in order of completion.</summary>
+    public List<AuditEvent> Requests() => Environment.Audit.Since(auditStart).Where(r => r.User == OperatorUser).ToList();
 
     public async ValueTask DisposeAsync()
     {
@@ -133,7 +178,6 @@ public sealed class OperatorCluster : IAsyncDisposable
         }
 
         Kubectl.Dispose();
-        await Server.DisposeAsync();
         directory.Dispose();
     }
 }
