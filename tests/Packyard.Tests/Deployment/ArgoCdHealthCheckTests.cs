@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Packyard.Api.Resources;
 using Packyard.Kubernetes;
 using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
 
 namespace Packyard.Tests.Deployment;
 
