@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Packyard.Api.Resources;
 using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
 
 namespace Packyard.Tests.Deployment;
 

@@ -1,30 +1,31 @@
 using System.Text.Json.Nodes;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Kubernetes;
-using Packyard.Tests.Kubernetes.ApiServer;
+using Packyard.Tests.Kubernetes.Envtest;
 
 namespace Packyard.Tests.Deployment;
 
 /// <summary>
 /// <c>examples/flux</c>: the operator Kustomization installs <c>config/default</c> and waits for it; the packages
-/// Kustomization health-checks every Packyard object its folder renders, and those objects apply to the test API
-/// server (valid against the CRDs).
+/// Kustomization health-checks every Packyard object its folder renders, and those objects apply to the run's real API
+/// server (valid against the CRDs). The packages go to the fixed namespace <c>packages</c>: this is the only class that uses it.
 /// </summary>
 public sealed class FluxExampleTests : IAsyncLifetime
 {
-    private TestApiServer server = null!;
+    private readonly TemporaryDirectory directory = new();
     private Kubectl kubectl = null!;
 
     public async Task InitializeAsync()
     {
-        server = await TestApiServer.StartAsync();
-        kubectl = new Kubectl(server);
+        var environment = await KubernetesEnvironment.GetSharedAsync();
+        kubectl = new Kubectl(environment.WriteKubeconfig(Path.Combine(directory.Path, "admin.kubeconfig")));
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync()
     {
         kubectl.Dispose();
-        await server.DisposeAsync();
+        directory.Dispose();
+        return Task.CompletedTask;
     }
 
     [Fact]
@@ -60,6 +61,7 @@ public sealed class FluxExampleTests : IAsyncLifetime
         Assert.Contains("namespace/packages created", output, StringComparison.Ordinal);
         Assert.Contains("repository.packyard.io/python-prod created", output, StringComparison.Ordinal);
         Assert.Contains("promotion.packyard.io/python-dev-to-prod created", output, StringComparison.Ordinal);
+        // Nothing reconciles them here (no operator watches that namespace): the API server alone accepted every object.
         Assert.Equal(6, (await kubectl.SucceedAsync("get", "packyard", "-n", "packages", "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 

@@ -19,9 +19,8 @@ public sealed class KustomizeTests
     /// <summary>(apiGroup, resource, verb) the operator uses, and nothing more; "" is the core group.</summary>
     private static readonly (string Group, string Resource, string Verb)[] RequiredGrants =
     [
-        .. Grants("packyard.io", ["remotes", "repositories", "distributions", "promotions"], ["get", "list", "watch", "update", "patch"]),
-        .. Grants("packyard.io", ["remotes/status", "repositories/status", "distributions/status", "promotions/status"], ["get", "update", "patch"]),
-        .. Grants("packyard.io", ["remotes/finalizers", "repositories/finalizers", "distributions/finalizers", "promotions/finalizers"], ["update"]),
+        .. Grants("packyard.io", ["remotes", "repositories", "distributions", "promotions"], ["get", "list", "watch", "patch"]),
+        .. Grants("packyard.io", ["remotes/status", "repositories/status", "distributions/status", "promotions/status"], ["patch"]),
         .. Grants("", ["secrets"], ["get", "list", "watch"]),
         .. Grants("", ["events"], ["create", "patch"]),
         .. Grants("coordination.k8s.io", ["leases"], ["get", "create", "update"]),

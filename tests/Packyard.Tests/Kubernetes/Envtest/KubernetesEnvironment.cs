@@ -40,6 +40,7 @@ public sealed class KubernetesEnvironment : IAsyncDisposable
     private EnvtestProcess? apiServer;
     private EnvtestProcess? controllerManager;
     private int etcdPort;
+    private IReadOnlyList<string> extraApiServerFlags = [];
 
     private KubernetesEnvironment(TemporaryDirectory directory)
     {
@@ -85,10 +86,13 @@ public sealed class KubernetesEnvironment : IAsyncDisposable
     /// <summary>The environment shared by the whole test run (started on first use, stopped when the test process exits).</summary>
     public static Task<KubernetesEnvironment> GetSharedAsync() => Shared.Value;
 
-    /// <summary>Starts a control plane of its own (dispose it); for tests that stop or restart the API server.</summary>
-    public static async Task<KubernetesEnvironment> StartAsync()
+    /// <summary>
+    /// Starts a control plane of its own (dispose it); for tests that stop or restart the API server. <paramref name="apiServerFlags"/>
+    /// go to every start of kube-apiserver after the fixture's own (e.g. <c>--etcd-compaction-interval=2s</c>).
+    /// </summary>
+    public static async Task<KubernetesEnvironment> StartAsync(IReadOnlyList<string>? apiServerFlags = null)
     {
-        var environment = new KubernetesEnvironment(new TemporaryDirectory());
+        var environment = new KubernetesEnvironment(new TemporaryDirectory()) { extraApiServerFlags = apiServerFlags ?? [] };
         try
         {
             AppDomain.CurrentDomain.ProcessExit += (_, _) => environment.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -289,6 +293,7 @@ public sealed class KubernetesEnvironment : IAsyncDisposable
             $"--service-account-issuer={DefaultAudience}", $"--api-audiences={DefaultAudience}",
             "--service-cluster-ip-range=10.0.0.0/24", "--endpoint-reconciler-type=none", "--allow-privileged=true", "--profiling=false",
             $"--audit-policy-file={policy}", $"--audit-log-path={Audit.Path}", "--audit-log-format=json", "--audit-log-mode=blocking", "--audit-log-maxsize=0",
+            .. extraApiServerFlags,
         ]);
         await WaitUntilAsync(apiServer, async () =>
         {

@@ -63,23 +63,45 @@ public sealed class OperatorCluster : IAsyncDisposable
         }
     }
 
-    public static async Task<OperatorCluster> StartAsync(string name) => await StartAsync(name, await KubernetesEnvironment.GetSharedAsync());
-
-    /// <summary>On <paramref name="environment"/> (a dedicated one, for a test that changes cluster-wide objects such as the CRDs; dispose it after the cluster).</summary>
-    public static async Task<OperatorCluster> StartAsync(string name, KubernetesEnvironment environment) =>
-        new(environment, await environment.CreateNamespaceAsync(name), await PostgresCluster.CreateDatabaseAsync(name));
+    /// <summary>A cluster on the run's shared API server, or on <paramref name="environment"/> (a dedicated one the test may restart).</summary>
+    public static async Task<OperatorCluster> StartAsync(string name, KubernetesEnvironment? environment = null)
+    {
+        environment ??= await KubernetesEnvironment.GetSharedAsync();
+        return new(environment, await environment.CreateNamespaceAsync(name), await PostgresCluster.CreateDatabaseAsync(name));
+    }
 
     /// <summary>Starts <c>packyard operator</c> as replica <paramref name="identity"/> with a 4 s lease, a resync of <paramref name="resync"/> and all roles.</summary>
-    public PackyardProcess StartOperator(string identity, string resync = "10s", params string[] extra)
+    public PackyardProcess StartOperator(string identity, string resync = "10s", params string[] extra) =>
+        StartReplica(identity, OperatorKubeconfig, shortLease: true, resync, extra);
+
+    /// <summary>
+    /// A kubeconfig for a user of its own, <c><see cref="OperatorUser"/>:<paramref name="replica"/></c> (a cluster admin), so the
+    /// audit log tells that replica's requests apart; <see cref="Requests"/> counts them too.
+    /// </summary>
+    public string ReplicaKubeconfig(string replica) =>
+        Environment.WriteUserKubeconfig(Path.Combine(directory.Path, $"{replica}.kubeconfig"), ReplicaUser(replica), Namespace, "system:masters");
+
+    /// <summary>The user of <see cref="ReplicaKubeconfig"/>.</summary>
+    public string ReplicaUser(string replica) => $"{OperatorUser}:{replica}";
+
+    /// <summary>
+    /// Starts <c>packyard operator</c> as replica <paramref name="identity"/> with <paramref name="kubeconfig"/>; with
+    /// <paramref name="shortLease"/> a 4 s lease renewed every 500 ms, else the defaults (15 s lease, 10 s renew deadline, 2 s retry).
+    /// </summary>
+    public PackyardProcess StartReplica(string identity, string kubeconfig, bool shortLease, string resync = "10s", params string[] extra)
     {
         var port = HttpUpstream.FreePort();
         List<string> arguments =
         [
-            "operator", "--kubeconfig", OperatorKubeconfig, "--namespace", Namespace, "--database", Database, "--storage", Path.Combine(directory.Path, "artifacts"),
+            "operator", "--kubeconfig", kubeconfig, "--namespace", Namespace, "--database", Database, "--storage", Path.Combine(directory.Path, "artifacts"),
             "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--data-dir", Path.Combine(directory.Path, identity),
-            "--identity", identity, "--leader-election-namespace", Namespace, "--secret-key-file", SecretKeyFile,
-            "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms", "--resync", resync,
+            "--identity", identity, "--leader-election-namespace", Namespace, "--secret-key-file", SecretKeyFile, "--resync", resync,
         ];
+        if (shortLease)
+        {
+            arguments.AddRange(["--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms"]);
+        }
+
         arguments.AddRange(extra);
         var process = PackyardProcess.Launch(Path.Combine(RepositoryRoot.Path, "examples", "files-quickstart"), port, arguments);
         operators.Add(process);
@@ -163,12 +185,28 @@ public sealed class OperatorCluster : IAsyncDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>The Lease's holder and acquireTime, or null while there is no Lease.</summary>
+    public async Task<(string? Holder, DateTimeOffset? AcquireTime)?> TryGetLeaseAsync()
+    {
+        using var response = await Environment.Http.GetAsync($"/apis/coordination.k8s.io/v1/namespaces/{Namespace}/leases/packyard-controller");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        var spec = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["spec"]!;
+        var acquired = (string?)spec["acquireTime"];
+        return ((string?)spec["holderIdentity"], acquired is null ? null : DateTimeOffset.Parse(acquired, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+    }
+
     /// <summary>The operators' API requests that changed something (create, update, patch, delete), optionally without the Lease renewals.</summary>
     public List<AuditEvent> Writes(bool includeLeases = false) =>
         Requests().Where(r => r.IsWrite).Where(r => includeLeases || r.Resource != "leases").ToList();
 
     /// <summary>Every API request the operators made since this cluster started, in order of completion.</summary>
-    public List<AuditEvent> Requests() => Environment.Audit.Since(auditStart).Where(r => r.User == OperatorUser).ToList();
+    public List<AuditEvent> Requests() =>
+        Environment.Audit.Since(auditStart).Where(r => r.User == OperatorUser || r.User.StartsWith(OperatorUser + ":", StringComparison.Ordinal)).ToList();
 
     public async ValueTask DisposeAsync()
     {
