@@ -120,7 +120,8 @@ public sealed partial class ControllerSession
         {
             try
             {
-                await client.PatchStatusAsync(kind, key.Namespace, key.Name, KubernetesPatch.Merge(new JsonObject { ["status"] = change }), null, cancellationToken);
+                var written = await client.PatchStatusAsync(kind, key.Namespace, key.Name, KubernetesPatch.Merge(new JsonObject { ["status"] = change }), null, cancellationToken);
+                informer.Written(cached, written);
             }
             catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
