@@ -44,6 +44,14 @@ public sealed class Informer<T>(ResourceClient client, ResourceKind<T> kind, str
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// Caches what this process just wrote (the API server's answer) before its watch event arrives, unless the cache has moved on
+    /// from <paramref name="read"/> meanwhile. A reconcile that runs right after a write must not act on the state before it: on a
+    /// real API server the watch event can come seconds later under load, and a request already answered on status looked new
+    /// again and was synced twice. The watch event that follows replaces it with the same state and calls the handlers.
+    /// </summary>
+    public void Written(T read, T written) => cache.TryUpdate(kind.KeyOf(written), Transform is null ? written : Transform(written), read);
+
     public static string Key(string? objectNamespace, string name) => ResourceKind<T>.ObjectKey(objectNamespace, name);
 
     public async Task RunAsync(CancellationToken cancellationToken)

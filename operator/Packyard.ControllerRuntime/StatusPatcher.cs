@@ -14,10 +14,11 @@ public sealed class StatusPatcher(ResourceClient client)
     /// <summary>
     /// Patches the status from <paramref name="before"/> to <paramref name="after"/> (each the object's <c>status</c> as JSON).
     /// Returns <see cref="StatusPatchResult.Unchanged"/> without a request when they are equal, and
-    /// <see cref="StatusPatchResult.NotFound"/> when the object is gone.
+    /// <see cref="StatusPatchResult.NotFound"/> when the object is gone. <paramref name="written"/> gets the object as the API
+    /// server answered the patch (give it to <see cref="Informer{T}.Written"/>, so the next reconcile sees it before the watch does).
     /// </summary>
     public async Task<StatusPatchResult> PatchAsync<T>(
-        ResourceKind<T> kind, string? @namespace, string name, JsonNode? before, JsonNode? after, CancellationToken cancellationToken)
+        ResourceKind<T> kind, string? @namespace, string name, JsonNode? before, JsonNode? after, Action<T>? written, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         if (MergePatchDiff.Create(before, after) is not { } change)
@@ -27,8 +28,9 @@ public sealed class StatusPatcher(ResourceClient client)
 
         try
         {
-            await client.PatchStatusAsync(kind, @namespace, name, KubernetesPatch.Merge(new JsonObject { ["status"] = change }), null, cancellationToken)
+            var result = await client.PatchStatusAsync(kind, @namespace, name, KubernetesPatch.Merge(new JsonObject { ["status"] = change }), null, cancellationToken)
                 .ConfigureAwait(false);
+            written?.Invoke(result);
             return StatusPatchResult.Patched;
         }
         catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.NotFound)

@@ -118,8 +118,8 @@ public sealed partial class ControllerSession
         }
 
         var result = await reconcile(item, cancellationToken);
-        if (await statusPatcher.PatchAsync(kind, key.Namespace, key.Name, ObjectCopies.Status(cached), ObjectCopies.Status(item), cancellationToken)
-            == StatusPatchResult.NotFound)
+        if (await statusPatcher.PatchAsync(kind, key.Namespace, key.Name, ObjectCopies.Status(cached), ObjectCopies.Status(item),
+                written => informer.Written(cached, written), cancellationToken) == StatusPatchResult.NotFound)
         {
             // Deleted while we reconciled: the watch brings the deletion.
             return "deleted";
