@@ -102,8 +102,17 @@ public sealed partial class ControllerSession
             if (finalizer && finalizers.Contains(Finalizer))
             {
                 await cleanup!(cancellationToken);
-                // Commit point: the engine side is gone, so the finalizer must go even if shutdown was requested meanwhile.
-                await SetFinalizersAsync(kind, item, finalizers.Where(f => f != Finalizer).ToList(), CancellationToken.None);
+                try
+                {
+                    // Commit point: the engine side is gone, so the finalizer must go even if shutdown was requested meanwhile.
+                    await SetFinalizersAsync(kind, item, finalizers.Where(f => f != Finalizer).ToList(), CancellationToken.None);
+                }
+                catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    // A stale cache (e.g. while relisting after a 410) had the object still deleting: it is gone already.
+                    return "deleted";
+                }
+
                 OperatorLog.Finalized(logger, key.Kind, key.Namespace, key.Name);
             }
 
