@@ -44,6 +44,12 @@ public sealed partial class ResourceClient : IDisposable
     /// <summary>How long a non-watch request may take.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// A watch connection silent (no event, no bookmark) this long is reopened. The API server sends a bookmark at least
+    /// once a minute to a watch that asks for them, so two minutes of silence means the connection is gone.
+    /// </summary>
+    public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Delay before a dropped watch reconnects.</summary>
     public TimeSpan WatchReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
 
