@@ -20,9 +20,6 @@ namespace Packyard.Tests.Authorization;
 public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
 {
     private const string OperatorUser = "system:serviceaccount:packyard-system:packyard";
-    /// <summary><c>kubectl apply -k config/default</c>, once for the test run (it changes nothing the second time).</summary>
-    private static readonly Lazy<Task> ConfigDefault = new(ApplyConfigDefaultAsync);
-
     private readonly ManualTime time = new();
     private readonly RecordingLogger logger = new();
     private readonly Infrastructure.TemporaryDirectory directory = new();
@@ -37,7 +34,7 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
         environment = await KubernetesEnvironment.GetSharedAsync();
         ns = await environment.CreateNamespaceAsync("uploads");
         kubectl = new Kubectl(environment.WriteKubeconfig(Path.Combine(directory.Path, "kubeconfig")));
-        await ConfigDefault.Value;
+        await ConfigDefaultOnce.EnsureAsync();
         await BindUploaderAsync("ci-uploads", $"kind: ServiceAccount, name: builder, namespace: {ns}");
         operatorClient = environment.LibraryClient(await environment.CreateServiceAccountTokenAsync("packyard-system", "packyard"));
         uploader = await environment.CreateServiceAccountTokenAsync(ns, "builder");
@@ -165,14 +162,6 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
 
         using var invalid = new ServiceCollection().AddKubernetesUploadAuthorization(options => options.CacheSize = 0).BuildServiceProvider();
         Assert.Throws<OptionsValidationException>(() => invalid.GetRequiredService<IOptions<KubernetesUploadAuthorizationOptions>>().Value);
-    }
-
-    private static async Task ApplyConfigDefaultAsync()
-    {
-        var environment = await KubernetesEnvironment.GetSharedAsync();
-        using var directory = new Infrastructure.TemporaryDirectory();
-        using var kubectl = new Kubectl(environment.WriteKubeconfig(Path.Combine(directory.Path, "kubeconfig")));
-        await kubectl.SucceedAsync("apply", "-k", "config/default");
     }
 
     private async Task BindUploaderAsync(string name, string subject)
