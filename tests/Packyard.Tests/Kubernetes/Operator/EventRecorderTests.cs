@@ -27,7 +27,7 @@ public sealed class EventRecorderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_repeated_event_bumps_the_count_of_one_Event_and_another_message_is_another_Event()
+    public async Task A_repeated_event_bumps_the_count_of_one_Event_and_other_messages_recorded_at_once_are_Events_of_their_own()
     {
         using var recorder = new EventRecorder(client, "packyard-test", TimeProvider.System, NullLogger<EventRecorder>.Instance);
         await recorder.StartAsync(CancellationToken.None);
@@ -36,18 +36,20 @@ public sealed class EventRecorderTests : IAsyncLifetime
         recorder.Record(involved, warning: true, "SyncFailed", "upstream answered 503");
         recorder.Record(involved, warning: true, "SyncFailed", "upstream answered 503");
         recorder.Record(involved, warning: false, "Synced", "version 2");
+        recorder.Record(involved, warning: false, "Synced", "version 3");
 
         var events = await EventuallyAsync(async () =>
         {
             var list = await client.CoreV1.ListNamespacedEventAsync(ns);
-            return list.Items.Count == 2 && list.Items.Any(e => e.Count == 2) ? list.Items : null;
+            return list.Items.Count == 3 && list.Items.Any(e => e.Count == 2) ? list.Items : null;
         });
         var failed = Assert.Single(events, e => e.Reason == "SyncFailed");
         Assert.Equal(("Warning", 2, "upstream answered 503"), (failed.Type, failed.Count, failed.Message));
         Assert.Equal(("Repository", "debian", "u-1"), (failed.InvolvedObject.Kind, failed.InvolvedObject.Name, failed.InvolvedObject.Uid));
         Assert.Equal("packyard-test", failed.Source.Component);
         Assert.True(failed.LastTimestamp >= failed.FirstTimestamp);
-        Assert.Equal(("Normal", 1), (Assert.Single(events, e => e.Reason == "Synced").Type, events.Single(e => e.Reason == "Synced").Count));
+        Assert.Equal(["version 2", "version 3"], events.Where(e => e.Reason == "Synced").Select(e => e.Message).Order(StringComparer.Ordinal));
+        Assert.All(events.Where(e => e.Reason == "Synced"), e => Assert.Equal(("Normal", 1), (e.Type, e.Count)));
         await recorder.StopAsync(CancellationToken.None);
     }
 
