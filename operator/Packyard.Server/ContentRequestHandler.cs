@@ -225,23 +225,12 @@ public sealed partial class ContentRequestHandler(
                 return true;
             }
 
-            try
+            if (await StreamOrFetchAsync(http, file, path, mediaType, etag, source, cancellationToken) != UpstreamOutcome.Fetched)
             {
-                if (source.Remote.Policy == DownloadPolicy.Streamed)
-                {
-                    await StreamFromUpstreamAsync(http, file, mediaType, etag, source, cancellationToken);
-                    return true;
-                }
-
-                await fetcher.FetchAsync(file, path, source, cancellationToken);
-                files.Forget(publication, path);
-            }
-            catch (PackyardException e)
-            {
-                LogServeFailed(logger, path, UrlSanitizer.Sanitize(e.Message));
-                await ErrorAsync(http, StatusCodes.Status502BadGateway, UrlSanitizer.Sanitize(e.Message));
                 return true;
             }
+
+            files.Forget(publication, path);
         }
 
         if (await TryServeStoredAsync(http, file, mediaType, etag, cancellationToken))
@@ -255,25 +244,9 @@ public sealed partial class ContentRequestHandler(
         var known = file.ContentArtifactId is { } artifactId ? await fetcher.FindSourceAsync(artifactId, cancellationToken) : null;
         if (known is not null)
         {
-            try
-            {
-                if (known.Remote.Policy == DownloadPolicy.Streamed)
-                {
-                    await StreamFromUpstreamAsync(http, file, mediaType, etag, known, cancellationToken);
-                    return true;
-                }
-
-                LogRefetch(logger, path);
-                await fetcher.FetchAsync(file, path, known, cancellationToken);
-            }
-            catch (PackyardException e)
-            {
-                LogServeFailed(logger, path, e.Message);
-                await ErrorAsync(http, StatusCodes.Status502BadGateway, UrlSanitizer.Sanitize(e.Message));
-                return true;
-            }
-
-            if (await TryServeStoredAsync(http, file, mediaType, etag, cancellationToken))
+            LogRefetch(logger, path);
+            if (await StreamOrFetchAsync(http, file, path, mediaType, etag, known, cancellationToken) != UpstreamOutcome.Fetched
+                || await TryServeStoredAsync(http, file, mediaType, etag, cancellationToken))
             {
                 return true;
             }
@@ -362,6 +335,33 @@ public sealed partial class ContentRequestHandler(
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Gets a file the store does not hold from a remote that has it: a Streamed remote's body goes straight to the client,
+    /// any other policy fetches it into the store for the caller to serve. A failing upstream answers 502 (message sanitised).
+    /// </summary>
+    private async Task<UpstreamOutcome> StreamOrFetchAsync(HttpContext http, ServedFile file, string path, string mediaType,
+        EntityTagHeaderValue etag, Engine.Catalog.ArtifactSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (source.Remote.Policy == DownloadPolicy.Streamed)
+            {
+                await StreamFromUpstreamAsync(http, file, mediaType, etag, source, cancellationToken);
+                return UpstreamOutcome.Streamed;
+            }
+
+            await fetcher.FetchAsync(file, path, source, cancellationToken);
+            return UpstreamOutcome.Fetched;
+        }
+        catch (PackyardException e)
+        {
+            var message = UrlSanitizer.Sanitize(e.Message);
+            LogServeFailed(logger, path, message);
+            await ErrorAsync(http, StatusCodes.Status502BadGateway, message);
+            return UpstreamOutcome.Failed;
         }
     }
 

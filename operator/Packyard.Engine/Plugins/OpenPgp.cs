@@ -10,16 +10,23 @@ namespace Packyard.Engine.Plugins;
 /// OpenPGP as package repositories use it: verifying clearsigned (APT's InRelease) and detached (Release.gpg,
 /// repomd.xml.asc) signatures against trusted public keys from a Remote's <c>signingKeySecretRef</c>, and signing with a
 /// repository key. Keys are accepted ASCII-armored or binary; a public key input may be a keyring. Shared by the deb and
-/// rpm content types.
+/// rpm content types. RSA, DSA, ECDSA and EdDSA (algorithm 22: the Ed25519 keys gpg makes) keys verify and sign. RFC 9580's
+/// own Ed25519/Ed448 (algorithms 27/28) keys can be read but BouncyCastle 2.7 cannot verify or make their signatures, and
+/// newer algorithms (post-quantum ones) it cannot read at all: keys and signatures it cannot use are set aside one by one,
+/// so those beside them still count.
 /// </summary>
 public static class OpenPgp
 {
     private const string SignedMessageHeader = "-----BEGIN PGP SIGNED MESSAGE-----";
     private const string SignatureHeader = "-----BEGIN PGP SIGNATURE-----";
 
+    /// <summary>What BouncyCastle 2.7 cannot verify or sign with, for messages.</summary>
+    private const string UnsupportedAlgorithms = "such as RFC 9580's Ed25519 or Ed448, algorithms 27 and 28";
+
     /// <summary>
-    /// Loads public keys, armored or binary, one key or a keyring. Keys this OpenPGP library cannot read (e.g. Ed25519 in
-    /// Debian's archive keyring) are skipped, so the others still verify; no readable key at all is an error.
+    /// Loads public keys, armored or binary, one key or a keyring. Keys of an algorithm this OpenPGP library cannot read are
+    /// skipped, so the others still verify; no readable key at all is an error. The keyring is split into its keys first:
+    /// BouncyCastle rejects a whole keyring for one key it cannot read.
     /// </summary>
     public static PgpPublicKeyRingBundle LoadPublicKeys(byte[] keys)
     {
@@ -45,7 +52,7 @@ public static class OpenPgp
             }
             catch (Exception e) when (e is PgpException or IOException or ArgumentException or NotSupportedException or InvalidCastException)
             {
-                // An algorithm this library does not know: the remaining keys still count.
+                // An algorithm this library does not know (e.g. a post-quantum one): the remaining keys still count.
             }
         }
 
@@ -213,11 +220,12 @@ public static class OpenPgp
         if (signatures.Count == 0)
         {
             throw new SignatureVerificationException(unreadable > 0
-                ? $"{sourceName} carries {unreadable} signature(s) of an algorithm Packyard cannot verify (e.g. Ed25519)"
+                ? $"{sourceName} carries {unreadable} signature(s) of an algorithm Packyard cannot verify ({UnsupportedAlgorithms})"
                 : $"{sourceName} carries no OpenPGP signature");
         }
 
         var unknown = new List<string>();
+        var unsupported = new List<string>();
         var good = false;
         foreach (var signature in signatures)
         {
@@ -228,7 +236,16 @@ public static class OpenPgp
                 continue;
             }
 
-            signature.InitVerify(key);
+            try
+            {
+                signature.InitVerify(key);
+            }
+            catch (PgpException)
+            {
+                unsupported.Add(KeyId(signature.KeyId));
+                continue;
+            }
+
             var content = textMode || signature.SignatureType != PgpSignature.CanonicalTextDocument ? data : CanonicalText(data);
             signature.Update(content);
             if (!signature.Verify())
@@ -239,6 +256,12 @@ public static class OpenPgp
             good = true;
         }
 
+        if (!good && unsupported.Count > 0)
+        {
+            throw new SignatureVerificationException(
+                $"{sourceName} is signed by key {string.Join(", ", unsupported)} with an algorithm Packyard cannot verify ({UnsupportedAlgorithms})");
+        }
+
         if (!good)
         {
             throw new SignatureVerificationException(
@@ -246,7 +269,10 @@ public static class OpenPgp
         }
     }
 
-    /// <summary>The signatures this library can read; others (e.g. Ed25519 ones beside RSA ones in Debian's InRelease) are counted in <paramref name="unreadable"/>.</summary>
+    /// <summary>
+    /// The signatures this library can read; others (e.g. RFC 9580 Ed25519 ones beside EdDSA and RSA ones) are counted in
+    /// <paramref name="unreadable"/>: each signature packet is read on its own, as BouncyCastle rejects the whole list for one it cannot read.
+    /// </summary>
     private static List<PgpSignature> ReadSignatures(byte[] signatureBytes, out int unreadable)
     {
         byte[] binary;
@@ -313,16 +339,25 @@ public static class OpenPgp
     {
         var (secretKey, privateKey) = LoadSigningKey(secretKeyBytes);
         var generator = new PgpSignatureGenerator(secretKey.PublicKey.Algorithm, HashAlgorithmTag.Sha256);
-        generator.InitSign(signatureType, privateKey);
+        try
+        {
+            generator.InitSign(signatureType, privateKey);
+        }
+        catch (PgpException e)
+        {
+            throw new SignatureVerificationException(
+                $"the key in spec.publish.signingKeySecretRef ({KeyId(secretKey.KeyId)}) uses an algorithm Packyard cannot sign with ({UnsupportedAlgorithms})", e);
+        }
+
         var hashed = new PgpSignatureSubpacketGenerator();
         hashed.SetSignatureCreationTime(false, DateTime.UtcNow);
         hashed.SetIssuerKeyID(false, secretKey.KeyId);
+        hashed.SetIssuerFingerprint(false, secretKey); // as gpg does; RFC 9580 asks for it
         generator.SetHashedSubpackets(hashed.Generate());
         generator.Update(data);
         var buffer = new MemoryStream();
-        using (var armored = new ArmoredOutputStream(buffer))
+        using (var armored = ArmoredOutputStream.Build().ClearHeaders().Build(buffer))
         {
-            armored.SetHeader("Version", null);
             generator.Generate().Encode(armored);
         }
 
@@ -337,9 +372,8 @@ public static class OpenPgp
         using var input = PgpUtilities.GetDecoderStream(new MemoryStream(secretKey));
         var ring = new PgpSecretKeyRingBundle(input).GetSecretKeyRing(secret.KeyId);
         var buffer = new MemoryStream();
-        using (var armored = new ArmoredOutputStream(buffer))
+        using (var armored = ArmoredOutputStream.Build().ClearHeaders().Build(buffer))
         {
-            armored.SetHeader("Version", null);
             foreach (PgpSecretKey key in ring.GetSecretKeys())
             {
                 key.PublicKey.Encode(armored);

@@ -30,10 +30,14 @@ internal sealed class AptUpstream : IAsyncDisposable
     /// <summary>Armored secret key (no passphrase), for signing publications.</summary>
     public byte[] SecretKey => key.SecretKey;
 
-    public static async Task<AptUpstream> CreateAsync(string keyName = "Upstream")
+    /// <summary>The signing key's fingerprint; its last 16 digits are the key id Packyard's messages name.</summary>
+    public string Fingerprint => key.Fingerprint;
+
+    /// <summary>An empty repository and its signing key, of gpg's <paramref name="keyAlgorithm"/>.</summary>
+    public static async Task<AptUpstream> CreateAsync(string keyName = "Upstream", string keyAlgorithm = "rsa3072")
     {
         var upstream = new AptUpstream();
-        upstream.key = await ThrowawayGpgKey.CreateAsync(upstream.GnuPgHome, keyName);
+        upstream.key = await ThrowawayGpgKey.CreateAsync(upstream.GnuPgHome, keyName, keyAlgorithm);
         return upstream;
     }
 

@@ -1,5 +1,8 @@
+using System.Text;
+using Packyard.Engine.Plugins;
 using Packyard.Manifests;
 
+using Packyard.Tests.Deb;
 using Packyard.Tests.Infrastructure;
 
 namespace Packyard.Tests.Manifests;
@@ -304,5 +307,61 @@ public sealed class ManifestValidatorTests
               type: deb
               {{fields}}
             """));
+    }
+
+    [Fact]
+    public async Task Ed25519_keys_that_validate_accepts_are_ones_the_engine_signs_and_verifies_with()
+    {
+        using var home = new TemporaryDirectory();
+        var key = await ThrowawayGpgKey.CreateAsync(Path.Combine(home.Path, "gnupg"), "Signing", ThrowawayGpgKey.Ed25519);
+        try
+        {
+            static string Indented(byte[] armored) => string.Join("\n", Encoding.ASCII.GetString(armored).TrimEnd('\n').Split('\n').Select(l => "    " + l));
+            var manifests = $$"""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: ed25519}
+                stringData:
+                  private.asc: |
+                {{Indented(key.SecretKey)}}
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: ed25519-public}
+                stringData:
+                  public.asc: |
+                {{Indented(key.PublicKey)}}
+                ---
+                apiVersion: packyard.io/v1alpha1
+                kind: Remote
+                metadata: {name: signed}
+                spec:
+                  type: deb
+                  url: "https://example.com/"
+                  deb:
+                    signingKeySecretRef: {name: ed25519-public}
+                ---
+                apiVersion: packyard.io/v1alpha1
+                kind: Repository
+                metadata: {name: signed}
+                spec:
+                  type: deb
+                  remoteRef: {name: signed}
+                  publish:
+                    signingKeySecretRef: {name: ed25519, key: private.asc}
+                """;
+            var loaded = loader.Load("ed25519.yaml", manifests);
+
+            Assert.Empty(ManifestValidator.Validate([.. loader.Load("base.yaml", Base), .. loaded]));
+            var release = Encoding.UTF8.GetBytes("Origin: Tests\nCodename: bookworm\n");
+            var signature = Encoding.ASCII.GetBytes(OpenPgp.DetachedSign(release, key.SecretKey));
+            var trusted = OpenPgp.LoadPublicKeys(key.PublicKey);
+            OpenPgp.VerifyDetached(release, signature, trusted, "Release.gpg");
+            Assert.Equal(key.Fingerprint[^16..], OpenPgp.KeyIds(trusted));
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("gpgconf", ["--kill", "gpg-agent"], environment: key.Environment, check: false);
+        }
     }
 }

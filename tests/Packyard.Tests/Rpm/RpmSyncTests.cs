@@ -18,9 +18,9 @@ public sealed class RpmSyncTests(RpmFixture fixture) : IClassFixture<RpmFixture>
         new("gamma", "1.0~rc1", "1", Epoch: "1"),
     ];
 
-    internal static async Task<RpmUpstream> StandardUpstreamAsync(string compression = "gz", bool extras = true)
+    internal static async Task<RpmUpstream> StandardUpstreamAsync(string compression = "gz", bool extras = true, string keyAlgorithm = "rsa3072")
     {
-        var upstream = await RpmUpstream.CreateAsync();
+        var upstream = await RpmUpstream.CreateAsync(keyAlgorithm: keyAlgorithm);
         try
         {
             await upstream.AddAsync(StandardPackages);

@@ -39,10 +39,11 @@ internal sealed class RpmUpstream : IAsyncDisposable
 
     public string Fingerprint => key.Fingerprint;
 
-    public static async Task<RpmUpstream> CreateAsync(string keyName = "Upstream")
+    /// <summary>An empty repository and its signing key, of gpg's <paramref name="keyAlgorithm"/>.</summary>
+    public static async Task<RpmUpstream> CreateAsync(string keyName = "Upstream", string keyAlgorithm = "rsa3072")
     {
         var upstream = new RpmUpstream();
-        upstream.key = await ThrowawayGpgKey.CreateAsync(upstream.GnuPgHome, keyName);
+        upstream.key = await ThrowawayGpgKey.CreateAsync(upstream.GnuPgHome, keyName, keyAlgorithm);
         return upstream;
     }
 
