@@ -21,6 +21,7 @@ public sealed class EventRecorder(IKubernetes client, string component, TimeProv
     public static readonly TimeSpan AggregationWindow = TimeSpan.FromMinutes(10);
     private readonly Channel<Pending> pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly Dictionary<string, Written> written = new(StringComparer.Ordinal);
+    private long sequence;
 
     /// <summary>Queues an event on <paramref name="involved"/> (its namespace is the Event's); <paramref name="warning"/> false is Normal.</summary>
     public void Record(V1ObjectReference involved, bool warning, string reason, string message)
@@ -77,7 +78,10 @@ public sealed class EventRecorder(IKubernetes client, string component, TimeProv
             }
         }
 
-        var name = $"{involved.Name}.{(item.Time.ToUnixTimeMilliseconds() * 1_000_000).ToString("x", CultureInfo.InvariantCulture)}";
+        // client-go's name: the object's name and the time in nanoseconds. The clock has 100 ns ticks and two events can
+        // share one, so a sequence number fills the nanoseconds below the tick: Events written at once never collide.
+        var nanoseconds = (item.Time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 + (sequence++ % 100);
+        var name = $"{involved.Name}.{nanoseconds.ToString("x", CultureInfo.InvariantCulture)}";
         var at = item.Time.UtcDateTime;
         await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
         {

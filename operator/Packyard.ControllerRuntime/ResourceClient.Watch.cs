@@ -14,6 +14,9 @@ public sealed partial class ResourceClient
     /// (bookmarks included), so no event is lost or repeated. A resourceVersion the server no longer keeps throws
     /// <see cref="ResourceExpiredException"/> (HTTP 410 or an ERROR event with code 410): list again and watch from the list's
     /// resourceVersion. Other errors throw <see cref="KubernetesApiException"/>. Ends only by cancellation.
+    /// A connection that brings nothing (no event, no bookmark) for <see cref="WatchIdleTimeout"/> is taken for dead and
+    /// reopened, so a connection that broke without a reset (a restarted or partitioned API server) cannot stall the watch;
+    /// 429 (the API server's storage still initialising after a restart) is retried like a 5xx.
     /// </summary>
     public async IAsyncEnumerable<WatchEvent<T>> WatchAsync<T>(
         ResourceKind<T> kind, string? @namespace, ListOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -31,10 +34,13 @@ public sealed partial class ResourceClient
             {
                 using (response)
                 {
+                    using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    idle.CancelAfter(WatchIdleTimeout);
                     var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                     using var reader = new StreamReader(stream);
-                    while (await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
+                    while (await ReadLineAsync(reader, idle.Token, cancellationToken).ConfigureAwait(false) is { } line)
                     {
+                        idle.CancelAfter(WatchIdleTimeout);
                         if (line.Length == 0)
                         {
                             continue;
@@ -96,19 +102,23 @@ public sealed partial class ResourceClient
             Log.WatchFailed(logger, path, exception.Message);
             return null;
         }
-        catch (KubernetesApiException exception) when ((int)exception.StatusCode >= 500)
+        catch (KubernetesApiException exception) when ((int)exception.StatusCode >= 500 || exception.StatusCode == HttpStatusCode.TooManyRequests)
         {
             Log.WatchFailed(logger, path, exception.Message);
             return null;
         }
     }
 
-    /// <summary>The next line, or null when the stream ended or broke.</summary>
-    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    /// <summary>The next line, or null when the stream ended, broke or stayed idle too long (<paramref name="idle"/> fired).</summary>
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken idle, CancellationToken cancellationToken)
     {
         try
         {
-            return await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadLineAsync(idle).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -44,6 +44,15 @@ public sealed partial class ResourceClient : IDisposable
     /// <summary>How long a non-watch request may take.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>
+    /// A watch connection silent (no event, no bookmark) this long is reopened. The API server sends a bookmark at least
+    /// once a minute to a watch that asks for them, so two minutes of silence means the connection is gone.
+    /// </summary>
+    public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often a request answered 429 Too Many Requests is sent again before the error is thrown.</summary>
+    public int MaxTooManyRequestsRetries { get; init; } = 10;
+
     /// <summary>Delay before a dropped watch reconnects.</summary>
     public TimeSpan WatchReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -233,12 +242,7 @@ public sealed partial class ResourceClient : IDisposable
             ? value.GetString()
             : null;
 
-    private static ByteArrayContent Json(byte[] bytes, string contentType)
-    {
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        return content;
-    }
+    private static RequestBody Json(byte[] bytes, string contentType) => new(bytes, contentType);
 
     private static string Query(ListOptions? options, bool watch)
     {
@@ -270,7 +274,7 @@ public sealed partial class ResourceClient : IDisposable
         return query.Count == 0 ? "" : "?" + string.Join('&', query);
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? body, ResourceKind<T> kind, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, RequestBody? body, ResourceKind<T> kind, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -284,29 +288,50 @@ public sealed partial class ResourceClient : IDisposable
         }
     }
 
-    /// <summary>Sends a request with the library's credentials and throws the typed exception for a non-success answer.</summary>
+    /// <summary>
+    /// Sends a request with the library's credentials and throws the typed exception for a non-success answer. A 429 (the
+    /// API server's storage initialising, or its priority and fairness limits) is tried again after its Retry-After
+    /// (at most 1 s), up to <see cref="MaxTooManyRequestsRetries"/> times, as client-go does.
+    /// </summary>
     private async Task<HttpResponseMessage> SendRawAsync(
-        HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken,
+        HttpMethod method, string path, RequestBody? body, CancellationToken cancellationToken,
         HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
-        using var request = new HttpRequestMessage(method, new Uri(baseUri, path)) { Content = body };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (kubernetes.Credentials is { } credentials)
+        for (var attempt = 0; ; attempt++)
         {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
-        }
+            using var request = new HttpRequestMessage(method, new Uri(baseUri, path));
+            if (body is not null)
+            {
+                request.Content = new ByteArrayContent(body.Bytes);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(body.ContentType);
+            }
 
-        var response = await kubernetes.HttpClient.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
-        Log.Request(logger, method.Method, path, (int)response.StatusCode);
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            if (kubernetes.Credentials is { } credentials)
+            {
+                await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            }
 
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw CreateException(response.StatusCode, ParseStatus(text, response.StatusCode));
+            var response = await kubernetes.HttpClient.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            Log.Request(logger, method.Method, path, (int)response.StatusCode);
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            using (response)
+            {
+                if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxTooManyRequestsRetries)
+                {
+                    var after = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                    await Task.Delay(after > TimeSpan.FromSeconds(1) || after <= TimeSpan.Zero ? TimeSpan.FromSeconds(1) : after, cancellationToken)
+                        .ConfigureAwait(false);
+                    continue;
+                }
+
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                throw CreateException(response.StatusCode, ParseStatus(text, response.StatusCode));
+            }
         }
     }
 
@@ -340,4 +365,6 @@ public sealed partial class ResourceClient : IDisposable
         HttpStatusCode.Gone => new ResourceExpiredException(status),
         _ => new KubernetesApiException(code, status),
     };
+
+    private sealed record RequestBody(byte[] Bytes, string ContentType);
 }

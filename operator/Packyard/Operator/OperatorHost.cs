@@ -126,22 +126,39 @@ public static class OperatorHost
     /// </summary>
     internal static KubernetesClientConfiguration LoadConfiguration(string? kubeconfig)
     {
-        if (kubeconfig is not null)
+        var configuration = Read(kubeconfig);
+        // HTTP/2 pings on open requests and recycled connections, so a watch on a connection that died silently (a node
+        // or load balancer gone) fails within a minute instead of waiting for the watch's idle timeout.
+        var setup = configuration.FirstMessageHandlerSetup;
+        configuration.FirstMessageHandlerSetup = handler =>
         {
-            return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
-        }
+            setup?.Invoke(handler);
+            handler.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(30);
+            handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
+            handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+        };
+        return configuration;
 
-        var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
-        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-        if (!string.IsNullOrEmpty(fromEnvironment))
+        static KubernetesClientConfiguration Read(string? kubeconfig)
         {
-            // The library merges the files KUBECONFIG lists, as kubectl does.
-            return KubernetesClientConfiguration.BuildDefaultConfig();
-        }
+            if (kubeconfig is not null)
+            {
+                return KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+            }
 
-        return File.Exists(home)
-            ? KubernetesClientConfiguration.BuildConfigFromConfigFile(home)
-            : KubernetesClientConfiguration.InClusterConfig();
+            var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
+            var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+            if (!string.IsNullOrEmpty(fromEnvironment))
+            {
+                // The library merges the files KUBECONFIG lists, as kubectl does.
+                return KubernetesClientConfiguration.BuildDefaultConfig();
+            }
+
+            return File.Exists(home)
+                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(home)
+                : KubernetesClientConfiguration.InClusterConfig();
+        }
     }
 
     private static async Task<IResult> MetricsAsync(PrometheusTextExporter exporter, OperatorMetrics metrics, NpgsqlDataSource dataSource, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
         environment = await KubernetesEnvironment.GetSharedAsync();
         ns = await environment.CreateNamespaceAsync("uploads");
         kubectl = new Kubectl(environment.WriteKubeconfig(Path.Combine(directory.Path, "kubeconfig")));
-        await kubectl.SucceedAsync("apply", "-k", "config/default");
+        await ConfigDefaultOnce.EnsureAsync();
         await BindUploaderAsync("ci-uploads", $"kind: ServiceAccount, name: builder, namespace: {ns}");
         operatorClient = environment.LibraryClient(await environment.CreateServiceAccountTokenAsync("packyard-system", "packyard"));
         uploader = await environment.CreateServiceAccountTokenAsync(ns, "builder");
@@ -99,10 +99,12 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
         Assert.Equal(2, Reviews(mark));
 
         time.Advance(TimeSpan.FromSeconds(61));
-        // Deleting the ServiceAccount invalidates its tokens.
+        // Deleting the ServiceAccount invalidates its tokens (once the API server's cache has seen the deletion).
         await environment.SendAsync(HttpMethod.Delete, $"/api/v1/namespaces/{ns}/serviceaccounts/builder");
+        await UntilTokenIsRejectedAsync(uploader);
+        var before = Reviews(mark);
         Assert.Equal(401, await AuthorizeAsync(Bearer(uploader), authorizer: authorizer));
-        Assert.Equal(3, Reviews(mark));
+        Assert.Equal(before + 1, Reviews(mark));
     }
 
     [Fact]
@@ -172,6 +174,27 @@ public sealed class KubernetesUploadAuthorizerTests : IAsyncLifetime
             roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: packyard-uploader}
             subjects: [{{{subject}}}]
             """));
+    }
+
+    private async Task UntilTokenIsRejectedAsync(string token)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var review = await environment.SendAsync(HttpMethod.Post, "/apis/authentication.k8s.io/v1/tokenreviews", new System.Text.Json.Nodes.JsonObject
+            {
+                ["apiVersion"] = "authentication.k8s.io/v1",
+                ["kind"] = "TokenReview",
+                ["spec"] = new System.Text.Json.Nodes.JsonObject { ["token"] = token },
+            });
+            if (review?["status"]?["authenticated"]?.GetValue<bool>() != true)
+            {
+                return;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The deleted ServiceAccount's token was still accepted after 15 s.");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>TokenReviews and SubjectAccessReviews the operator's account made since <paramref name="mark"/>.</summary>

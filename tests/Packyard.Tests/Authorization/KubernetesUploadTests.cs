@@ -34,7 +34,7 @@ public sealed class KubernetesUploadTests(KubernetesUploadFixture app) : IClassF
     public async Task Twine_with_a_token_of_a_user_without_the_permission_gets_403_and_creates_no_version()
     {
         var (id, name) = await PythonRepositoryAsync();
-        var token = app.Cluster.Server.AddUserToken("mallory");
+        var token = app.Cluster.StaticUserToken("mallory");
         var wheel = PythonPackage.Wheel(build.Path, "refused", "1.0");
 
         var (code, output) = await TwineAsync(name, "token", token, wheel);
@@ -48,7 +48,7 @@ public sealed class KubernetesUploadTests(KubernetesUploadFixture app) : IClassF
     public async Task An_unknown_bearer_token_is_401_with_a_bearer_challenge()
     {
         var (_, name) = await PythonRepositoryAsync();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/namespaces/default/repositories/{name}/content")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/namespaces/{app.Namespace}/repositories/{name}/content")
         {
             Content = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("x")), "content", "x.whl" } },
         };
@@ -65,28 +65,28 @@ public sealed class KubernetesUploadTests(KubernetesUploadFixture app) : IClassF
     private async Task<(long Id, string Name)> PythonRepositoryAsync()
     {
         var name = $"py-{Guid.NewGuid():N}";
-        var id = await app.Catalog.EnsureRepositoryAsync("default", name, "python", CancellationToken.None);
+        var id = await app.Catalog.EnsureRepositoryAsync(app.Namespace, name, "python", CancellationToken.None);
         await app.Catalog.SetUploadsEnabledAsync(id, true, CancellationToken.None);
         return (id, name);
     }
 
-    /// <summary>A token of a new service account in <c>ci</c> bound to packyard-uploader in <c>default</c>.</summary>
+    /// <summary>A real token of a new service account bound to packyard-uploader in the fixture's namespace.</summary>
     private async Task<string> UploaderTokenAsync(string account)
     {
-        using var kubectl = new Kubectl(app.Cluster.Server);
+        using var kubectl = app.Kubectl();
         await kubectl.SucceedAsync("apply", "-f", build.Write($"{account}.yaml", $$"""
             apiVersion: rbac.authorization.k8s.io/v1
             kind: RoleBinding
-            metadata: {name: {{account}}, namespace: default}
+            metadata: {name: {{account}}, namespace: {{app.Namespace}}}
             roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: packyard-uploader}
-            subjects: [{kind: ServiceAccount, name: {{account}}, namespace: ci}]
+            subjects: [{kind: ServiceAccount, name: {{account}}, namespace: {{app.Namespace}}}]
             """));
-        return app.Cluster.Server.AddServiceAccountToken("ci", account);
+        return await app.Cluster.CreateServiceAccountTokenAsync(app.Namespace, account);
     }
 
     private Task<(int Code, string Output)> TwineAsync(string repository, string user, string password, params string[] files) =>
         PythonFixture.RunAsync("/usr/bin/twine",
             ["upload", "--non-interactive", "--disable-progress-bar", "--repository-url",
-             new Uri(app.BaseAddress, $"/api/v1/namespaces/default/repositories/{repository}/content/").ToString(), .. files],
+             new Uri(app.BaseAddress, $"/api/v1/namespaces/{app.Namespace}/repositories/{repository}/content/").ToString(), .. files],
             new Dictionary<string, string> { ["TWINE_USERNAME"] = user, ["TWINE_PASSWORD"] = password, ["TWINE_NON_INTERACTIVE"] = "1" });
 }

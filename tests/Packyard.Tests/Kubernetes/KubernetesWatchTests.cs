@@ -51,22 +51,6 @@ public sealed class KubernetesWatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Watch_receives_bookmarks_at_the_current_resource_version()
-    {
-        // The API server sends a bookmark 2 s before a watch's timeout (and once a minute otherwise).
-        using var cancel = new CancellationTokenSource(Patience);
-        var list = await client.ListAsync(KubernetesKinds.Remote, ns, null, cancel.Token);
-        await using var events = client.WatchAsync(KubernetesKinds.Remote, ns, new ListOptions { ResourceVersion = list.ResourceVersion, TimeoutSeconds = 4 }, cancel.Token)
-            .GetAsyncEnumerator(cancel.Token);
-
-        Assert.True(await events.MoveNextAsync());
-
-        Assert.Equal(WatchEventType.Bookmark, events.Current.Type);
-        Assert.True(long.Parse(events.Current.Object!.Metadata.ResourceVersion, System.Globalization.CultureInfo.InvariantCulture)
-            >= long.Parse(list.ResourceVersion!, System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    [Fact]
     public async Task Watch_resumes_after_the_server_ends_the_connection_without_losing_or_repeating_events()
     {
         using var cancel = new CancellationTokenSource(Patience);

@@ -118,10 +118,21 @@ public sealed partial class LeaderElectorTests : IAsyncLifetime
         await stopA.CancelAsync();
         await runA;
         await Eventually(() => b.IsLeader);
-
         Assert.InRange(DateTimeOffset.UtcNow - handover, TimeSpan.Zero, TimeSpan.FromSeconds(3));
-        Assert.Equal(["a", "b"], leaders);
-        Assert.Equal(1, maxLeading);
+        await Eventually(() =>
+        {
+            lock (leaders)
+            {
+                return leaders.Count == 2;
+            }
+        });
+
+        lock (leaders)
+        {
+            Assert.Equal(["a", "b"], leaders);
+            Assert.Equal(1, maxLeading);
+        }
+
         await stopB.CancelAsync();
         await runB;
     }
