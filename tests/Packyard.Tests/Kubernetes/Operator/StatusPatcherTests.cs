@@ -39,11 +39,14 @@ public sealed class StatusPatcherTests : IAsyncLifetime
         var before = new JsonObject { ["observedGeneration"] = 1, ["lastHandledRequest"] = "a" };
         var mark = environment.Audit.Mark();
 
-        var unchanged = await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", before, before.DeepClone(), None);
-        var patched = await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", null, before, None);
-        var changed = await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", before, new JsonObject { ["observedGeneration"] = 1 }, None);
+        var answers = new List<Remote>();
+        var unchanged = await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", before, before.DeepClone(), answers.Add, None);
+        var patched = await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", null, before, answers.Add, None);
+        var changed = await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", before, new JsonObject { ["observedGeneration"] = 1 }, answers.Add, None);
 
         Assert.Equal((StatusPatchResult.Unchanged, StatusPatchResult.Patched, StatusPatchResult.Patched), (unchanged, patched, changed));
+        // Each patch hands over the API server's answer (what an informer caches before its watch event arrives).
+        Assert.Equal([("a", 1L), (null, 1L)], answers.Select(a => (a.Status!.LastHandledRequest, a.Status.ObservedGeneration!.Value)));
         var writes = environment.Audit.Since(mark).Where(e => e.IsWrite && e.Namespace == ns).ToList();
         Assert.Equal(2, writes.Count);
         Assert.All(writes, w => Assert.Equal(("patch", "status"), (w.Verb, w.Subresource)));
@@ -51,6 +54,6 @@ public sealed class StatusPatcherTests : IAsyncLifetime
         Assert.Equal((1L, (string?)null), (stored.Status!.ObservedGeneration, stored.Status.LastHandledRequest));
 
         await client.DeleteAsync(KubernetesKinds.Remote, ns, "upstream", None);
-        Assert.Equal(StatusPatchResult.NotFound, await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", null, before, None));
+        Assert.Equal(StatusPatchResult.NotFound, await patcher.PatchAsync(KubernetesKinds.Remote, ns, "upstream", null, before, null, None));
     }
 }
