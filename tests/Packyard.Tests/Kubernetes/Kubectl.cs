@@ -1,39 +1,22 @@
 using System.Diagnostics;
 using Packyard.Tests.Infrastructure;
-using Packyard.Tests.Kubernetes.ApiServer;
 
 namespace Packyard.Tests.Kubernetes;
 
 /// <summary>
-/// Runs the real kubectl through a kubeconfig: the envtest kubectl (v1.36.2) against a real API server
-/// (<see cref="Envtest.KubernetesEnvironment"/>), or the kubectl on PATH against the older in-house <see cref="TestApiServer"/>.
+/// Runs the real kubectl (the envtest one, v1.36.2) against a real API server (<see cref="Envtest.KubernetesEnvironment"/>)
+/// through <paramref name="kubeconfig"/> (see <see cref="Envtest.KubernetesEnvironment.WriteKubeconfig(string, string?)"/>).
 /// </summary>
-public sealed class Kubectl : IDisposable
+public sealed class Kubectl(string kubeconfig) : IDisposable
 {
     private readonly TemporaryDirectory directory = new();
-    private readonly TestApiServer? server;
-    private readonly string program;
-    private string? kubeconfig;
 
-    public Kubectl(TestApiServer server)
-    {
-        this.server = server;
-        program = "kubectl";
-    }
-
-    /// <summary>The envtest kubectl with <paramref name="kubeconfig"/> (see <see cref="Envtest.KubernetesEnvironment.WriteKubeconfig(string, string?)"/>).</summary>
-    public Kubectl(string kubeconfig)
-    {
-        this.kubeconfig = kubeconfig;
-        program = Envtest.KubernetesEnvironment.KubectlPath;
-    }
-
-    public string Kubeconfig => kubeconfig ??= server!.WriteKubeconfig(directory.Path);
+    public string Kubeconfig => kubeconfig;
 
     /// <summary>Runs kubectl; returns exit code, stdout and stderr.</summary>
     public async Task<KubectlResult> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo(program)
+        var start = new ProcessStartInfo(Envtest.KubernetesEnvironment.KubectlPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

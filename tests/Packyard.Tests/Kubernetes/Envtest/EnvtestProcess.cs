@@ -55,7 +55,7 @@ internal sealed class EnvtestProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server (TERM through the watchdog) and waits for it, at most 20 s.</summary>
+    /// <summary>Stops the server (TERM through the watchdog) and waits for it, at most 10 s (kube-apiserver drains open watches slowly).</summary>
     public async Task StopAsync()
     {
         if (process.HasExited)
@@ -65,7 +65,7 @@ internal sealed class EnvtestProcess : IAsyncDisposable
 
         using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
             await process.WaitForExitAsync(timeout.Token);

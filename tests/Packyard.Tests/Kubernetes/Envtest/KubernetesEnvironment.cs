@@ -329,7 +329,7 @@ public sealed class KubernetesEnvironment : IAsyncDisposable
 
     private async Task InstallCrdsAsync()
     {
-        var crds = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "crds"), "*.yaml").Where(f => !Path.GetFileName(f).StartsWith("kustomization", StringComparison.Ordinal)).ToList();
+        var crds = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "crds"), "*.yaml");
         var kubeconfig = WriteKubeconfig(Path.Combine(directory.Path, "admin.kubeconfig"));
         var arguments = new List<string> { "--kubeconfig", kubeconfig, "apply", "--server-side" };
         foreach (var crd in crds)
@@ -340,6 +340,17 @@ public sealed class KubernetesEnvironment : IAsyncDisposable
 
         await RunKubectlAsync(arguments);
         await RunKubectlAsync(["--kubeconfig", kubeconfig, "wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"]);
+
+        // Established is not yet servable: a fresh API server can answer 429 "storage is (re)initializing" to the first list of a
+        // new kind. Each test should start from a server that lists every Packyard kind.
+        foreach (var plural in crds.Select(f => Path.GetFileNameWithoutExtension(f).Split('_')[1]))
+        {
+            await WaitUntilAsync(apiServer!, async () =>
+            {
+                using var response = await Http.GetAsync($"/apis/packyard.io/v1alpha1/{plural}?limit=1");
+                return response.IsSuccessStatusCode;
+            });
+        }
     }
 
     private static async Task RunKubectlAsync(IEnumerable<string> arguments)
