@@ -92,7 +92,10 @@ fi
 log "testing"
 dotnet test Operator.sln --no-build -c Debug -nologo \
   --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" \
-  --results-directory "$out" --blame-hang-timeout 10m 2>&1 | tee "$out/test.log" | grep -E "^\s+(Failed|Passed|Skipped) |Error Message|^\s+at |Total tests|Passed!|Failed!" | grep -vE "^\s+Passed " || true
+  --results-directory "$out" --blame-hang-timeout 10m 2>&1 | tee "$out/test.log" |
+  # Failures with their message (its first 40 lines) and stack; the whole output stays in tests/out/test.log.
+  awk '/Error Message/ {m=1; n=0; print; next} /Stack Trace/ {m=0} m {if (n++ < 40) print; next}
+       /^[[:space:]]+(Failed|Skipped) |^[[:space:]]+at |Total tests|Passed!|Failed!/ {print}' || true
 
 passed=0; failed=0; skipped=0; found=0
 for trx in "$out"/*.trx; do
