@@ -11,45 +11,29 @@ namespace Packyard.Tests.Kubernetes;
 /// The runtime's resource client against the real API server: CRUD of Packyard's kinds with their source-generated JSON and
 /// of built-in kinds with the library's models, paging, 409 and 410 as typed exceptions, the status subresource, patches.
 /// </summary>
-public sealed class KubernetesClientTests : IAsyncLifetime
+public sealed class KubernetesClientTests() : NamespacedEnvtestTest("client")
 {
     private static readonly CancellationToken None = CancellationToken.None;
-    private KubernetesEnvironment environment = null!;
-    private ResourceClient client = null!;
-    private string ns = null!;
-
-    public async Task InitializeAsync()
-    {
-        environment = await KubernetesEnvironment.GetSharedAsync();
-        ns = await environment.CreateNamespaceAsync("client");
-        client = environment.ResourceClient();
-    }
-
-    public Task DisposeAsync()
-    {
-        client.Dispose();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Create_sets_uid_creation_timestamp_resource_version_and_generation_one()
     {
-        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("debian"), None);
+        var created = await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("debian"), None);
 
         Assert.False(string.IsNullOrEmpty(created.Metadata.Uid));
         Assert.NotNull(created.Metadata.CreationTimestamp);
         Assert.False(string.IsNullOrEmpty(created.Metadata.ResourceVersion));
         Assert.Equal(1, created.Metadata.Generation);
         Assert.Null(created.Status);
-        Assert.Equal("debian", (await client.GetAsync(KubernetesKinds.Remote, ns, "debian", None)).Name);
+        Assert.Equal("debian", (await Client.GetAsync(KubernetesKinds.Remote, Namespace, "debian", None)).Name);
     }
 
     [Fact]
     public async Task Creating_an_existing_object_throws_a_conflict_with_reason_AlreadyExists()
     {
-        await client.CreateAsync(KubernetesKinds.Remote, NewRemote("twice"), None);
+        await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("twice"), None);
 
-        var error = await Assert.ThrowsAsync<KubernetesConflictException>(() => client.CreateAsync(KubernetesKinds.Remote, NewRemote("twice"), None));
+        var error = await Assert.ThrowsAsync<KubernetesConflictException>(() => Client.CreateAsync(KubernetesKinds.Remote, NewRemote("twice"), None));
 
         Assert.True(error.AlreadyExists);
         Assert.Equal("remotes.packyard.io \"twice\" already exists", error.Status.Message);
@@ -58,12 +42,12 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     [Fact]
     public async Task Replace_with_a_stale_resource_version_throws_a_conflict()
     {
-        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("stale"), None);
+        var created = await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("stale"), None);
         created.Spec.DownloadConcurrency = 2;
-        await client.ReplaceAsync(KubernetesKinds.Remote, created, None);
+        await Client.ReplaceAsync(KubernetesKinds.Remote, created, None);
         created.Spec.DownloadConcurrency = 3;
 
-        var error = await Assert.ThrowsAsync<KubernetesConflictException>(() => client.ReplaceAsync(KubernetesKinds.Remote, created, None));
+        var error = await Assert.ThrowsAsync<KubernetesConflictException>(() => Client.ReplaceAsync(KubernetesKinds.Remote, created, None));
 
         Assert.False(error.AlreadyExists);
         Assert.Equal("Conflict", error.Reason);
@@ -73,11 +57,11 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     [Fact]
     public async Task Generation_changes_only_when_the_spec_changes()
     {
-        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("generation"), None);
+        var created = await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("generation"), None);
         created.Metadata.Labels = new Dictionary<string, string> { ["team"] = "a" };
-        var relabelled = await client.ReplaceAsync(KubernetesKinds.Remote, created, None);
+        var relabelled = await Client.ReplaceAsync(KubernetesKinds.Remote, created, None);
         relabelled.Spec.Url = "https://example.com/other/";
-        var respecced = await client.ReplaceAsync(KubernetesKinds.Remote, relabelled, None);
+        var respecced = await Client.ReplaceAsync(KubernetesKinds.Remote, relabelled, None);
 
         Assert.Equal(1, relabelled.Metadata.Generation);
         Assert.NotEqual(created.Metadata.ResourceVersion, relabelled.Metadata.ResourceVersion);
@@ -87,28 +71,28 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     [Fact]
     public async Task The_main_resource_ignores_status_and_the_status_subresource_ignores_spec()
     {
-        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("split"), None);
+        var created = await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("split"), None);
         created.Status = new RemoteStatus { ObservedGeneration = 9 };
-        var replaced = await client.ReplaceAsync(KubernetesKinds.Remote, created, None);
+        var replaced = await Client.ReplaceAsync(KubernetesKinds.Remote, created, None);
         Assert.Null(replaced.Status);
 
         replaced.Status = new RemoteStatus { ObservedGeneration = 1, LastHandledRequest = "r1" };
         replaced.Spec.Url = "https://example.com/ignored/";
-        var withStatus = await client.ReplaceStatusAsync(KubernetesKinds.Remote, replaced, None);
+        var withStatus = await Client.ReplaceStatusAsync(KubernetesKinds.Remote, replaced, None);
 
         Assert.Equal("r1", withStatus.Status!.LastHandledRequest);
         Assert.Equal("https://example.com/files/", withStatus.Spec.Url);
         Assert.Equal(1, withStatus.Metadata.Generation);
-        Assert.Equal("r1", (await client.GetStatusAsync(KubernetesKinds.Remote, ns, "split", None)).Status!.LastHandledRequest);
+        Assert.Equal("r1", (await Client.GetStatusAsync(KubernetesKinds.Remote, Namespace, "split", None)).Status!.LastHandledRequest);
     }
 
     [Fact]
     public async Task Merge_patch_of_the_status_subresource_writes_only_the_status()
     {
-        await client.CreateAsync(KubernetesKinds.Remote, NewRemote("patched"), None);
+        await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("patched"), None);
         var patch = new JsonObject { ["spec"] = new JsonObject { ["url"] = "https://ignored/" }, ["status"] = new JsonObject { ["lastHandledRequest"] = "x" } };
 
-        var patched = await client.PatchStatusAsync(KubernetesKinds.Remote, ns, "patched", KubernetesPatch.Merge(patch), null, None);
+        var patched = await Client.PatchStatusAsync(KubernetesKinds.Remote, Namespace, "patched", KubernetesPatch.Merge(patch), null, None);
 
         Assert.Equal("x", patched.Status!.LastHandledRequest);
         Assert.Equal("https://example.com/files/", patched.Spec.Url);
@@ -117,8 +101,8 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     [Fact]
     public async Task Merge_patch_with_a_stale_resource_version_throws_a_conflict()
     {
-        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("guarded"), None);
-        await client.PatchAsync(KubernetesKinds.Remote, ns, "guarded", KubernetesPatch.Merge(new JsonObject { ["spec"] = new JsonObject { ["rateLimit"] = 5 } }), null, None);
+        var created = await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("guarded"), None);
+        await Client.PatchAsync(KubernetesKinds.Remote, Namespace, "guarded", KubernetesPatch.Merge(new JsonObject { ["spec"] = new JsonObject { ["rateLimit"] = 5 } }), null, None);
         var stale = new JsonObject
         {
             ["metadata"] = new JsonObject { ["resourceVersion"] = created.Metadata.ResourceVersion },
@@ -126,18 +110,18 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         };
 
         await Assert.ThrowsAsync<KubernetesConflictException>(() =>
-            client.PatchAsync(KubernetesKinds.Remote, ns, "guarded", KubernetesPatch.Merge(stale), null, None));
+            Client.PatchAsync(KubernetesKinds.Remote, Namespace, "guarded", KubernetesPatch.Merge(stale), null, None));
     }
 
     [Fact]
     public async Task Server_side_apply_creates_the_object_and_then_merges_the_applied_fields()
     {
         var options = new PatchOptions { FieldManager = "packyard", Force = true };
-        var first = $$$"""{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"{{{ns}}}"},"spec":{"type":"file","url":"https://example.com/a/"}}""";
-        var second = $$$"""{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"{{{ns}}}"},"spec":{"type":"file","url":"https://example.com/b/"}}""";
+        var first = $$$"""{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"{{{Namespace}}}"},"spec":{"type":"file","url":"https://example.com/a/"}}""";
+        var second = $$$"""{"apiVersion":"packyard.io/v1alpha1","kind":"Remote","metadata":{"name":"applied","namespace":"{{{Namespace}}}"},"spec":{"type":"file","url":"https://example.com/b/"}}""";
 
-        var created = await client.PatchAsync(KubernetesKinds.Remote, ns, "applied", KubernetesPatch.Apply(first), options, None);
-        var updated = await client.PatchAsync(KubernetesKinds.Remote, ns, "applied", KubernetesPatch.Apply(second), options, None);
+        var created = await Client.PatchAsync(KubernetesKinds.Remote, Namespace, "applied", KubernetesPatch.Apply(first), options, None);
+        var updated = await Client.PatchAsync(KubernetesKinds.Remote, Namespace, "applied", KubernetesPatch.Apply(second), options, None);
 
         Assert.Equal("https://example.com/a/", created.Spec.Url);
         Assert.Equal("https://example.com/b/", updated.Spec.Url);
@@ -152,7 +136,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         remote.Spec.DownloadConcurrency = 0;
         remote.Spec.Url = "ftp://example.com/";
 
-        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => Client.CreateAsync(KubernetesKinds.Remote, remote, None));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, error.StatusCode);
         Assert.Equal("Invalid", error.Reason);
@@ -165,10 +149,10 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     [Fact]
     public async Task Changing_an_immutable_field_is_rejected()
     {
-        var created = await client.CreateAsync(KubernetesKinds.Remote, NewRemote("immutable"), None);
+        var created = await Client.CreateAsync(KubernetesKinds.Remote, NewRemote("immutable"), None);
         created.Spec.Type = ContentType.Deb;
 
-        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.ReplaceAsync(KubernetesKinds.Remote, created, None));
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => Client.ReplaceAsync(KubernetesKinds.Remote, created, None));
 
         Assert.Contains(error.Status.Details!.Causes!, c => c.Field == "spec.type" && c.Message!.Contains("spec.type is immutable", StringComparison.Ordinal));
     }
@@ -179,7 +163,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var remote = NewRemote("mismatch");
         remote.Spec.Deb = new DebRemoteOptions();
 
-        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => Client.CreateAsync(KubernetesKinds.Remote, remote, None));
 
         var cause = Assert.Single(error.Status.Details!.Causes!);
         Assert.Equal("spec", cause.Field);
@@ -192,15 +176,15 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     {
         var distribution = new Distribution
         {
-            Metadata = new V1ObjectMeta { Name = "reserved", NamespaceProperty = ns },
+            Metadata = new V1ObjectMeta { Name = "reserved", NamespaceProperty = Namespace },
             Spec = new DistributionSpec { BasePath = "api/files", RepositoryRef = new LocalObjectReference { Name = "files" } },
         };
 
-        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => Client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
 
         Assert.Equal("spec", Assert.Single(error.Status.Details!.Causes!).Field);
         distribution.Spec.BasePath = "files/api";
-        Assert.NotNull(await client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
+        Assert.NotNull(await Client.CreateAsync(KubernetesKinds.Distribution, distribution, None));
     }
 
     [Fact]
@@ -208,18 +192,18 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     {
         for (var i = 0; i < 7; i++)
         {
-            await client.CreateAsync(KubernetesKinds.Secret, new V1Secret { Metadata = new V1ObjectMeta { Name = $"s{i}", NamespaceProperty = ns }, StringData = new Dictionary<string, string> { ["k"] = "v" } }, None);
+            await Client.CreateAsync(KubernetesKinds.Secret, new V1Secret { Metadata = new V1ObjectMeta { Name = $"s{i}", NamespaceProperty = Namespace }, StringData = new Dictionary<string, string> { ["k"] = "v" } }, None);
         }
 
-        var mark = environment.Audit.Mark();
-        var first = await client.ListAsync(KubernetesKinds.Secret, ns, new ListOptions { Limit = 3 }, None);
-        var all = await client.ListAllAsync(KubernetesKinds.Secret, ns, new ListOptions { Limit = 3 }, None).ToListAsync();
+        var mark = Environment.Audit.Mark();
+        var first = await Client.ListAsync(KubernetesKinds.Secret, Namespace, new ListOptions { Limit = 3 }, None);
+        var all = await Client.ListAllAsync(KubernetesKinds.Secret, Namespace, new ListOptions { Limit = 3 }, None).ToListAsync();
 
         Assert.Equal(3, first.Items.Count);
         Assert.False(string.IsNullOrEmpty(first.Continue));
         Assert.Equal(["s0", "s1", "s2", "s3", "s4", "s5", "s6"], all.Select(s => s.Metadata.Name!));
         Assert.Equal("v", System.Text.Encoding.UTF8.GetString(all[0].Data!["k"]));
-        Assert.Equal(1 + 3, environment.Audit.Since(mark).Count(e => e.Verb == "list" && e.Resource == "secrets" && e.Namespace == ns && e.RequestUri.Contains("limit=3", StringComparison.Ordinal)));
+        Assert.Equal(1 + 3, Environment.Audit.Since(mark).Count(e => e.Verb == "list" && e.Resource == "secrets" && e.Namespace == Namespace && e.RequestUri.Contains("limit=3", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -227,31 +211,31 @@ public sealed class KubernetesClientTests : IAsyncLifetime
     {
         var remote = NewRemote("finalized");
         remote.Metadata.Finalizers = ["packyard.io/cleanup"];
-        await client.CreateAsync(KubernetesKinds.Remote, remote, None);
+        await Client.CreateAsync(KubernetesKinds.Remote, remote, None);
 
-        await client.DeleteAsync(KubernetesKinds.Remote, ns, "finalized", None);
-        var terminating = await client.GetAsync(KubernetesKinds.Remote, ns, "finalized", None);
+        await Client.DeleteAsync(KubernetesKinds.Remote, Namespace, "finalized", None);
+        var terminating = await Client.GetAsync(KubernetesKinds.Remote, Namespace, "finalized", None);
         Assert.NotNull(terminating.Metadata.DeletionTimestamp);
 
         terminating.Metadata.Finalizers = [];
-        await client.ReplaceAsync(KubernetesKinds.Remote, terminating, None);
-        Assert.Null(await client.TryGetAsync(KubernetesKinds.Remote, ns, "finalized", None));
+        await Client.ReplaceAsync(KubernetesKinds.Remote, terminating, None);
+        Assert.Null(await Client.TryGetAsync(KubernetesKinds.Remote, Namespace, "finalized", None));
     }
 
     [Fact]
     public async Task Built_in_kinds_round_trip_with_the_library_models_and_serializer()
     {
-        var name = ns + "-system";
-        await client.CreateAsync(KubernetesKinds.Namespace, new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, None);
+        var name = Namespace + "-system";
+        await Client.CreateAsync(KubernetesKinds.Namespace, new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, None);
         var renewTime = new DateTime(2026, 12, 6, 5, 0, 0, DateTimeKind.Utc).AddTicks(1_234_560);
-        var lease = await client.CreateAsync(KubernetesKinds.Lease, new V1Lease
+        var lease = await Client.CreateAsync(KubernetesKinds.Lease, new V1Lease
         {
             Metadata = new V1ObjectMeta { Name = "packyard-leader", NamespaceProperty = name },
             Spec = new V1LeaseSpec { HolderIdentity = "pod-a", LeaseDurationSeconds = 15, RenewTime = renewTime },
         }, None);
         lease.Spec!.HolderIdentity = "pod-b";
-        var renewed = await client.ReplaceAsync(KubernetesKinds.Lease, lease, None);
-        var recorded = await client.CreateAsync(KubernetesKinds.CoreEvent, new Corev1Event
+        var renewed = await Client.ReplaceAsync(KubernetesKinds.Lease, lease, None);
+        var recorded = await Client.CreateAsync(KubernetesKinds.CoreEvent, new Corev1Event
         {
             Metadata = new V1ObjectMeta { Name = "remote.1", NamespaceProperty = name },
             InvolvedObject = new V1ObjectReference { Kind = "Repository", Name = "debian", NamespaceProperty = name },
@@ -266,7 +250,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         Assert.Equal("pod-b", renewed.Spec!.HolderIdentity);
         Assert.Equal(renewTime, renewed.Spec.RenewTime);
         Assert.Equal("SyncSucceeded", recorded.Reason);
-        Assert.Equal("Active", (await client.GetAsync(KubernetesKinds.Namespace, null, name, None)).Status!.Phase);
+        Assert.Equal("Active", (await Client.GetAsync(KubernetesKinds.Namespace, null, name, None)).Status!.Phase);
     }
 
     [Fact]
@@ -275,7 +259,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
         var remote = NewRemote("lost");
         remote.Metadata.NamespaceProperty = "nowhere";
 
-        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => client.CreateAsync(KubernetesKinds.Remote, remote, None));
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => Client.CreateAsync(KubernetesKinds.Remote, remote, None));
 
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
         Assert.Equal("namespaces \"nowhere\" not found", error.Status.Message);
@@ -283,7 +267,7 @@ public sealed class KubernetesClientTests : IAsyncLifetime
 
     private Remote NewRemote(string name) => new()
     {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
         Spec = new RemoteSpec { Type = ContentType.File, Url = "https://example.com/files/" },
     };
 }

@@ -10,36 +10,20 @@ namespace Packyard.Tests.Kubernetes;
 /// The resource client's watch against the real API server: ordering, bookmarks, resume after the server ends the
 /// connection, 410 Gone and relist.
 /// </summary>
-public sealed class KubernetesWatchTests : IAsyncLifetime
+public sealed class KubernetesWatchTests() : NamespacedEnvtestTest("watch")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private KubernetesEnvironment environment = null!;
-    private ResourceClient client = null!;
-    private string ns = null!;
-
-    public async Task InitializeAsync()
-    {
-        environment = await KubernetesEnvironment.GetSharedAsync();
-        ns = await environment.CreateNamespaceAsync("watch");
-        client = environment.ResourceClient();
-    }
-
-    public Task DisposeAsync()
-    {
-        client.Dispose();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Watch_without_a_resource_version_starts_with_the_current_objects_then_streams_changes_in_order()
     {
         using var cancel = new CancellationTokenSource(Patience);
         await CreateAsync("a", cancel.Token);
-        await using var events = client.WatchAsync(KubernetesKinds.Remote, ns, null, cancel.Token).GetAsyncEnumerator(cancel.Token);
+        await using var events = Client.WatchAsync(KubernetesKinds.Remote, Namespace, null, cancel.Token).GetAsyncEnumerator(cancel.Token);
 
         var first = await NextChangeAsync(events);
         await CreateAsync("b", cancel.Token);
-        await client.DeleteAsync(KubernetesKinds.Remote, ns, "a", cancel.Token);
+        await Client.DeleteAsync(KubernetesKinds.Remote, Namespace, "a", cancel.Token);
 
         Assert.Equal((WatchEventType.Added, "a"), (first.Type, first.Object!.Name));
         var second = await NextChangeAsync(events);
@@ -54,10 +38,10 @@ public sealed class KubernetesWatchTests : IAsyncLifetime
     public async Task Watch_resumes_after_the_server_ends_the_connection_without_losing_or_repeating_events()
     {
         using var cancel = new CancellationTokenSource(Patience);
-        var list = await client.ListAsync(KubernetesKinds.Remote, ns, null, cancel.Token);
-        var mark = environment.Audit.Mark();
+        var list = await Client.ListAsync(KubernetesKinds.Remote, Namespace, null, cancel.Token);
+        var mark = Environment.Audit.Mark();
         // The server ends each watch after 1 s; the client reconnects from the last resourceVersion it saw.
-        await using var events = client.WatchAsync(KubernetesKinds.Remote, ns, new ListOptions { ResourceVersion = list.ResourceVersion, TimeoutSeconds = 1 }, cancel.Token)
+        await using var events = Client.WatchAsync(KubernetesKinds.Remote, Namespace, new ListOptions { ResourceVersion = list.ResourceVersion, TimeoutSeconds = 1 }, cancel.Token)
             .GetAsyncEnumerator(cancel.Token);
         var seen = new List<string>();
         for (var i = 0; i < 4; i++)
@@ -68,7 +52,7 @@ public sealed class KubernetesWatchTests : IAsyncLifetime
         }
 
         Assert.Equal(["r0", "r1", "r2", "r3"], seen);
-        var watches = environment.Audit.Since(mark).Where(e => e.Verb == "watch" && e.Resource == "remotes" && e.Namespace == ns).ToList();
+        var watches = Environment.Audit.Since(mark).Where(e => e.Verb == "watch" && e.Resource == "remotes" && e.Namespace == Namespace).ToList();
         Assert.True(watches.Count >= 3, $"{watches.Count} watch requests");
         Assert.All(watches, w => Assert.Contains("resourceVersion=", w.RequestUri, StringComparison.Ordinal));
     }
@@ -81,15 +65,15 @@ public sealed class KubernetesWatchTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<ResourceExpiredException>(async () =>
         {
-            await foreach (var unused in client.WatchAsync(KubernetesKinds.Remote, ns, new ListOptions { ResourceVersion = "1" }, cancel.Token))
+            await foreach (var unused in Client.WatchAsync(KubernetesKinds.Remote, Namespace, new ListOptions { ResourceVersion = "1" }, cancel.Token))
             {
             }
         });
         Assert.Equal(System.Net.HttpStatusCode.Gone, error.StatusCode);
 
-        var relist = await client.ListAsync(KubernetesKinds.Remote, ns, null, cancel.Token);
+        var relist = await Client.ListAsync(KubernetesKinds.Remote, Namespace, null, cancel.Token);
         Assert.Contains(relist.Items, r => r.Name == "missed");
-        await using var events = client.WatchAsync(KubernetesKinds.Remote, ns, new ListOptions { ResourceVersion = relist.ResourceVersion }, cancel.Token)
+        await using var events = Client.WatchAsync(KubernetesKinds.Remote, Namespace, new ListOptions { ResourceVersion = relist.ResourceVersion }, cancel.Token)
             .GetAsyncEnumerator(cancel.Token);
         await CreateAsync("next", cancel.Token);
         Assert.Equal("next", (await NextChangeAsync(events)).Object!.Name);
@@ -99,7 +83,7 @@ public sealed class KubernetesWatchTests : IAsyncLifetime
     public async Task Watch_with_a_field_selector_sees_only_the_named_object()
     {
         using var cancel = new CancellationTokenSource(Patience);
-        await using var events = client.WatchAsync(KubernetesKinds.Remote, ns, new ListOptions { FieldSelector = "metadata.name=wanted" }, cancel.Token)
+        await using var events = Client.WatchAsync(KubernetesKinds.Remote, Namespace, new ListOptions { FieldSelector = "metadata.name=wanted" }, cancel.Token)
             .GetAsyncEnumerator(cancel.Token);
         await CreateAsync("other", cancel.Token);
         await CreateAsync("wanted", cancel.Token);
@@ -121,9 +105,9 @@ public sealed class KubernetesWatchTests : IAsyncLifetime
     }
 
     private Task<Remote> CreateAsync(string name, CancellationToken cancellationToken) =>
-        client.CreateAsync(KubernetesKinds.Remote, new Remote
+        Client.CreateAsync(KubernetesKinds.Remote, new Remote
         {
-            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace },
             Spec = new RemoteSpec { Type = ContentType.File, Url = "https://example.com/files/" },
         }, cancellationToken);
 }

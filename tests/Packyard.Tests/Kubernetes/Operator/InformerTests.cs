@@ -8,24 +8,8 @@ using Packyard.Tests.Kubernetes.Envtest;
 namespace Packyard.Tests.Kubernetes.Operator;
 
 /// <summary>The runtime's informer on the real API server (a namespace of its own; see InformerResilienceTests for restarts).</summary>
-public sealed class InformerTests : IAsyncLifetime
+public sealed class InformerTests() : NamespacedEnvtestTest("informer")
 {
-    private KubernetesEnvironment environment = null!;
-    private ResourceClient client = null!;
-    private string ns = null!;
-
-    public async Task InitializeAsync()
-    {
-        environment = await KubernetesEnvironment.GetSharedAsync();
-        ns = await environment.CreateNamespaceAsync("informer");
-        client = environment.ResourceClient();
-    }
-
-    public Task DisposeAsync()
-    {
-        client.Dispose();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Informer_lists_in_pages_then_follows_changes_and_deletions()
@@ -35,7 +19,7 @@ public sealed class InformerTests : IAsyncLifetime
             await CreateAsync($"r{i}");
         }
 
-        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, ns) { PageSize = 2 };
+        var informer = new Informer<Remote>(Client, KubernetesKinds.Remote, Namespace) { PageSize = 2 };
         var keys = new ConcurrentQueue<string>();
         informer.OnChange(keys.Enqueue);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -44,10 +28,10 @@ public sealed class InformerTests : IAsyncLifetime
 
         Assert.Equal(5, informer.Items.Count);
         await CreateAsync("late");
-        await client.DeleteAsync(KubernetesKinds.Remote, ns, "r0", stop.Token);
-        await Eventually(() => informer.TryGet(ns, "late", out _) && !informer.TryGet(ns, "r0", out _));
-        Assert.Contains($"{ns}/late", keys);
-        Assert.Equal(2, keys.Count(k => k == $"{ns}/r0"));
+        await Client.DeleteAsync(KubernetesKinds.Remote, Namespace, "r0", stop.Token);
+        await Eventually(() => informer.TryGet(Namespace, "late", out _) && !informer.TryGet(Namespace, "r0", out _));
+        Assert.Contains($"{Namespace}/late", keys);
+        Assert.Equal(2, keys.Count(k => k == $"{Namespace}/r0"));
 
         await stop.CancelAsync();
         await running;
@@ -56,17 +40,17 @@ public sealed class InformerTests : IAsyncLifetime
     [Fact]
     public async Task An_informer_of_the_library_V1Secret_caches_secrets_with_their_data()
     {
-        await client.CreateAsync(KubernetesKinds.Secret, new V1Secret
+        await Client.CreateAsync(KubernetesKinds.Secret, new V1Secret
         {
-            Metadata = new V1ObjectMeta { Name = "credentials", NamespaceProperty = ns },
+            Metadata = new V1ObjectMeta { Name = "credentials", NamespaceProperty = Namespace },
             StringData = new Dictionary<string, string> { ["password"] = "s3cret" },
         }, CancellationToken.None);
-        var informer = new Informer<V1Secret>(client, PackyardKinds.Secret, ns) { Transform = ResourceCache.Trimmed<V1Secret>() };
+        var informer = new Informer<V1Secret>(Client, PackyardKinds.Secret, Namespace) { Transform = ResourceCache.Trimmed<V1Secret>() };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var running = informer.RunAsync(stop.Token);
         await informer.WaitForSyncAsync(stop.Token);
 
-        Assert.True(informer.TryGet(ns, "credentials", out var secret));
+        Assert.True(informer.TryGet(Namespace, "credentials", out var secret));
         Assert.Null(secret!.Metadata.ManagedFields);
         var manifestShape = ResourceCache.AsManifestSecret(secret);
         Assert.Equal("s3cret", System.Text.Encoding.UTF8.GetString(manifestShape.DecodedEntries()["password"]));
@@ -81,30 +65,30 @@ public sealed class InformerTests : IAsyncLifetime
         var applied = ResourceCache.LastAppliedAnnotation;
         await CreateAsync("listed", new() { [applied] = "{\"kind\":\"Remote\"}", ["packyard.io/requested-at"] = "one" });
         await CreateAsync("only-last-applied", new() { [applied] = "{}" });
-        var informer = new Informer<Remote>(client, KubernetesKinds.Remote, ns) { Transform = ResourceCache.Trimmed<Remote>() };
+        var informer = new Informer<Remote>(Client, KubernetesKinds.Remote, Namespace) { Transform = ResourceCache.Trimmed<Remote>() };
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var running = informer.RunAsync(stop.Token);
         await informer.WaitForSyncAsync(stop.Token);
         await CreateAsync("watched", new() { [applied] = "{\"kind\":\"Remote\"}", ["packyard.io/requested-at"] = "two" });
-        await Eventually(() => informer.TryGet(ns, "watched", out _));
+        await Eventually(() => informer.TryGet(Namespace, "watched", out _));
 
-        Assert.True(informer.TryGet(ns, "listed", out var listed));
+        Assert.True(informer.TryGet(Namespace, "listed", out var listed));
         Assert.Equal(new Dictionary<string, string> { ["packyard.io/requested-at"] = "one" }, listed!.Metadata.Annotations);
-        Assert.True(informer.TryGet(ns, "watched", out var watched));
+        Assert.True(informer.TryGet(Namespace, "watched", out var watched));
         Assert.Equal(new Dictionary<string, string> { ["packyard.io/requested-at"] = "two" }, watched!.Metadata.Annotations);
-        Assert.True(informer.TryGet(ns, "only-last-applied", out var bare));
+        Assert.True(informer.TryGet(Namespace, "only-last-applied", out var bare));
         Assert.Null(bare!.Metadata.Annotations);
         Assert.Null(listed.Metadata.ManagedFields);
-        var stored = await client.GetAsync(KubernetesKinds.Remote, ns, "listed", stop.Token);
+        var stored = await Client.GetAsync(KubernetesKinds.Remote, Namespace, "listed", stop.Token);
         Assert.Equal("{\"kind\":\"Remote\"}", stored.Metadata.Annotations![applied]);
 
         await stop.CancelAsync();
         await running;
     }
 
-    private Task<Remote> CreateAsync(string name, Dictionary<string, string>? annotations = null) => client.CreateAsync(KubernetesKinds.Remote, new Remote
+    private Task<Remote> CreateAsync(string name, Dictionary<string, string>? annotations = null) => Client.CreateAsync(KubernetesKinds.Remote, new Remote
     {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Annotations = annotations },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Namespace, Annotations = annotations },
         Spec = new RemoteSpec { Type = ContentType.File, Url = "https://example.com/files/" },
     }, CancellationToken.None);
 
