@@ -32,6 +32,13 @@ public sealed class RepositorySpec
     public RepositoryPublish? Publish { get; set; }
 
     public RepositoryUploads? Uploads { get; set; }
+
+    /// <summary>The publish block of <see cref="Type"/> (what its publisher reads), or null when the spec has none.</summary>
+    public PublishTypeOptions? TypePublishOptions() => Type switch
+    {
+        ContentType.Deb => Publish?.Deb,
+        _ => null,
+    };
 }
 
 public sealed class RepositorySync
@@ -64,12 +71,6 @@ public sealed class RepositoryPublish
     public SecretReference? SigningKeySecretRef { get; set; }
 
     public DebPublishOptions? Deb { get; set; }
-}
-
-public sealed class DebPublishOptions
-{
-    [Default(true)]
-    public bool ByHash { get; set; } = true;
 }
 
 public sealed class RepositoryUploads

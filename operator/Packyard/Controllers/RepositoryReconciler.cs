@@ -367,7 +367,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
 
     /// <summary>What the last successful sync was made with; a difference means the repository must sync again.</summary>
     private static string Fingerprint(SecretCipher secrets, RemoteSettings remote, SyncMode mode) =>
-        secrets.Fingerprint(string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token, mode));
+        secrets.Fingerprint(string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, TypeOptionsJson.Write(remote.TypeOptions), remote.Username, remote.Password, remote.Token, mode));
 
     /// <summary>
     /// Everything a sync attempt is made with: every Remote setting and Secret, the mode, the request and the Repository's
@@ -375,7 +375,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     /// </summary>
     private static string Attempt(SecretCipher secrets, RemoteSettings remote, SyncMode mode, string? requested, long? generation)
     {
-        var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token,
+        var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, TypeOptionsJson.Write(remote.TypeOptions), remote.Username, remote.Password, remote.Token,
             remote.Concurrency, remote.RateLimit?.ToString("R", System.Globalization.CultureInfo.InvariantCulture), remote.Timeout, remote.CaCertificatePem,
             remote.ClientCertificatePem, remote.ClientKeyPem, remote.InsecureSkipVerify, remote.ProxyUrl, remote.ProxyUsername, remote.ProxyPassword,
             remote.VerificationKeys is { } keys ? Convert.ToHexString(SHA256.HashData(keys)) : "", mode, requested, generation);
