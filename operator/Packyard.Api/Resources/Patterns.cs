@@ -16,6 +16,14 @@ public static class Patterns
     /// <summary>One line of text for a field of a deb Release (Origin, Label): no control characters, no leading or trailing space.</summary>
     public const string ReleaseFieldText = @"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$";
 
+    /// <summary>What a value of <paramref name="pattern"/> must be, in words for error messages; null for a pattern without them.</summary>
+    public static string? Meaning(string pattern) => pattern switch
+    {
+        PublishDuration => "a duration of one to four numbers with unit s, m, h or d, e.g. 7d, 36h or 1d12h",
+        ReleaseFieldText => "one line of text without control characters or leading or trailing spaces",
+        _ => null,
+    };
+
     /// <summary>http(s) URL.</summary>
     public const string HttpUrl = @"^https?://[^\s]+$";
 
