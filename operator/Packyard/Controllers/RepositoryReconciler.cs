@@ -31,21 +31,32 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         public RemoteSettings? Remote { get; set; }
         public string Summary { get; set; } = "";
         public TimeSpan? RequeueAfter { get; set; }
+
+        /// <summary>The outcome of the steps owning a negative-polarity condition, by condition (see <see cref="Owning"/>).</summary>
+        public Dictionary<string, StepResult> Owned { get; } = new(StringComparer.Ordinal);
     }
 
     public async Task<StepResult> ReconcileAsync(Repository repository, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var context = new Context(repository, progress);
-        ReconcileStep<Context>[] steps = [ResolveRemoteAsync, EnsureRepositoryAsync, SyncAsync, PublishAsync, PruneVersionsAsync, ReportAsync];
+        ReconcileStep<Context>[] steps =
+        [
+            ResolveRemoteAsync, EnsureRepositoryAsync, Owning(ConditionTypes.SyncFailed, SyncAsync), Owning(ConditionTypes.PublishFailed, PublishAsync),
+            PruneVersionsAsync, ReportAsync,
+        ];
         var result = await ReconcileSteps.RunAsync(steps, context, cancellationToken);
         if (result.Outcome == StepOutcome.Continue)
         {
             result = StepResult.Done(Reasons.Succeeded, context.Summary, context.RequeueAfter);
         }
 
-        ReconcileSummarizer.Summarize(repository, result, services.Time.GetUtcNow(), services.Events);
+        ReconcileSummarizer.Summarize(repository, result, services.Time.GetUtcNow(), services.Events, context.Owned);
         return result;
     }
+
+    /// <summary><paramref name="step"/>, its outcome kept for the negative-polarity condition <paramref name="condition"/> it owns.</summary>
+    private static ReconcileStep<Context> Owning(string condition, ReconcileStep<Context> step) => async (context, cancellationToken) =>
+        context.Owned[condition] = await step(context, cancellationToken);
 
     /// <summary>Waits (ReferenceNotFound) for a missing Remote; stalls on a type mismatch or unusable Remote settings.</summary>
     private async Task<StepResult> ResolveRemoteAsync(Context context, CancellationToken cancellationToken)
