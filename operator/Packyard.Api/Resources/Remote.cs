@@ -58,15 +58,17 @@ public sealed class RemoteSpec
     public ContainerRemoteOptions? Container { get; set; }
 
     /// <summary>The type block of <see cref="Type"/> (what its content type reads), or null when the spec has none.</summary>
-    public RemoteTypeOptions? TypeOptions() => Type switch
+    public RemoteTypeOptions? TypeOptions() => TypeBlocks().FirstOrDefault(b => b.Type == Type).Block;
+
+    /// <summary>The type blocks the spec has, each with the content type it belongs to (only that of <see cref="Type"/> is valid).</summary>
+    public IEnumerable<(ContentType Type, RemoteTypeOptions Block)> TypeBlocks()
     {
-        ContentType.File => File,
-        ContentType.Python => Python,
-        ContentType.Deb => Deb,
-        ContentType.Rpm => Rpm,
-        ContentType.Container => Container,
-        _ => null,
-    };
+        (ContentType, RemoteTypeOptions?)[] blocks =
+        [
+            (ContentType.File, File), (ContentType.Python, Python), (ContentType.Deb, Deb), (ContentType.Rpm, Rpm), (ContentType.Container, Container),
+        ];
+        return blocks.Where(b => b.Item2 is not null).Select(b => (b.Item1, b.Item2!));
+    }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<DownloadPolicy>))]
