@@ -23,6 +23,7 @@ internal static class CrossFieldRules
     public static IReadOnlyList<string> Messages { get; } =
     [
         .. Enum.GetValues<ContentType>().Select(TypeBlockMessage),
+        .. RepositoryPublish.BlockTypes.Select(PublishBlockMessage),
         ReservedBasePath,
         BothContentGuards,
         SameSourceAndTarget,
@@ -33,9 +34,13 @@ internal static class CrossFieldRules
     public static string TypeBlockMessage(ContentType type) =>
         $"spec.{type.ToName()} is only allowed when spec.type is {type.ToName()}";
 
+    public static string PublishBlockMessage(ContentType type) =>
+        $"spec.publish.{type.ToName()} is only allowed when spec.type is {type.ToName()}";
+
     public static IEnumerable<FieldViolation> Check(object resource) => resource switch
     {
         Remote remote => CheckRemote(remote.Spec),
+        Repository repository => CheckRepository(repository.Spec),
         Distribution distribution => CheckDistribution(distribution.Spec),
         Promotion promotion => CheckPromotion(promotion.Spec),
         Secret secret => CheckSecret(secret),
@@ -44,17 +49,9 @@ internal static class CrossFieldRules
 
     private static IEnumerable<FieldViolation> CheckRemote(RemoteSpec spec)
     {
-        (ContentType Type, object? Block)[] blocks =
-        [
-            (ContentType.File, spec.File),
-            (ContentType.Python, spec.Python),
-            (ContentType.Deb, spec.Deb),
-            (ContentType.Rpm, spec.Rpm),
-            (ContentType.Container, spec.Container),
-        ];
-        foreach (var (type, block) in blocks)
+        foreach (var (type, _) in spec.TypeBlocks())
         {
-            if (block is not null && spec.Type != type)
+            if (spec.Type != type)
             {
                 yield return new FieldViolation("spec." + type.ToName(), TypeBlockMessage(type));
             }
@@ -65,6 +62,10 @@ internal static class CrossFieldRules
             yield return new FieldViolation("spec.timeout", RemoteLimits.TimeoutMessage);
         }
     }
+
+    private static IEnumerable<FieldViolation> CheckRepository(RepositorySpec spec) =>
+        (spec.Publish?.TypeBlocks() ?? []).Where(b => b.Type != spec.Type)
+            .Select(b => new FieldViolation("spec.publish." + b.Type.ToName(), PublishBlockMessage(b.Type)));
 
     private static IEnumerable<FieldViolation> CheckDistribution(DistributionSpec spec)
     {

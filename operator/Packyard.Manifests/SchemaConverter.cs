@@ -158,7 +158,9 @@ internal sealed class SchemaConverter(string file)
 
         if (schema.Pattern is { } pattern && !Regex.IsMatch(value, pattern, RegexOptions.CultureInvariant, PatternTimeout))
         {
-            return Fail(node, path, $"\"{value}\" does not match the pattern {pattern}");
+            return Fail(node, path, Api.Resources.Patterns.Meaning(pattern) is { } meaning
+                ? $"\"{value}\" is not {meaning}"
+                : $"\"{value}\" does not match the pattern {pattern}");
         }
 
         if (schema.Format == "date-time" && !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))

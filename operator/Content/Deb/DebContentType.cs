@@ -48,44 +48,6 @@ internal static class DebContentType
     public static string MetadataJson(DebUnitMetadata metadata) => JsonSerializer.Serialize(metadata, DebJsonContext.Default.DebUnitMetadata);
 }
 
-/// <summary>The Remote's <c>spec.deb</c> block. A distribution ending in '/' is a flat repository (no dists/).</summary>
-internal sealed record DebRemoteOptions(IReadOnlyList<string>? Distributions, IReadOnlyList<string>? Components, IReadOnlyList<string>? Architectures, bool? Sources);
-
-/// <summary>
-/// The Repository's <c>spec.publish.deb</c> block. <see cref="ByHashRetention"/> ("24h", "90m", "0s"; default 24h) is how long
-/// by-hash indices stay served after a newer publication replaced them; <see cref="ValidFor"/> ("7d") sets Valid-Until;
-/// <see cref="XzPreset"/> (0–9) is the xz preset of Packages.xz and Sources.xz.
-/// </summary>
-internal sealed record DebPublishOptions(bool? ByHash, string? Origin, string? Label, string? ValidFor, string? ByHashRetention, int? XzPreset = null)
-{
-    public static readonly TimeSpan DefaultByHashRetention = TimeSpan.FromHours(24);
-
-    /// <summary>
-    /// xz preset 6 takes ~35 s for bookworm's 50 MB main/amd64 Packages on one core and makes it 8.9 MB; preset 1 takes a
-    /// fifth of that for 11.1 MB. A repository publishes every new version, so speed wins by default.
-    /// </summary>
-    public const int DefaultXzPreset = 1;
-
-    /// <summary>Parses a duration of one number and a unit (s, m, h, d), or returns null.</summary>
-    public static TimeSpan? ParseDuration(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text) || text.Length < 2
-            || !double.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n))
-        {
-            return null;
-        }
-
-        return text[^1] switch
-        {
-            's' => TimeSpan.FromSeconds(n),
-            'm' => TimeSpan.FromMinutes(n),
-            'h' => TimeSpan.FromHours(n),
-            'd' => TimeSpan.FromDays(n),
-            _ => null,
-        };
-    }
-}
-
 /// <summary>
 /// What a unit's metadata holds: where it belongs, and its Packages stanza (or Sources stanza, when <see cref="Source"/>) as
 /// ordered [field, value] pairs (jsonb keeps array order).
@@ -97,7 +59,5 @@ internal sealed record DebUnitMetadata(string Distribution, string Component, IR
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(DebRemoteOptions))]
-[JsonSerializable(typeof(DebPublishOptions))]
 [JsonSerializable(typeof(DebUnitMetadata))]
 internal sealed partial class DebJsonContext : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Packyard.Api.Resources;
 using Packyard.Engine.Compression;
 using Packyard.Engine.Plugins;
 
@@ -26,8 +27,7 @@ internal sealed class DebPublisher : IPublisher
 
     public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
-        var options = JsonSerializer.Deserialize(context.Options.OptionsJson, DebJsonContext.Default.DebPublishOptions)
-            ?? new DebPublishOptions(null, null, null, null, null);
+        var options = context.Options.TypeOptions as DebPublishOptions ?? new DebPublishOptions();
         using var spool = new IndexSpool();
         await foreach (var unit in context.ReadContentAsync(cancellationToken))
         {
@@ -56,7 +56,7 @@ internal sealed class DebPublisher : IPublisher
     private static async Task PublishDistributionAsync(PublishContext context, DebPublishOptions options, IndexSpool spool, string distribution,
         DistributionLayout layout, CancellationToken cancellationToken)
     {
-        var byHash = options.ByHash ?? true;
+        var byHash = options.ByHash;
         var architectures = layout.Architectures.Count > 0 ? layout.Architectures.Order(StringComparer.Ordinal).ToList() : ["all"];
         var components = layout.Components.Order(StringComparer.Ordinal).ToList();
         var entries = new List<(string Path, IndexDigest Digest)>();
@@ -83,8 +83,8 @@ internal sealed class DebPublisher : IPublisher
 
         var release = new StringBuilder();
         var now = DateTimeOffset.UtcNow;
-        release.Append("Origin: ").Append(options.Origin ?? context.RepositoryName).Append('\n');
-        release.Append("Label: ").Append(options.Label ?? context.RepositoryName).Append('\n');
+        release.Append("Origin: ").Append(ReleaseField(options.Origin) ?? context.RepositoryName).Append('\n');
+        release.Append("Label: ").Append(ReleaseField(options.Label) ?? context.RepositoryName).Append('\n');
         release.Append("Suite: ").Append(distribution).Append('\n');
         release.Append("Codename: ").Append(distribution).Append('\n');
         release.Append("Date: ").Append(Rfc2822(now)).Append('\n');
@@ -185,7 +185,7 @@ internal sealed class DebPublisher : IPublisher
         }
 
         var release = Encoding.UTF8.GetBytes(
-            $"Archive: {distribution}\nComponent: {component}\nArchitecture: {architecture}\n" + (options.Origin is { } o ? $"Origin: {o}\n" : ""));
+            $"Archive: {distribution}\nComponent: {component}\nArchitecture: {architecture}\n" + (ReleaseField(options.Origin) is { } o ? $"Origin: {o}\n" : ""));
         await context.AddFileAsync(folder + directory + "Release", PlainText, (output, token) => output.WriteAsync(release, token).AsTask(), cancellationToken);
         AddIndexEntry(context, entries, byHashPaths, folder, directory + "Release", PlainText,
             new IndexDigest(Hex(MD5.HashData(release)), Hex(SHA256.HashData(release)), release.Length));
@@ -205,7 +205,7 @@ internal sealed class DebPublisher : IPublisher
             await using (hashing)
             {
                 await using (var compressing = variant.Format == CompressionFormat.Xz
-                    ? Compression.CreateXz(hashing, options.XzPreset ?? DebPublishOptions.DefaultXzPreset, leaveOpen: true)
+                    ? Compression.CreateXz(hashing, Math.Clamp(options.XzPreset ?? DebPublishOptions.DefaultXzPreset, 0, 9), leaveOpen: true)
                     : Compression.Create(hashing, variant.Format, leaveOpen: true))
                 {
                     await IndexSpool.CopyPartsAsync(parts, compressing, token);
@@ -228,6 +228,10 @@ internal sealed class DebPublisher : IPublisher
             context.AddStoredFile(new PublishedFile(byHashPath, digest.Sha256, digest.Size, mediaType));
         }
     }
+
+    /// <summary>One line of a Release field: a value the schema let through with a line break (a trailing one passes '$') is cut there.</summary>
+    private static string? ReleaseField(string? value) =>
+        value?.Split(['\r', '\n'], 2)[0].Trim() is { Length: > 0 } line ? line : null;
 
     private static string Rfc2822(DateTimeOffset time) => time.UtcDateTime.ToString("ddd, dd MMM yyyy HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 

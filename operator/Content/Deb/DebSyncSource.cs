@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Packyard.Api.Resources;
 using Packyard.Engine;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
@@ -27,8 +28,7 @@ internal sealed class DebSyncSource : ISyncSource
 
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, DebJsonContext.Default.DebRemoteOptions)
-            ?? new DebRemoteOptions(null, null, null, null);
+        var options = context.Remote.TypeOptions as DebRemoteOptions ?? new DebRemoteOptions();
         var keys = context.Remote.VerificationKeys is { Length: > 0 } keyBytes ? OpenPgp.LoadPublicKeys(keyBytes) : null;
         var distributions = options.Distributions is { Count: > 0 } given ? given : [DebContentType.DefaultDistribution];
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -73,7 +73,7 @@ internal sealed class DebSyncSource : ISyncSource
                 }
             }
 
-            if (options.Sources == true)
+            if (options.Sources)
             {
                 foreach (var index in SelectSourceIndices(release, options, flat))
                 {

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace Packyard.Content.File;
 
 /// <summary>
@@ -18,9 +15,3 @@ internal static class FileContentType
     public static string FileName(string relativePath) => relativePath[(relativePath.LastIndexOf('/') + 1)..];
 }
 
-/// <summary>The Remote's <c>spec.file</c> block.</summary>
-internal sealed record FileRemoteOptions(string? Manifest);
-
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(FileRemoteOptions))]
-internal sealed partial class FileJsonContext : JsonSerializerContext;

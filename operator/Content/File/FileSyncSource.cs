@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
+using Packyard.Api.Resources;
 using Packyard.Engine;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
@@ -11,8 +11,7 @@ internal sealed class FileSyncSource : ISyncSource
 {
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, FileJsonContext.Default.FileRemoteOptions);
-        var manifestPath = options?.Manifest ?? "PULP_MANIFEST";
+        var manifestPath = (context.Remote.TypeOptions as FileRemoteOptions ?? new FileRemoteOptions()).Manifest;
         var manifestUrl = context.Remote.Resolve(manifestPath);
 
         await using var response = await context.Upstream.OpenAsync(manifestUrl, cancellationToken);

@@ -72,6 +72,5 @@ internal sealed record PythonFileMetadata(
     string? CoreMetadata = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(PythonRemoteOptions))] // the Remote's spec.python block
 [JsonSerializable(typeof(PythonFileMetadata))]
 internal sealed partial class PythonJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Plugins;
 
@@ -14,7 +15,7 @@ internal sealed class PythonSyncSource : ISyncSource
 {
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, PythonJsonContext.Default.PythonRemoteOptions);
+        var options = context.Remote.TypeOptions as PythonRemoteOptions;
         var filter = PythonFilter.Create(options);
         var index = IndexUrl(context.Remote.BaseUrl);
         // Pull-through asks for named projects only; they are still subject to the remote's includes and excludes.

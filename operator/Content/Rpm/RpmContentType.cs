@@ -55,9 +55,6 @@ internal sealed record PackageIdentity(string Name, string Epoch, string Version
     public string Evr => (Epoch is "0" or "" ? "" : Epoch + ":") + Version + "-" + Release;
 }
 
-/// <summary>The Remote's <c>spec.rpm</c> block: <c>skipTypes</c> may hold "srpm" (source packages are skipped).</summary>
-internal sealed record RpmRemoteOptions(IReadOnlyList<string>? SkipTypes);
-
 /// <summary>
 /// What a unit stores. A package (<see cref="Kind"/> "package") holds its entries of primary.xml, filelists.xml and
 /// other.xml (elements without namespace declarations, location already pointing at <c>Packages/</c>); a repository
@@ -79,6 +76,5 @@ internal sealed record RpmUnitMetadata(
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(RpmRemoteOptions))]
 [JsonSerializable(typeof(RpmUnitMetadata))]
 internal sealed partial class RpmJsonContext : JsonSerializerContext;

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Xml;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Packyard.Api.Resources;
 using Packyard.Engine;
 using Packyard.Engine.Compression;
 using Packyard.Engine.Downloads;
@@ -24,7 +25,7 @@ internal sealed class RpmSyncSource : ISyncSource
 
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var options = JsonSerializer.Deserialize(context.Remote.OptionsJson, RpmJsonContext.Default.RpmRemoteOptions) ?? new RpmRemoteOptions(null);
+        var options = context.Remote.TypeOptions as RpmRemoteOptions ?? new RpmRemoteOptions();
         var skipSources = options.SkipTypes?.Contains("srpm", StringComparer.OrdinalIgnoreCase) ?? false;
         var keys = context.Remote.VerificationKeys is { Length: > 0 } keyBytes ? OpenPgp.LoadPublicKeys(keyBytes) : null;
         var repomd = await ReadRepomdAsync(context, keys, cancellationToken).ConfigureAwait(false);

@@ -12,10 +12,16 @@ public static class ConditionTypes
     /// <summary>Negative polarity: no progress is possible without a spec change.</summary>
     public const string Stalled = "Stalled";
 
-    /// <summary>Negative polarity: the last sync failed (Repository).</summary>
+    /// <summary>
+    /// Negative polarity (Repository): present, True, only while the last sync failed, with the failure's reason and message;
+    /// removed when a sync succeeds.
+    /// </summary>
     public const string SyncFailed = "SyncFailed";
 
-    /// <summary>Negative polarity: the last publish failed (Repository).</summary>
+    /// <summary>
+    /// Negative polarity (Repository): present, True, only while the last publish failed, with the failure's reason and
+    /// message; removed when a publish succeeds (or nothing is left to publish).
+    /// </summary>
     public const string PublishFailed = "PublishFailed";
 }
 

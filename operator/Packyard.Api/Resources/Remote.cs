@@ -56,6 +56,19 @@ public sealed class RemoteSpec
     public DebRemoteOptions? Deb { get; set; }
     public RpmRemoteOptions? Rpm { get; set; }
     public ContainerRemoteOptions? Container { get; set; }
+
+    /// <summary>The type block of <see cref="Type"/> (what its content type reads), or null when the spec has none.</summary>
+    public RemoteTypeOptions? TypeOptions() => TypeBlocks().FirstOrDefault(b => b.Type == Type).Block;
+
+    /// <summary>The type blocks the spec has, each with the content type it belongs to (only that of <see cref="Type"/> is valid).</summary>
+    public IEnumerable<(ContentType Type, RemoteTypeOptions Block)> TypeBlocks()
+    {
+        (ContentType, RemoteTypeOptions?)[] blocks =
+        [
+            (ContentType.File, File), (ContentType.Python, Python), (ContentType.Deb, Deb), (ContentType.Rpm, Rpm), (ContentType.Container, Container),
+        ];
+        return blocks.Where(b => b.Item2 is not null).Select(b => (b.Item1, b.Item2!));
+    }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<DownloadPolicy>))]
@@ -83,62 +96,6 @@ public sealed class RemoteProxy
     public string Url { get; set; } = "";
 
     public SecretReference? AuthSecretRef { get; set; }
-}
-
-public sealed class FileRemoteOptions
-{
-    [Default("PULP_MANIFEST"), Description("Path of the manifest relative to the remote URL.")]
-    public string Manifest { get; set; } = "PULP_MANIFEST";
-}
-
-public sealed class PythonRemoteOptions
-{
-    [Description("PEP 508 requirement strings to mirror; absent mirrors the whole index.")]
-    public List<string>? Includes { get; set; }
-
-    public List<string>? Excludes { get; set; }
-
-    public List<PythonPackageType>? PackageTypes { get; set; }
-
-    [Description("Platforms (from wheel tags) to leave out, e.g. windows, macos, linux.")]
-    public List<string>? ExcludePlatforms { get; set; }
-
-    public bool Prereleases { get; set; }
-}
-
-[JsonConverter(typeof(JsonStringEnumConverter<PythonPackageType>))]
-public enum PythonPackageType
-{
-    [JsonStringEnumMemberName("bdist_wheel")] BdistWheel,
-    [JsonStringEnumMemberName("sdist")] Sdist,
-}
-
-public sealed class DebRemoteOptions
-{
-    public List<string>? Distributions { get; set; }
-    public List<string>? Components { get; set; }
-    public List<string>? Architectures { get; set; }
-    public bool Sources { get; set; }
-
-    [Description("Secret with the OpenPGP public key(s) that must have signed the upstream Release.")]
-    public SecretReference? SigningKeySecretRef { get; set; }
-}
-
-public sealed class RpmRemoteOptions
-{
-    public List<string>? SkipTypes { get; set; }
-
-    [Description("Secret with the OpenPGP public key(s) that must have signed repomd.xml.")]
-    public SecretReference? SigningKeySecretRef { get; set; }
-}
-
-public sealed class ContainerRemoteOptions
-{
-    [Required]
-    public string UpstreamName { get; set; } = "";
-
-    public List<string>? IncludeTags { get; set; }
-    public List<string>? ExcludeTags { get; set; }
 }
 
 public sealed class RemoteStatus : ResourceStatus;

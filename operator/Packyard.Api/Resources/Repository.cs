@@ -16,6 +16,7 @@ public sealed class Repository : PackyardResource<RepositorySpec, RepositoryStat
     public override string Kind { get; set; } = "Repository";
 }
 
+[ValidationRule("self.type == 'deb' || !has(self.publish) || !has(self.publish.deb)", "spec.publish.deb is only allowed when spec.type is deb")]
 public sealed class RepositorySpec
 {
     [Required, Immutable, Description("Content type of the repository (immutable).")]
@@ -32,6 +33,9 @@ public sealed class RepositorySpec
     public RepositoryPublish? Publish { get; set; }
 
     public RepositoryUploads? Uploads { get; set; }
+
+    /// <summary>The publish block of <see cref="Type"/> (what its publisher reads), or null when the spec has none.</summary>
+    public PublishTypeOptions? TypePublishOptions() => Publish?.TypeBlocks().FirstOrDefault(b => b.Type == Type).Block;
 }
 
 public sealed class RepositorySync
@@ -64,12 +68,16 @@ public sealed class RepositoryPublish
     public SecretReference? SigningKeySecretRef { get; set; }
 
     public DebPublishOptions? Deb { get; set; }
-}
 
-public sealed class DebPublishOptions
-{
-    [Default(true)]
-    public bool ByHash { get; set; } = true;
+    /// <summary>The content types that have a publish block.</summary>
+    public static IReadOnlyList<ContentType> BlockTypes { get; } = [ContentType.Deb];
+
+    /// <summary>The publish blocks set, each with the content type it belongs to (only that of spec.type is valid).</summary>
+    public IEnumerable<(ContentType Type, PublishTypeOptions Block)> TypeBlocks()
+    {
+        (ContentType, PublishTypeOptions?)[] blocks = [(ContentType.Deb, Deb)];
+        return blocks.Where(b => b.Item2 is not null).Select(b => (b.Item1, b.Item2!));
+    }
 }
 
 public sealed class RepositoryUploads

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Secrets;
 
@@ -13,6 +14,9 @@ namespace Packyard.Engine.Catalog;
 internal static class RemoteConfigCodec
 {
     private const string SealedProperty = "sealedSecrets";
+
+    /// <summary>The type block as JSON text, in rows written before it was typed (<see cref="RemoteSettings.TypeOptions"/>).</summary>
+    private const string LegacyOptionsProperty = "optionsJson";
 
     public static string Encode(RemoteSettings remote, SecretCipher? cipher)
     {
@@ -51,6 +55,11 @@ internal static class RemoteConfigCodec
         var sealedText = node[SealedProperty]?.GetValue<string>();
         node.Remove(SealedProperty);
         var remote = node.Deserialize(EngineJsonContext.Default.RemoteSettings)!;
+        if (remote.TypeOptions is null && node[LegacyOptionsProperty]?.GetValue<string>() is { } optionsJson)
+        {
+            remote = remote with { TypeOptions = TypeOptionsJson.Read<RemoteTypeOptions>(remote.Type, optionsJson) };
+        }
+
         if (sealedText is null)
         {
             return remote;

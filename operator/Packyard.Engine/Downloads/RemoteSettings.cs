@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Packyard.Api.Resources;
 
 namespace Packyard.Engine.Downloads;
@@ -47,8 +48,9 @@ public sealed record RemoteSettings
     /// </summary>
     public byte[]? VerificationKeys { get; init; }
 
-    /// <summary>The type-specific block of the Remote spec (e.g. <c>{"manifest":"PULP_MANIFEST"}</c>) as JSON, or "{}".</summary>
-    public string OptionsJson { get; init; } = "{}";
+    /// <summary>The Remote's type block (<see cref="RemoteSpec.TypeOptions"/>): what the content type reads; null when the spec has none.</summary>
+    [JsonConverter(typeof(TypeOptionsConverter<RemoteTypeOptions>))]
+    public RemoteTypeOptions? TypeOptions { get; init; }
 
     public string DisplayName => $"{Namespace}/{Name}";
 

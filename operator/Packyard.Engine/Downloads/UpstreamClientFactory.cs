@@ -8,8 +8,9 @@ public sealed class UpstreamClientFactory(RetryOptions retryOptions, ILoggerFact
 {
     private readonly ConcurrentDictionary<RemoteSettings, Lazy<UpstreamClient>> clients = new();
 
+    /// <summary>Keyed by what the client uses: the type block and verification keys (compared by reference) are left out.</summary>
     public UpstreamClient Get(RemoteSettings remote) =>
-        clients.GetOrAdd(remote, r => new Lazy<UpstreamClient>(() => new UpstreamClient(r, retryOptions, loggerFactory.CreateLogger<UpstreamClient>()))).Value;
+        clients.GetOrAdd(remote with { TypeOptions = null, VerificationKeys = null }, r => new Lazy<UpstreamClient>(() => new UpstreamClient(r, retryOptions, loggerFactory.CreateLogger<UpstreamClient>()))).Value;
 
     public void Dispose()
     {

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Packyard.Api.Resources;
+
 namespace Packyard.Engine.Plugins;
 
 /// <summary>
@@ -50,10 +53,11 @@ public sealed record PublishedArtifact(string RelativePath, string Sha256, long?
 
 /// <summary>
 /// How a repository is published: <see cref="SigningKey"/> is the OpenPGP secret key (ASCII-armored or binary) from
-/// <c>spec.publish.signingKeySecretRef</c>, or null; <see cref="OptionsJson"/> is the type-specific block of
-/// <c>spec.publish</c> (e.g. <c>{"byHash":true}</c> for deb), or "{}".
+/// <c>spec.publish.signingKeySecretRef</c>, or null; <see cref="TypeOptions"/> is the type-specific block of <c>spec.publish</c>
+/// (<see cref="RepositorySpec.TypePublishOptions"/>, e.g. <see cref="DebPublishOptions"/>), or null.
 /// </summary>
-public sealed record PublishOptions(byte[]? SigningKey, string OptionsJson)
+public sealed record PublishOptions(byte[]? SigningKey,
+    [property: JsonConverter(typeof(TypeOptionsConverter<PublishTypeOptions>))] PublishTypeOptions? TypeOptions)
 {
-    public static PublishOptions None { get; } = new(null, "{}");
+    public static PublishOptions None { get; } = new(null, null);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
+using Packyard.Api.Resources;
 using Packyard.Engine.Database;
 
 namespace Packyard.Engine.Sync;
@@ -16,7 +17,7 @@ internal static class UpstreamStates
     {
         var remote = request.Remote;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var part in new[] { remote.Type, remote.BaseUrl.ToString(), remote.Policy.ToString(), remote.OptionsJson, request.Mode.ToString() })
+        foreach (var part in new[] { remote.Type, remote.BaseUrl.ToString(), remote.Policy.ToString(), TypeOptionsJson.Write(remote.TypeOptions), request.Mode.ToString() })
         {
             hash.AppendData(Encoding.UTF8.GetBytes(part));
             hash.AppendData([0]);

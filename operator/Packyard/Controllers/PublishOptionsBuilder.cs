@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Packyard.Api.Resources;
 using Packyard.Engine.Plugins;
 
@@ -14,9 +13,6 @@ public static class PublishOptionsBuilder
         var key = publish?.SigningKeySecretRef is { } reference
             ? SecretResolver.Value(lookup, repository.Namespace, reference, "spec.publish.signingKeySecretRef")
             : null;
-        var options = repository.Spec.Type == ContentType.Deb && publish?.Deb is { } deb
-            ? JsonSerializer.Serialize(deb, ControllerJsonContext.Default.DebPublishOptions)
-            : "{}";
-        return new PublishOptions(key, options);
+        return new PublishOptions(key, repository.Spec.TypePublishOptions());
     }
 }

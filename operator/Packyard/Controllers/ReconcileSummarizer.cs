@@ -1,6 +1,7 @@
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Api.Schema;
+using Packyard.Engine.Downloads;
 
 namespace Packyard.Controllers;
 
@@ -13,12 +14,18 @@ public static class ReconcileSummarizer
     /// <summary>Ready=False reasons that mean "work in progress", not a failure: Ready turning True after them is no recovery.</summary>
     private static readonly HashSet<string> InProgressReasons = [Reasons.SyncQueued, Reasons.SyncRunning, Reasons.SyncInProgress];
 
-    public static void Summarize<TSpec, TStatus>(PackyardResource<TSpec, TStatus> resource, StepResult result, DateTimeOffset now, IEventRecorder events)
+    /// <param name="owned">
+    /// The outcome of each step that owns a negative-polarity condition (Repository: SyncFailed, PublishFailed), by condition
+    /// type, for the steps that ran; see <see cref="SetNegativePolarity"/>.
+    /// </param>
+    public static void Summarize<TSpec, TStatus>(PackyardResource<TSpec, TStatus> resource, StepResult result, DateTimeOffset now, IEventRecorder events,
+        IReadOnlyDictionary<string, StepResult>? owned = null)
         where TSpec : new()
         where TStatus : ResourceStatus, new()
     {
         var status = resource.Status ??= new TStatus();
         var generation = resource.Metadata.Generation;
+        SetNegativePolarity(status, owned ?? new Dictionary<string, StepResult>(), generation, now);
         (ConditionStatus Status, string Reason) before = ConditionSet.Get(status, ConditionTypes.Ready) is { } ready ? (ready.Status, ready.Reason) : (ConditionStatus.Unknown, "");
         switch (result.Outcome)
         {
@@ -68,6 +75,28 @@ public static class ReconcileSummarizer
         {
             // Recovery from a failure; the end of a sync that waited for or ran on a worker is not one.
             events.Record(resource.Kind, resource.Namespace, resource.Name, warning: false, Reasons.Succeeded, after.Message);
+        }
+    }
+
+    /// <summary>
+    /// Negative-polarity conditions, as Flux's FetchFailed and StorageOperationFailed: present only while the last attempt
+    /// of their step failed. A failure of the owning step (its reason starts with the condition type, e.g. SyncFailed,
+    /// SyncFailedDigestMismatch, PublishFailed) makes the condition True with that reason and the sanitised message; the
+    /// step going on (Continue) removes it; any other outcome (queued on a worker, another process holding the repository)
+    /// leaves it as it was, and so does a reconcile that stopped before the step.
+    /// </summary>
+    private static void SetNegativePolarity(ResourceStatus status, IReadOnlyDictionary<string, StepResult> owned, long? generation, DateTimeOffset now)
+    {
+        foreach (var (type, outcome) in owned)
+        {
+            if (outcome.Outcome is StepOutcome.Continue or StepOutcome.Done)
+            {
+                ConditionSet.Delete(status, type);
+            }
+            else if (outcome.Reason.StartsWith(type, StringComparison.Ordinal))
+            {
+                ConditionSet.MarkTrue(status, type, outcome.Reason, UrlSanitizer.Sanitize(outcome.Message), generation, now);
+            }
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json;
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
@@ -83,13 +82,10 @@ public static class RemoteSettingsBuilder
             ProxyUrl = spec.Proxy?.Url,
             ProxyUsername = proxyUser,
             ProxyPassword = proxyPassword,
-            OptionsJson = TypeOptionsJson(spec),
-            VerificationKeys = (spec.Deb?.SigningKeySecretRef, spec.Rpm?.SigningKeySecretRef) switch
-            {
-                ({ } deb, _) => SecretResolver.Value(lookup, ns, deb, "spec.deb.signingKeySecretRef"),
-                (_, { } rpm) => SecretResolver.Value(lookup, ns, rpm, "spec.rpm.signingKeySecretRef"),
-                _ => null,
-            },
+            TypeOptions = spec.TypeOptions(),
+            VerificationKeys = spec.TypeOptions() is ISignedRemoteOptions { SigningKeySecretRef: { } key }
+                ? SecretResolver.Value(lookup, ns, key, $"spec.{spec.Type.ToName()}.signingKeySecretRef")
+                : null,
         };
     }
 
@@ -130,14 +126,4 @@ public static class RemoteSettingsBuilder
             throw new SecretReferenceException($"{site}: the CA bundle holds no PEM certificate", Reasons.InvalidSecret);
         }
     }
-
-    private static string TypeOptionsJson(RemoteSpec spec) => spec.Type switch
-    {
-        ContentType.File when spec.File is not null => JsonSerializer.Serialize(spec.File, ControllerJsonContext.Default.FileRemoteOptions),
-        ContentType.Python when spec.Python is not null => JsonSerializer.Serialize(spec.Python, ControllerJsonContext.Default.PythonRemoteOptions),
-        ContentType.Deb when spec.Deb is not null => JsonSerializer.Serialize(spec.Deb, ControllerJsonContext.Default.DebRemoteOptions),
-        ContentType.Rpm when spec.Rpm is not null => JsonSerializer.Serialize(spec.Rpm, ControllerJsonContext.Default.RpmRemoteOptions),
-        ContentType.Container when spec.Container is not null => JsonSerializer.Serialize(spec.Container, ControllerJsonContext.Default.ContainerRemoteOptions),
-        _ => "{}",
-    };
 }

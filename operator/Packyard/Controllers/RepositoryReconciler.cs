@@ -31,21 +31,32 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         public RemoteSettings? Remote { get; set; }
         public string Summary { get; set; } = "";
         public TimeSpan? RequeueAfter { get; set; }
+
+        /// <summary>The outcome of the steps owning a negative-polarity condition, by condition (see <see cref="Owning"/>).</summary>
+        public Dictionary<string, StepResult> Owned { get; } = new(StringComparer.Ordinal);
     }
 
     public async Task<StepResult> ReconcileAsync(Repository repository, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
         var context = new Context(repository, progress);
-        ReconcileStep<Context>[] steps = [ResolveRemoteAsync, EnsureRepositoryAsync, SyncAsync, PublishAsync, PruneVersionsAsync, ReportAsync];
+        ReconcileStep<Context>[] steps =
+        [
+            ResolveRemoteAsync, EnsureRepositoryAsync, Owning(ConditionTypes.SyncFailed, SyncAsync), Owning(ConditionTypes.PublishFailed, PublishAsync),
+            PruneVersionsAsync, ReportAsync,
+        ];
         var result = await ReconcileSteps.RunAsync(steps, context, cancellationToken);
         if (result.Outcome == StepOutcome.Continue)
         {
             result = StepResult.Done(Reasons.Succeeded, context.Summary, context.RequeueAfter);
         }
 
-        ReconcileSummarizer.Summarize(repository, result, services.Time.GetUtcNow(), services.Events);
+        ReconcileSummarizer.Summarize(repository, result, services.Time.GetUtcNow(), services.Events, context.Owned);
         return result;
     }
+
+    /// <summary><paramref name="step"/>, its outcome kept for the negative-polarity condition <paramref name="condition"/> it owns.</summary>
+    private static ReconcileStep<Context> Owning(string condition, ReconcileStep<Context> step) => async (context, cancellationToken) =>
+        context.Owned[condition] = await step(context, cancellationToken);
 
     /// <summary>Waits (ReferenceNotFound) for a missing Remote; stalls on a type mismatch or unusable Remote settings.</summary>
     private async Task<StepResult> ResolveRemoteAsync(Context context, CancellationToken cancellationToken)
@@ -367,7 +378,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
 
     /// <summary>What the last successful sync was made with; a difference means the repository must sync again.</summary>
     private static string Fingerprint(SecretCipher secrets, RemoteSettings remote, SyncMode mode) =>
-        secrets.Fingerprint(string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token, mode));
+        secrets.Fingerprint(string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, TypeOptionsJson.Write(remote.TypeOptions), remote.Username, remote.Password, remote.Token, mode));
 
     /// <summary>
     /// Everything a sync attempt is made with: every Remote setting and Secret, the mode, the request and the Repository's
@@ -375,7 +386,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     /// </summary>
     private static string Attempt(SecretCipher secrets, RemoteSettings remote, SyncMode mode, string? requested, long? generation)
     {
-        var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, remote.OptionsJson, remote.Username, remote.Password, remote.Token,
+        var text = string.Join('\n', remote.Type, remote.BaseUrl, remote.Policy, TypeOptionsJson.Write(remote.TypeOptions), remote.Username, remote.Password, remote.Token,
             remote.Concurrency, remote.RateLimit?.ToString("R", System.Globalization.CultureInfo.InvariantCulture), remote.Timeout, remote.CaCertificatePem,
             remote.ClientCertificatePem, remote.ClientKeyPem, remote.InsecureSkipVerify, remote.ProxyUrl, remote.ProxyUsername, remote.ProxyPassword,
             remote.VerificationKeys is { } keys ? Convert.ToHexString(SHA256.HashData(keys)) : "", mode, requested, generation);

@@ -48,7 +48,7 @@ public static class Dependents
         SecretReference?[] references =
         [
             spec.AuthSecretRef, spec.Tls?.CaSecretRef, spec.Tls?.ClientCertSecretRef, spec.Proxy?.AuthSecretRef,
-            spec.Deb?.SigningKeySecretRef, spec.Rpm?.SigningKeySecretRef,
+            (spec.TypeOptions() as ISignedRemoteOptions)?.SigningKeySecretRef,
         ];
         return references.OfType<SecretReference>().Select(r => r.Name);
     }

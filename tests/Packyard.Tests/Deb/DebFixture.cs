@@ -33,7 +33,7 @@ public class DebFixture : ContentAppFixture
         var name = $"deb-{Guid.NewGuid():N}";
         var id = await Catalog.EnsureRepositoryAsync("default", name, "deb", CancellationToken.None);
         var (settings, remoteId) = await RemoteAsync($"remote-{name}", url,
-            s => s with { Type = "deb", OptionsJson = optionsJson, VerificationKeys = verificationKeys, Policy = policy });
+            s => s with { Type = "deb", TypeOptions = TypeOptionsJson.Read<RemoteTypeOptions>("deb", optionsJson), VerificationKeys = verificationKeys, Policy = policy });
         return new DebRepository(this, id, name, remoteId, settings);
     }
 
@@ -45,7 +45,7 @@ public class DebFixture : ContentAppFixture
 
         public async Task<DateTimeOffset> PublishAsync(long version, byte[]? signingKey, string optionsJson = "{}")
         {
-            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "deb", version, new PublishOptions(signingKey, optionsJson), CancellationToken.None);
+            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "deb", version, new PublishOptions(signingKey, TypeOptionsJson.Read<PublishTypeOptions>("deb", optionsJson)), CancellationToken.None);
             Fixture.Distributions.Invalidate();
             return published;
         }

@@ -195,6 +195,22 @@ public sealed class ManifestLoaderTests
     }
 
     [Fact]
+    public void Publish_block_not_matching_type_is_reported_at_the_block()
+    {
+        var error = SingleError("""
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: r}
+            spec:
+              type: file
+              publish:
+                deb: {origin: Example}
+            """);
+
+        Assert.Equal((7, "spec.publish.deb is only allowed when spec.type is deb"), (error.Line, error.Message));
+    }
+
+    [Fact]
     public void Reserved_base_path_segment_is_reported()
     {
         var error = SingleError("""

@@ -41,6 +41,36 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task Deb_publish_options_out_of_range_or_not_durations_are_errors_at_their_line()
+    {
+        using var directory = new TemporaryDirectory();
+        directory.Write("repo.yaml", """
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: r}
+            spec:
+              type: deb
+              publish:
+                deb:
+                  origin: Example
+                  validFor: soon
+                  byHashRetention: 1h30
+                  xzPreset: 12
+            """);
+
+        var (exitCode, output) = await RunAsync(directory.Path, "validate", "manifests-under-test");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            [
+                "manifests-under-test/repo.yaml:9:17: spec.publish.deb.validFor: \"soon\" is not a duration of one to four numbers with unit s, m, h or d, e.g. 7d, 36h or 1d12h",
+                "manifests-under-test/repo.yaml:10:24: spec.publish.deb.byHashRetention: \"1h30\" is not a duration of one to four numbers with unit s, m, h or d, e.g. 7d, 36h or 1d12h",
+                "manifests-under-test/repo.yaml:11:17: spec.publish.deb.xzPreset: must be at most 9, got 12",
+            ],
+            output.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task Valid_manifests_exit_with_0_and_a_summary()
     {
         using var directory = new TemporaryDirectory();

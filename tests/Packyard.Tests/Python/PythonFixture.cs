@@ -96,7 +96,7 @@ public sealed class PythonFixture : ContentAppFixture
         DownloadPolicy policy = DownloadPolicy.Immediate)
     {
         var (settings, remoteId) = await RemoteAsync($"remote-{repository.Name}", upstream,
-            s => s with { Type = "python", OptionsJson = optionsJson, Policy = policy });
+            s => s with { Type = "python", TypeOptions = TypeOptionsJson.Read<RemoteTypeOptions>("python", optionsJson), Policy = policy });
         var outcome = await Get<SyncService>().SyncAsync(new SyncRequest(repository.Id, repository.Name, remoteId, settings, SyncMode.Mirror), null, CancellationToken.None);
         await Get<PublicationService>().PublishAsync(repository.Id, repository.Name, "python", outcome.Version, PublishOptions.None, CancellationToken.None);
         Distributions.Invalidate();

@@ -25,7 +25,7 @@ public sealed class RpmFixture : ContentAppFixture
         var name = $"rpm-{Guid.NewGuid():N}";
         var id = await Catalog.EnsureRepositoryAsync("default", name, "rpm", CancellationToken.None);
         var (settings, remoteId) = await RemoteAsync($"remote-{name}", url,
-            s => s with { Type = "rpm", OptionsJson = optionsJson, VerificationKeys = verificationKeys, Policy = policy });
+            s => s with { Type = "rpm", TypeOptions = TypeOptionsJson.Read<RemoteTypeOptions>("rpm", optionsJson), VerificationKeys = verificationKeys, Policy = policy });
         return new RpmRepository(this, id, name, remoteId, settings);
     }
 
@@ -37,7 +37,7 @@ public sealed class RpmFixture : ContentAppFixture
 
         public async Task<DateTimeOffset> PublishAsync(long version, byte[]? signingKey)
         {
-            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "rpm", version, new PublishOptions(signingKey, "{}"), CancellationToken.None);
+            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "rpm", version, new PublishOptions(signingKey, null), CancellationToken.None);
             Fixture.Distributions.Invalidate();
             return published;
         }

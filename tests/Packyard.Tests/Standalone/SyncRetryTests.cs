@@ -44,6 +44,8 @@ public sealed class SyncRetryTests
         var clock = Stopwatch.StartNew();
         var readyTrue = false;
         string? reason = null, message = null, nextRetry = null;
+        var withoutSyncFailed = new List<string>();
+        string? syncFailedMessage = null;
         while (clock.Elapsed < TimeSpan.FromSeconds(16))
         {
             if (await packyard.TryGetResourcesAsync() is { } items && new ResourceSnapshot(items) is var snapshot
@@ -52,6 +54,15 @@ public sealed class SyncRetryTests
                 readyTrue |= (string?)ready["status"] == "True";
                 (reason, message) = ((string?)ready["reason"], (string?)ready["message"]);
                 nextRetry = (string?)snapshot.Status("Repository", "later")?["nextRetryTime"] ?? nextRetry;
+                if (snapshot.Condition("Repository", "later", "SyncFailed") is { } failed && (string?)failed["status"] == "True"
+                    && ((string?)failed["reason"])?.StartsWith("SyncFailed", StringComparison.Ordinal) == true)
+                {
+                    syncFailedMessage = (string?)failed["message"];
+                }
+                else
+                {
+                    withoutSyncFailed.Add($"{reason}: {message}");
+                }
             }
 
             await Task.Delay(250);
@@ -62,6 +73,8 @@ public sealed class SyncRetryTests
         Assert.True(reason?.StartsWith("SyncFailed", StringComparison.Ordinal) == true, $"Ready: {reason}: {message}\n{packyard.Output}");
         Assert.Contains($"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", message, StringComparison.Ordinal);
         Assert.NotNull(nextRetry);
+        Assert.True(withoutSyncFailed.Count == 0, $"SyncFailed was not True while the syncs kept failing: {string.Join("; ", withoutSyncFailed)}");
+        Assert.Contains($"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", syncFailedMessage, StringComparison.Ordinal);
         Assert.InRange(attempts.Count, 2, 4);
         var gaps = attempts.Zip(attempts.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
         Assert.True(gaps.Zip(gaps.Skip(1)).All(pair => pair.Second > pair.First), $"intervals between attempts grow: {string.Join(", ", gaps)}");
@@ -76,6 +89,7 @@ public sealed class SyncRetryTests
             () => Task.FromResult(packyard.Output.Contains("Normal Repository default/later Succeeded", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         var after = new ResourceSnapshot((await packyard.TryGetResourcesAsync())!);
         Assert.Null(after.Status("Repository", "later")?["nextRetryTime"]);
+        Assert.Null(after.Condition("Repository", "later", "SyncFailed"));
     }
 
     [Fact]

@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace Packyard.Api.Resources;
+
+/// <summary>
+/// A Repository's type-specific publish block (<c>spec.publish.deb</c>): the options the publisher of <c>spec.type</c> reads.
+/// <see cref="RepositorySpec.TypePublishOptions"/> gives the block of a spec; stored, it is written by
+/// <see cref="TypeOptionsJsonContext"/> with the type name as discriminator.
+/// </summary>
+[JsonPolymorphic]
+[JsonDerivedType(typeof(DebPublishOptions), "deb")]
+public abstract class PublishTypeOptions;
