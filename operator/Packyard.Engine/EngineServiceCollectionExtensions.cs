@@ -34,9 +34,15 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(new OrphanCleanupOptions());
         services.TryAddSingleton<StoreSweeper>();
         services.TryAddSingleton<OrphanCleaner>();
-        services.TryAddSingleton<Packyard.Engine.Tasks.TaskTracker>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();
+        services.TryAddSingleton<Packyard.Engine.Tasks.TaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
+        services.TryAddSingleton(new Packyard.Engine.Tasks.ReclaimOptions());
+        // What a worker runs, one handler per kind of task.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.SyncTaskHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.PublishTaskHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.PromoteTaskHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.ReclaimTaskHandler>());
         return services;
     }
 }

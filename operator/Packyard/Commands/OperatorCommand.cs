@@ -43,12 +43,13 @@ internal static class OperatorCommand
         var taskHeartbeat = new Option<string>("--task-heartbeat") { Description = "How often a worker refreshes a running task's heartbeat (Go duration).", DefaultValueFactory = _ => "5s" };
         var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
         var deletionGrace = new DeletionGraceFlag();
+        var orphanCleanup = new OrphanCleanupIntervalFlag();
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, secretKeyFile, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
-            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option, orphanCleanup.Option,
             keepDatabase, unsafeNoFsync,
         };
         var retry = new SyncRetryFlags();
@@ -102,6 +103,12 @@ internal static class OperatorCommand
                 return 2;
             }
 
+            if (orphanCleanup.Read(parse, out var orphanError) is not { } orphanInterval)
+            {
+                await Console.Error.WriteLineAsync(orphanError);
+                return 2;
+            }
+
             if (retry.Read(parse, out var retryError) is not { } syncRetry)
             {
                 await Console.Error.WriteLineAsync(retryError);
@@ -119,6 +126,7 @@ internal static class OperatorCommand
                     PublicUrl = parse.GetValue(publicUrl) ?? Env("PACKYARD_PUBLIC_URL"),
                     DataDirectory = parse.GetValue(dataDir)!,
                     DeletionGrace = grace,
+                    OrphanCleanupInterval = orphanInterval,
                     EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                     KeepDatabase = parse.GetValue(keepDatabase),
                     SecretKeyFile = parse.GetValue(secretKeyFile) ?? Env("PACKYARD_SECRET_KEY_FILE"),

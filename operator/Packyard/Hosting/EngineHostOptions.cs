@@ -20,6 +20,9 @@ public sealed record EngineHostOptions
     /// <summary>How long a deleted Repository's versions, publications and artifacts are kept for a re-created one; zero deletes at once.</summary>
     public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Orphan cleanup (a reclaim task) is queued when none was within this interval (--orphan-cleanup-interval).</summary>
+    public TimeSpan OrphanCleanupInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How the private PostgreSQL runs (durable by default) when <see cref="Database"/> is absent.</summary>
     public Engine.Database.EmbeddedPostgresOptions EmbeddedDatabase { get; init; } = new();
 

@@ -41,12 +41,12 @@ public static class OperatorHost
 
         if (options.Roles.Worker)
         {
-            services.AddSingleton(new TaskWorkerOptions
+            services.AddSingleton<Engine.Tasks.ITaskProgressSink, MeteredProgressSink>();
+            EngineHost.AddWorker(services, new TaskWorkerOptions
             {
                 Identity = identity, Concurrency = options.WorkerConcurrency, Heartbeat = options.TaskHeartbeat, StaleAfter = options.TaskTimeout,
                 MaxAttempts = options.Engine.SyncRetry.MaxAttempts,
             });
-            services.AddHostedService<TaskWorker>();
         }
 
         var app = builder.Build();
@@ -94,9 +94,10 @@ public static class OperatorHost
         services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         if (options.Roles.Controller)
         {
-            // Syncs become tasks in PostgreSQL for the worker role (in this process by default, or separate worker replicas).
-            services.Replace(ServiceDescriptor.Singleton<ISyncDispatcher, QueuedSyncDispatcher>());
+            // Engine work is tasks in PostgreSQL for the worker role (in this process by default, or separate worker replicas);
+            // a task's change reconciles its resource through the leader's controller.
             services.AddSingleton<OperatorController>();
+            services.AddSingleton<IReconcileTrigger, OperatorReconcileTrigger>();
             services.AddHostedService(sp => sp.GetRequiredService<OperatorController>());
             services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<OperatorController>());
             services.AddHostedService<TaskChangeListener>();
