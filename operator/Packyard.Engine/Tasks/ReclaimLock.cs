@@ -27,10 +27,22 @@ internal static class ReclaimLock
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
-    /// <summary>Takes the lock shared until the end of the connection's current transaction, waiting while a reclaim runs.</summary>
-    public static async Task AcquireSharedForTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    /// <summary>Takes the lock shared for the session, waiting while a reclaim runs (an upload); release with <see cref="ReleaseSharedAsync"/>.</summary>
+    public static async Task AcquireSharedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"select pg_advisory_xact_lock_shared({LockClass}, 0)", connection, transaction);
+        await using var command = new NpgsqlCommand($"select pg_advisory_lock_shared({LockClass}, 0)", connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Releases the shared lock. Not cancellable: a pooled connection must not keep it.</summary>
+    public static async Task ReleaseSharedAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        await using var command = new NpgsqlCommand($"select pg_advisory_unlock_shared({LockClass}, 0)", connection);
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 }
