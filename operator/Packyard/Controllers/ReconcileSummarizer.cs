@@ -11,7 +11,11 @@ namespace Packyard.Controllers;
 public static class ReconcileSummarizer
 {
     /// <summary>Ready=False reasons that mean "work in progress", not a failure: Ready turning True after them is no recovery.</summary>
-    private static readonly HashSet<string> InProgressReasons = [Reasons.SyncQueued, Reasons.SyncRunning, Reasons.SyncInProgress];
+    private static readonly HashSet<string> InProgressReasons =
+    [
+        Reasons.SyncQueued, Reasons.SyncRunning, Reasons.SyncInProgress, Reasons.PublishQueued, Reasons.PublishRunning, Reasons.PromotionQueued,
+        Reasons.PromotionRunning,
+    ];
 
     public static void Summarize<TSpec, TStatus>(PackyardResource<TSpec, TStatus> resource, StepResult result, DateTimeOffset now, IEventRecorder events)
         where TSpec : new()
