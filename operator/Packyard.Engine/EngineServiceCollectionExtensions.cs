@@ -14,11 +14,23 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the engine: PostgreSQL data source, migrations, artifact store, downloads, sync, versions, publications.</summary>
 public static class EngineServiceCollectionExtensions
 {
-    public static IServiceCollection AddPackyardEngine(this IServiceCollection services, string connectionString, string storage)
+    /// <summary>
+    /// Registers the engine on <paramref name="connectionString"/> and the artifact store <paramref name="storage"/>; null
+    /// registers <see cref="Packyard.Engine.Storage.NoArtifactStore"/> (a controller-only process, which only queues tasks).
+    /// </summary>
+    public static IServiceCollection AddPackyardEngine(this IServiceCollection services, string connectionString, string? storage)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
-        services.AddArtifactStore(storage);
+        if (storage is null)
+        {
+            services.TryAddSingleton<Packyard.Engine.Storage.IArtifactStore, Packyard.Engine.Storage.NoArtifactStore>();
+        }
+        else
+        {
+            services.AddArtifactStore(storage);
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddSingleton(new RetryOptions());

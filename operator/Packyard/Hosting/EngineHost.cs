@@ -55,7 +55,7 @@ public static class EngineHost
 
         var services = builder.Services;
         services.AddSingleton(secrets);
-        services.AddPackyardEngine(connectionString, options.Storage ?? Path.Combine(dataDirectory, "artifacts"));
+        services.AddPackyardEngine(connectionString, options.ArtifactStore ? options.Storage ?? Path.Combine(dataDirectory, "artifacts") : null);
         services.AddFileContent();
         services.AddPythonContent();
         services.AddDebContent();

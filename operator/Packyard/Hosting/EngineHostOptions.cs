@@ -38,6 +38,12 @@ public sealed record EngineHostOptions
     /// <summary>How failed syncs are retried (--sync-retry-initial, --sync-retry-max, --task-max-attempts).</summary>
     public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
 
+    /// <summary>
+    /// Whether this process uses the artifact store (workers and content servers); a controller-only process has none: its
+    /// reconcilers only queue tasks.
+    /// </summary>
+    public bool ArtifactStore { get; init; } = true;
+
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;
 }

@@ -29,7 +29,7 @@ public static class OperatorHost
         // A worker alone talks only to PostgreSQL and the artifact store: it reads no kubeconfig and needs no Kubernetes access.
         var configuration = options.Roles.Controller || options.Roles.Content ? LoadConfiguration(options.Kubeconfig) : null;
         var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-        var (builder, postgres) = await EngineHost.CreateBuilderAsync(options.Engine with { ContentApp = options.Roles.Content }, console, cancellationToken);
+        var (builder, postgres) = await EngineHost.CreateBuilderAsync(options.Engine with { ContentApp = options.Roles.Content, ArtifactStore = options.Roles.Worker || options.Roles.Content }, console, cancellationToken);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton<OperatorMetrics>();
