@@ -133,6 +133,52 @@ public sealed class OperatorModeTaskKindsTests
         Assert.InRange(await ScalarAsync<long>(cluster.Database, "select count(*) from tasks where kind = 'reclaim'") - before, 2, 6);
     }
 
+    [Fact]
+    public async Task A_publish_task_carries_the_signing_key_sealed_and_a_publish_that_fails_is_Ready_False_PublishFailed()
+    {
+        await using var cluster = await OperatorCluster.StartAsync("publishfail");
+        var replica = cluster.StartOperator("replica-a");
+        const string key = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nnot a key at all\n-----END PGP PRIVATE KEY BLOCK-----\n";
+        await ApplyAsync(cluster, $$"""
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: broken-signing-key
+            stringData:
+              private.asc: "{{key.Replace("\n", "\\n", StringComparison.Ordinal)}}"
+            ---
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata:
+              name: signed
+            spec:
+              type: deb
+              publish:
+                signingKeySecretRef:
+                  name: broken-signing-key
+                  key: private.asc
+            """);
+
+        await replica.WaitUntilAsync("the failed publish is reported", async () =>
+            await cluster.Kubectl.SucceedAsync("get", "repository", "signed", "-o", """jsonpath={.status.conditions[?(@.type=="Ready")].reason}""") == "PublishFailed",
+            Timeout);
+        var ready = await cluster.Kubectl.SucceedAsync("get", "repository", "signed", "-o",
+            """jsonpath={.status.conditions[?(@.type=="Ready")].status}|{.status.conditions[?(@.type=="Ready")].message}""");
+        Assert.StartsWith("False|publishing version 0 failed: ", ready, StringComparison.Ordinal);
+        Assert.DoesNotContain("not a key at all", ready, StringComparison.Ordinal);
+
+        // The key is in the tasks table only sealed: neither its text nor its base64 appears there.
+        var args = await RowsAsync(cluster.Database, "select args::text from tasks where kind = 'publish'");
+        Assert.NotEmpty(args);
+        Assert.All(args, a =>
+        {
+            Assert.Contains("\"sealedSigningKey\": \"v1:", a, StringComparison.Ordinal);
+            Assert.DoesNotContain("not a key at all", a, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key))[..40], a, StringComparison.Ordinal);
+        });
+        Assert.Contains("failed", string.Join(',', await RowsAsync(cluster.Database, "select state from tasks where kind = 'publish'")), StringComparison.Ordinal);
+    }
+
     internal static async Task ApplyAsync(OperatorCluster cluster, string yaml)
     {
         var file = Path.Combine(Path.GetTempPath(), $"packyard-{Guid.NewGuid():N}.yaml");
