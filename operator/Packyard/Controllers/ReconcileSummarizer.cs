@@ -17,6 +17,12 @@ public static class ReconcileSummarizer
         Reasons.PromotionRunning,
     ];
 
+    /// <summary>Ready=False because something failed and is retried (not stalled, not waiting for work or a reference).</summary>
+    private static bool Failing(ResourceStatus status, (ConditionStatus Status, string Reason) ready) =>
+        ready.Status == ConditionStatus.False && ConditionSet.Get(status, ConditionTypes.Stalled) is null
+        && (ready.Reason.StartsWith(Reasons.SyncFailed, StringComparison.Ordinal) || ready.Reason == Reasons.PublishFailed
+            || ConditionSet.Get(status, ConditionTypes.Reconciling)?.Reason == "ProgressingWithRetry");
+
     public static void Summarize<TSpec, TStatus>(PackyardResource<TSpec, TStatus> resource, StepResult result, DateTimeOffset now, IEventRecorder events)
         where TSpec : new()
         where TStatus : ResourceStatus, new()
@@ -36,6 +42,11 @@ public static class ReconcileSummarizer
                 ConditionSet.MarkStalled(status, result.Reason, result.Message, generation, now);
                 ConditionSet.MarkFalse(status, ConditionTypes.Ready, result.Reason, result.Message, generation, now);
                 status.ObservedGeneration = generation;
+                break;
+            case StepOutcome.Wait when InProgressReasons.Contains(result.Reason) && Failing(status, before):
+                // Work queued or running after a failure (the publish that follows a sync which recovered): Ready keeps the
+                // failure until the resource is Ready again, so that end is reported as the recovery it is.
+                ConditionSet.MarkReconciling(status, result.Reason, result.Message, generation, now);
                 break;
             case StepOutcome.Retry or StepOutcome.Wait:
                 ConditionSet.MarkReconciling(status, result.Outcome == StepOutcome.Retry ? "ProgressingWithRetry" : result.Reason, result.Message, generation, now);
