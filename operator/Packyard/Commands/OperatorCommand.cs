@@ -38,8 +38,8 @@ internal static class OperatorCommand
         var renewDeadline = new Option<string>("--renew-deadline") { Description = "The leader steps down when it could not renew for this long.", DefaultValueFactory = _ => "10s" };
         var retryPeriod = new Option<string>("--retry-period") { Description = "How often to acquire or renew the Lease.", DefaultValueFactory = _ => "2s" };
         var resync = new Option<string>("--resync") { Description = "Reconcile every resource at least this often (Go duration).", DefaultValueFactory = _ => "10m" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Reconciles at once (syncs run on workers: --worker-concurrency).", DefaultValueFactory = _ => 4 };
-        var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Sync tasks a worker runs at once.", DefaultValueFactory = _ => 4 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Reconciles at once (syncs, publishes, promotions and orphan cleanup run on workers: --worker-concurrency).", DefaultValueFactory = _ => 4 };
+        var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Tasks (sync, publish, promote, reclaim) a worker runs at once.", DefaultValueFactory = _ => 4 };
         var taskHeartbeat = new Option<string>("--task-heartbeat") { Description = "How often a worker refreshes a running task's heartbeat (Go duration).", DefaultValueFactory = _ => "5s" };
         var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
         var deletionGrace = new DeletionGraceFlag();
