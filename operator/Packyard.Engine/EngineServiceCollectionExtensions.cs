@@ -14,11 +14,23 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the engine: PostgreSQL data source, migrations, artifact store, downloads, sync, versions, publications.</summary>
 public static class EngineServiceCollectionExtensions
 {
-    public static IServiceCollection AddPackyardEngine(this IServiceCollection services, string connectionString, string storage)
+    /// <summary>
+    /// Registers the engine on <paramref name="connectionString"/> and the artifact store <paramref name="storage"/>; null
+    /// registers <see cref="Packyard.Engine.Storage.NoArtifactStore"/> (a controller-only process, which only queues tasks).
+    /// </summary>
+    public static IServiceCollection AddPackyardEngine(this IServiceCollection services, string connectionString, string? storage)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
-        services.AddArtifactStore(storage);
+        if (storage is null)
+        {
+            services.TryAddSingleton<Packyard.Engine.Storage.IArtifactStore, Packyard.Engine.Storage.NoArtifactStore>();
+        }
+        else
+        {
+            services.AddArtifactStore(storage);
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddSingleton(new RetryOptions());
@@ -34,9 +46,15 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(new OrphanCleanupOptions());
         services.TryAddSingleton<StoreSweeper>();
         services.TryAddSingleton<OrphanCleaner>();
-        services.TryAddSingleton<Packyard.Engine.Tasks.TaskTracker>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();
+        services.TryAddSingleton<Packyard.Engine.Tasks.TaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
+        services.TryAddSingleton(new Packyard.Engine.Tasks.ReclaimOptions());
+        // What a worker runs, one handler per kind of task.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.SyncTaskHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.PublishTaskHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.PromoteTaskHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.ReclaimTaskHandler>());
         return services;
     }
 }

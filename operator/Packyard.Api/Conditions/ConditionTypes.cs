@@ -46,9 +46,21 @@ public static class Reasons
     /// <summary>Reconciling: another process holds the repository (an inline sync in standalone mode).</summary>
     public const string SyncInProgress = "SyncInProgress";
     public const string PublishFailed = "PublishFailed";
+
+    /// <summary>Reconciling: a publish task is queued and no worker has claimed it yet.</summary>
+    public const string PublishQueued = "PublishQueued";
+
+    /// <summary>Reconciling: a worker is publishing the version.</summary>
+    public const string PublishRunning = "PublishRunning";
     public const string Published = "Published";
     public const string Promoted = "Promoted";
     public const string PromotionFailed = "PromotionFailed";
+
+    /// <summary>Reconciling: a promote task is queued and no worker has claimed it yet (it waits while another task holds the target).</summary>
+    public const string PromotionQueued = "PromotionQueued";
+
+    /// <summary>Reconciling: a worker is promoting into the target repository.</summary>
+    public const string PromotionRunning = "PromotionRunning";
     public const string Suspended = "Suspended";
 
     /// <summary>Event (Normal): a Repository was deleted; the message says until when its versions are kept.</summary>

@@ -9,7 +9,7 @@ namespace Packyard.Engine.Tasks;
 internal static class RepositoryLock
 {
     // Advisory lock namespace for repositories: "py".
-    private const int LockClass = 0x7079;
+    internal const int LockClass = 0x7079;
 
     public static async Task<bool> TryAcquireAsync(NpgsqlConnection connection, long repositoryId, CancellationToken cancellationToken)
     {
@@ -46,16 +46,21 @@ internal static class RepositoryLock
         }
     }
 
-    /// <summary>Ends the database session holding the repository's lock (a hung worker), which releases the lock.</summary>
-    public static async Task TerminateHolderAsync(NpgsqlConnection connection, long repositoryId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends the database session holding an advisory lock (a hung worker's: a repository's lock, or the reclaim lock held
+    /// exclusively when <paramref name="exclusiveOnly"/>), which releases the lock.
+    /// </summary>
+    public static async Task TerminateHolderAsync(NpgsqlConnection connection, int lockClass, long key, bool exclusiveOnly, CancellationToken cancellationToken)
     {
         // A two-key advisory lock shows in pg_locks as classid = key 1, objid = key 2, objsubid = 2.
         await using var command = new NpgsqlCommand("""
             select pg_terminate_backend(pid) from pg_locks
             where locktype = 'advisory' and granted and classid = $1::oid and objid = $2::oid and objsubid = 2 and pid <> pg_backend_pid()
+              and (not $3 or mode = 'ExclusiveLock')
             """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)LockClass });
-        command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)lockClass });
+        command.Parameters.Add(new NpgsqlParameter { Value = key });
+        command.Parameters.Add(new NpgsqlParameter { Value = exclusiveOnly });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -27,10 +27,25 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
         IReadOnlyDictionary<string, string> fields, StoredArtifact stored, CancellationToken cancellationToken)
     {
         var plugin = contentTypes.Get(type);
-        var parser = plugin.UploadParser
-            ?? throw new InvalidUploadException($"content type '{type}' does not accept uploads", 405);
-
+        _ = plugin.UploadParser ?? throw new InvalidUploadException($"content type '{type}' does not accept uploads", 405);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Orphan cleanup (a reclaim task) waits until the upload has recorded what it references, and the upload waits for a
+        // running cleanup: nothing the upload re-references is deleted under it.
+        await Tasks.ReclaimLock.AcquireSharedAsync(connection, cancellationToken);
+        try
+        {
+            return await AddAsync(connection, plugin, repositoryId, repositoryName, type, fileName, fields, stored, cancellationToken);
+        }
+        finally
+        {
+            await Tasks.ReclaimLock.ReleaseSharedAsync(connection);
+        }
+    }
+
+    private async Task<UploadOutcome> AddAsync(NpgsqlConnection connection, ContentTypePlugin plugin, long repositoryId, string repositoryName, string type,
+        string fileName, IReadOnlyDictionary<string, string> fields, StoredArtifact stored, CancellationToken cancellationToken)
+    {
+        var parser = plugin.UploadParser!;
         var declared = await parser.ParseAsync(new UploadContext(fileName, fields, stored, store,
             (repoKey, token) => FindCurrentAsync(connection, repositoryId, type, repoKey, token)), cancellationToken);
         ContentStaging.Validate(declared);

@@ -38,17 +38,18 @@ internal static class OperatorCommand
         var renewDeadline = new Option<string>("--renew-deadline") { Description = "The leader steps down when it could not renew for this long.", DefaultValueFactory = _ => "10s" };
         var retryPeriod = new Option<string>("--retry-period") { Description = "How often to acquire or renew the Lease.", DefaultValueFactory = _ => "2s" };
         var resync = new Option<string>("--resync") { Description = "Reconcile every resource at least this often (Go duration).", DefaultValueFactory = _ => "10m" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Reconciles at once (syncs run on workers: --worker-concurrency).", DefaultValueFactory = _ => 4 };
-        var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Sync tasks a worker runs at once.", DefaultValueFactory = _ => 4 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Reconciles at once (syncs, publishes, promotions and orphan cleanup run on workers: --worker-concurrency).", DefaultValueFactory = _ => 4 };
+        var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Tasks (sync, publish, promote, reclaim) a worker runs at once.", DefaultValueFactory = _ => 4 };
         var taskHeartbeat = new Option<string>("--task-heartbeat") { Description = "How often a worker refreshes a running task's heartbeat (Go duration).", DefaultValueFactory = _ => "5s" };
         var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
         var deletionGrace = new DeletionGraceFlag();
+        var orphanCleanup = new OrphanCleanupIntervalFlag();
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, secretKeyFile, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
-            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option, orphanCleanup.Option,
             keepDatabase, unsafeNoFsync,
         };
         var retry = new SyncRetryFlags();
@@ -102,6 +103,12 @@ internal static class OperatorCommand
                 return 2;
             }
 
+            if (orphanCleanup.Read(parse, out var orphanError) is not { } orphanInterval)
+            {
+                await Console.Error.WriteLineAsync(orphanError);
+                return 2;
+            }
+
             if (retry.Read(parse, out var retryError) is not { } syncRetry)
             {
                 await Console.Error.WriteLineAsync(retryError);
@@ -119,6 +126,7 @@ internal static class OperatorCommand
                     PublicUrl = parse.GetValue(publicUrl) ?? Env("PACKYARD_PUBLIC_URL"),
                     DataDirectory = parse.GetValue(dataDir)!,
                     DeletionGrace = grace,
+                    OrphanCleanupInterval = orphanInterval,
                     EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                     KeepDatabase = parse.GetValue(keepDatabase),
                     SecretKeyFile = parse.GetValue(secretKeyFile) ?? Env("PACKYARD_SECRET_KEY_FILE"),

@@ -21,13 +21,14 @@ internal static class RunCommand
         var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database; default: --data-dir/secret-key, generated when missing." };
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
         var deletionGrace = new DeletionGraceFlag();
+        var orphanCleanup = new OrphanCleanupIntervalFlag();
 
         var keepDatabase = DatabaseOptions.KeepDatabase();
         var unsafeNoFsync = DatabaseOptions.UnsafeNoFsync();
 
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace.Option, keepDatabase, unsafeNoFsync, secretKeyFile,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace.Option, orphanCleanup.Option, keepDatabase, unsafeNoFsync, secretKeyFile,
         };
         var retry = new SyncRetryFlags();
         foreach (var option in retry.Options)
@@ -56,6 +57,12 @@ internal static class RunCommand
                 return 2;
             }
 
+            if (orphanCleanup.Read(parse, out var orphanError) is not { } orphanInterval)
+            {
+                await Console.Error.WriteLineAsync(orphanError);
+                return 2;
+            }
+
             if (retry.Read(parse, out var retryError) is not { } syncRetry)
             {
                 await Console.Error.WriteLineAsync(retryError);
@@ -72,6 +79,7 @@ internal static class RunCommand
                 UploadToken = parse.GetValue(uploadToken),
                 Interval = every,
                 DeletionGrace = grace,
+                OrphanCleanupInterval = orphanInterval,
                 EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                 KeepDatabase = parse.GetValue(keepDatabase),
                 SecretKeyFile = parse.GetValue(secretKeyFile),

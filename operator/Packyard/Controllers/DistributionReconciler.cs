@@ -3,6 +3,8 @@ using System.Text;
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Catalog;
+using Packyard.Engine.Downloads;
+using Packyard.Engine.Tasks;
 
 namespace Packyard.Controllers;
 
@@ -75,15 +77,37 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
                 return StepResult.Stalled(Reasons.VersionNotFound, $"spec.version: Repository {repository.Name} has no version {pinned}");
             }
 
-            try
+            // The pinned version is published by a worker (a publish task); served once its publication exists.
+            var finished = await services.Tasks.TakeFinishedPublishAsync(repositoryId.Value, pinned, cancellationToken);
+            if (!await services.Catalog.IsPublishedAsync(repositoryId.Value, pinned, cancellationToken))
             {
-                await services.Publications.PublishAsync(repositoryId.Value, $"{ns}/{repository.Name}", repository.Spec.Type.ToName(), pinned,
-                    PublishOptionsBuilder.Build(repository, lookup), cancellationToken);
+                status.ServedVersion = null;
+                if (finished is { Succeeded: false } failed)
+                {
+                    return StepResult.Retry(failed.Reason is null or Reasons.UnexpectedError ? Reasons.PublishFailed : failed.Reason,
+                        $"Repository {repository.Name}: {UrlSanitizer.Sanitize(failed.Message ?? $"publishing version {pinned} failed")}");
+                }
+
+                var open = await services.Tasks.FindOpenAsync(TaskKinds.Publish, TaskQueue.PublishKey(repositoryId.Value, pinned), cancellationToken);
+                if (open.LastOrDefault() is { } pending)
+                {
+                    return RepositoryReconciler.PublishPending(pending);
+                }
+
+                PublishTaskArgs args;
+                try
+                {
+                    args = PublishOptionsBuilder.Build(repository, lookup, services.Secrets, pinned);
+                }
+                catch (SecretReferenceException e)
+                {
+                    return StepResult.Stalled(e.Reason, $"Repository {repository.Name}: {e.Message}");
+                }
+
+                return RepositoryReconciler.PublishPending(
+                    await services.Tasks.EnqueuePublishAsync(repositoryId.Value, args, $"Distribution/{ns}/{distribution.Name}", cancellationToken));
             }
-            catch (SecretReferenceException e)
-            {
-                return StepResult.Stalled(e.Reason, $"Repository {repository.Name}: {e.Message}");
-            }
+
             status.ServedVersion = pinned;
         }
         else if (state.LatestPublication is { } publication)

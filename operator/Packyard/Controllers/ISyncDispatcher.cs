@@ -4,9 +4,8 @@ using Packyard.Engine.Tasks;
 namespace Packyard.Controllers;
 
 /// <summary>
-/// How the Repository reconciler's sync step gets a sync done, chosen by DI: <see cref="InlineSyncDispatcher"/> runs it inside
-/// the reconcile (standalone mode, with progress bars); <see cref="QueuedSyncDispatcher"/> queues a task in PostgreSQL for a
-/// worker (operator mode) and reports its outcome on a later reconcile.
+/// How the Repository reconciler's sync step gets a sync done: <see cref="QueuedSyncDispatcher"/> queues a task in PostgreSQL
+/// for a worker (in this process or another, in both modes) and reports its outcome on a later reconcile.
 /// </summary>
 public interface ISyncDispatcher
 {

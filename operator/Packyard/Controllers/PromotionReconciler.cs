@@ -1,12 +1,14 @@
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
-using Packyard.Engine.Promotions;
+using Packyard.Engine.Tasks;
 
 namespace Packyard.Controllers;
 
 /// <summary>
-/// Reconciles a Promotion: holds while the target contains the selection of the source version. Creates a
-/// target version only when something changes, then asks for the target Repository to be reconciled (published).
+/// Reconciles a Promotion: holds while the target contains the selection of the source version. The promotion runs as a
+/// promote task on a worker (status Reconciling PromotionQueued / PromotionRunning meanwhile), which creates a target version
+/// only when something changes; the finished task is reported once, and a new target version asks for the target
+/// Repository to be reconciled (published).
 /// </summary>
 public sealed class PromotionReconciler(ReconcileServices services, IResourceLookup lookup, IReconcileTrigger trigger)
 {
@@ -48,34 +50,62 @@ public sealed class PromotionReconciler(ReconcileServices services, IResourceLoo
             return StepResult.Wait(Reasons.ReferenceNotFound, "waiting for the source and target repositories to be created", TimeSpan.FromSeconds(5));
         }
 
-        PromotionOutcome outcome;
-        try
+        // The promotion is a task for a worker, holding the TARGET repository's lock (so it waits while a sync of the target
+        // runs). It is due unless the last successful one was made with the same source version, selection and mode and the
+        // target has not changed since.
+        var key = $"{ns}/{promotion.Name}";
+        var sourceVersion = spec.SourceVersion ?? (await services.Catalog.GetRepositoryStateAsync(sourceId.Value, 1, cancellationToken)).Latest.Number;
+        var targetVersion = (await services.Catalog.GetRepositoryStateAsync(targetId.Value, 1, cancellationToken)).Latest.Number;
+        var args = new PromoteTaskArgs(key, $"{ns}/{source.Name}", $"{ns}/{target.Name}", sourceId.Value, spec.SourceVersion, source.Spec.Type.ToName(),
+            spec.Select, spec.Mode, Fingerprint(sourceId.Value, targetId.Value, sourceVersion, spec));
+        var open = await services.Tasks.FindOpenAsync(TaskKinds.Promote, key, cancellationToken);
+        if (await services.Tasks.TakeFinishedPromoteAsync(key, cancellationToken) is { } finished)
         {
-            outcome = await services.Promotions.PromoteAsync(sourceId.Value, spec.SourceVersion, targetId.Value, source.Spec.Type.ToName(),
-                spec.Select, spec.Mode, cancellationToken);
-        }
-        catch (SourceVersionNotFoundException e)
-        {
-            return spec.SourceVersion is null
-                ? StepResult.Retry(Reasons.VersionNotFound, e.Message)
-                : StepResult.Stalled(Reasons.VersionNotFound, $"spec.sourceVersion: {e.Message}");
+            var (ran, report) = finished;
+            if (!report.Succeeded && ran.Fingerprint == args.Fingerprint && open.Count == 0)
+            {
+                var message = report.Message ?? "the promotion failed";
+                return report.Reason != Reasons.VersionNotFound ? StepResult.Retry(report.Reason ?? Reasons.PromotionFailed, message)
+                    : spec.SourceVersion is null ? StepResult.Retry(Reasons.VersionNotFound, message)
+                    : StepResult.Stalled(Reasons.VersionNotFound, $"spec.sourceVersion: {message}");
+            }
+
+            if (report is { Succeeded: true, Created: true })
+            {
+                status.Added = report.Added;
+                status.Removed = report.Removed;
+                services.Events.Record(promotion.Kind, ns, promotion.Name, false, Reasons.Promoted,
+                    $"{source.Name} version {report.SourceVersion} promoted to {target.Name} version {report.TargetVersion}: {report.Added} added, {report.Removed} removed");
+                trigger.Enqueue("Repository", ns, target.Name);
+            }
         }
 
-        status.SourceVersion = outcome.SourceVersion;
-        status.TargetVersion = outcome.Target.Version;
-        if (outcome.Target.Created)
+        if (open.LastOrDefault() is { } pending)
         {
-            status.Added = outcome.Target.Added;
-            status.Removed = outcome.Target.Removed;
-            var message = $"{source.Name} version {outcome.SourceVersion} promoted to {target.Name} version {outcome.Target.Version}: "
-                + $"{outcome.Target.Added} added, {outcome.Target.Removed} removed";
-            services.Events.Record(promotion.Kind, ns, promotion.Name, false, Reasons.Promoted, message);
-            trigger.Enqueue("Repository", ns, target.Name);
+            return PromotionPending(pending);
         }
 
-        status.Added ??= 0;
-        status.Removed ??= 0;
-        return StepResult.Done(Reasons.Promoted,
-            $"{target.Name} version {outcome.Target.Version} holds the selection of {source.Name} version {outcome.SourceVersion}");
+        if (await services.Tasks.FindLastPromotedAsync(key, cancellationToken) is { } last && last.Args.Fingerprint == args.Fingerprint
+            && last.Report.TargetVersion == targetVersion)
+        {
+            status.SourceVersion = last.Report.SourceVersion;
+            status.TargetVersion = last.Report.TargetVersion;
+            status.Added ??= 0;
+            status.Removed ??= 0;
+            return StepResult.Done(Reasons.Promoted,
+                $"{target.Name} version {last.Report.TargetVersion} holds the selection of {source.Name} version {last.Report.SourceVersion}");
+        }
+
+        return PromotionPending(await services.Tasks.EnqueuePromoteAsync(targetId.Value, args, cancellationToken));
+    }
+
+    private static StepResult PromotionPending(TaskTicket ticket) =>
+        StepResult.Wait(ticket.Running ? Reasons.PromotionRunning : Reasons.PromotionQueued, ticket.Describe(), TimeSpan.FromSeconds(15));
+
+    /// <summary>Everything a promotion is made with but the target's content: repositories, the source version, selection and mode.</summary>
+    private string Fingerprint(long sourceId, long targetId, long sourceVersion, PromotionSpec spec)
+    {
+        var select = spec.Select is { } s ? string.Join('\u001f', s.Names ?? []) + "\u001e" + string.Join('\u001f', s.Paths ?? []) : "-";
+        return services.Secrets.Fingerprint(string.Join('\n', sourceId, targetId, sourceVersion, select, spec.Mode));
     }
 }

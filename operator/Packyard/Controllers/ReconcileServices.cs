@@ -1,16 +1,17 @@
 using Packyard.Engine.Catalog;
-using Packyard.Engine.Promotions;
-using Packyard.Engine.Publishing;
+using Packyard.Engine.Tasks;
 using Packyard.Engine.Versions;
 
 namespace Packyard.Controllers;
 
-/// <summary>The engine services reconcilers use, and where they report.</summary>
+/// <summary>
+/// The engine services reconcilers use, and where they report. None touches the artifact store: syncs, publishes and
+/// promotions are tasks for workers (<see cref="Syncs"/>, <see cref="Tasks"/>).
+/// </summary>
 public sealed record ReconcileServices(
     EngineCatalog Catalog,
-    PublicationService Publications,
+    TaskQueue Tasks,
     VersionPruner Pruner,
-    PromotionService Promotions,
     ISyncDispatcher Syncs,
     IEventRecorder Events,
     TimeProvider Time,

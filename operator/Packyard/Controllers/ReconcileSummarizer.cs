@@ -12,7 +12,17 @@ namespace Packyard.Controllers;
 public static class ReconcileSummarizer
 {
     /// <summary>Ready=False reasons that mean "work in progress", not a failure: Ready turning True after them is no recovery.</summary>
-    private static readonly HashSet<string> InProgressReasons = [Reasons.SyncQueued, Reasons.SyncRunning, Reasons.SyncInProgress];
+    private static readonly HashSet<string> InProgressReasons =
+    [
+        Reasons.SyncQueued, Reasons.SyncRunning, Reasons.SyncInProgress, Reasons.PublishQueued, Reasons.PublishRunning, Reasons.PromotionQueued,
+        Reasons.PromotionRunning,
+    ];
+
+    /// <summary>Ready=False because something failed and is retried (not stalled, not waiting for work or a reference).</summary>
+    private static bool Failing(ResourceStatus status, (ConditionStatus Status, string Reason) ready) =>
+        ready.Status == ConditionStatus.False && ConditionSet.Get(status, ConditionTypes.Stalled) is null
+        && (ready.Reason.StartsWith(Reasons.SyncFailed, StringComparison.Ordinal) || ready.Reason == Reasons.PublishFailed
+            || ConditionSet.Get(status, ConditionTypes.Reconciling)?.Reason == "ProgressingWithRetry");
 
     /// <param name="owned">
     /// The outcome of each step that owns a negative-polarity condition (Repository: SyncFailed, PublishFailed), by condition
@@ -39,6 +49,11 @@ public static class ReconcileSummarizer
                 ConditionSet.MarkStalled(status, result.Reason, result.Message, generation, now);
                 ConditionSet.MarkFalse(status, ConditionTypes.Ready, result.Reason, result.Message, generation, now);
                 status.ObservedGeneration = generation;
+                break;
+            case StepOutcome.Wait when InProgressReasons.Contains(result.Reason) && Failing(status, before):
+                // Work queued or running after a failure (the publish that follows a sync which recovered): Ready keeps the
+                // failure until the resource is Ready again, so that end is reported as the recovery it is.
+                ConditionSet.MarkReconciling(status, result.Reason, result.Message, generation, now);
                 break;
             case StepOutcome.Retry or StepOutcome.Wait:
                 ConditionSet.MarkReconciling(status, result.Outcome == StepOutcome.Retry ? "ProgressingWithRetry" : result.Reason, result.Message, generation, now);

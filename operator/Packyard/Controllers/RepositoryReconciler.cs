@@ -319,33 +319,61 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         }
     }
 
-    /// <summary>Publishes the newest version when spec.publish.enabled (default); a failure is retried (PublishFailed).</summary>
+    /// <summary>
+    /// Publishes the newest version when spec.publish.enabled (default), as a publish task for a worker: while it waits or runs,
+    /// Wait (PublishQueued / PublishRunning) with the task in the message; a finished one is reported once (Published event, or
+    /// Retry PublishFailed with the cause), and a failed one is queued again on the retry.
+    /// </summary>
     private async Task<StepResult> PublishAsync(Context context, CancellationToken cancellationToken)
     {
         var repository = context.Repository;
-        var state = await services.Catalog.GetRepositoryStateAsync(context.RepositoryId, 1, cancellationToken);
-        if (repository.Spec.Publish?.Enabled == false || state.LatestPublication?.Version == state.Latest.Number)
+        if (repository.Spec.Publish?.Enabled == false)
         {
             return StepResult.Continue;
         }
 
+        var state = await services.Catalog.GetRepositoryStateAsync(context.RepositoryId, 1, cancellationToken);
+        var version = state.Latest.Number;
+        var name = $"{repository.Namespace}/{repository.Name}";
+        var finished = await services.Tasks.TakeFinishedPublishAsync(context.RepositoryId, version, cancellationToken);
+        if (finished is { Succeeded: true })
+        {
+            services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.Published, $"version {version} published");
+        }
+
+        if (state.LatestPublication?.Version == version)
+        {
+            return StepResult.Continue;
+        }
+
+        if (finished is { Succeeded: false } failed)
+        {
+            var reason = failed.Reason is null or Reasons.UnexpectedError ? Reasons.PublishFailed : failed.Reason;
+            return StepResult.Retry(reason, UrlSanitizer.Sanitize(failed.Message ?? $"publishing version {version} failed"));
+        }
+
+        var open = await services.Tasks.FindOpenAsync(TaskKinds.Publish, TaskQueue.PublishKey(context.RepositoryId, version), cancellationToken);
+        if (open.LastOrDefault() is { } pending)
+        {
+            return PublishPending(pending);
+        }
+
+        PublishTaskArgs args;
         try
         {
-            await services.Publications.PublishAsync(context.RepositoryId, $"{repository.Namespace}/{repository.Name}", repository.Spec.Type.ToName(),
-                state.Latest.Number, PublishOptionsBuilder.Build(repository, lookup), cancellationToken);
+            args = PublishOptionsBuilder.Build(repository, lookup, services.Secrets, version);
         }
         catch (SecretReferenceException e)
         {
             return StepResult.Stalled(e.Reason, e.Message);
         }
-        catch (Exception e) when (e is PackyardException or IOException or Npgsql.NpgsqlException)
-        {
-            return StepResult.Retry(Reasons.PublishFailed, $"publishing version {state.Latest.Number} failed: {UrlSanitizer.Sanitize(e.Message)}");
-        }
 
-        services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.Published, $"version {state.Latest.Number} published");
-        return StepResult.Continue;
+        return PublishPending(await services.Tasks.EnqueuePublishAsync(context.RepositoryId, args, $"Repository/{name}", cancellationToken));
     }
+
+    /// <summary>Reconciling while a publish task waits for a worker or runs; the worker's notification ends the wait early.</summary>
+    internal static StepResult PublishPending(TaskTicket ticket) =>
+        StepResult.Wait(ticket.Running ? Reasons.PublishRunning : Reasons.PublishQueued, ticket.Describe(), TimeSpan.FromSeconds(15));
 
     /// <summary>Applies spec.retainVersions.</summary>
     private async Task<StepResult> PruneVersionsAsync(Context context, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Packyard.Controllers;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Database;
 using Packyard.Engine.Secrets;
+using Packyard.Engine.Tasks;
 using Packyard.Server;
 using Spectre.Console;
 
@@ -15,7 +16,7 @@ namespace Packyard.Hosting;
 /// <summary>
 /// The setup <c>packyard run</c> and <c>packyard operator</c> share: a private PostgreSQL unless a connection string is
 /// given, the web host on <see cref="EngineHostOptions.Listen"/> with console logging, the engine with every content
-/// type, the content app, the reconcilers' engine services and the idle memory trimmer. Callers add their controller, then build and migrate.
+/// type, the content app, the reconcilers' engine services (which queue tasks), the orphan cleanup scheduler and the idle memory trimmer. Callers add their controller, then build and migrate.
 /// </summary>
 public static class EngineHost
 {
@@ -54,7 +55,7 @@ public static class EngineHost
 
         var services = builder.Services;
         services.AddSingleton(secrets);
-        services.AddPackyardEngine(connectionString, options.Storage ?? Path.Combine(dataDirectory, "artifacts"));
+        services.AddPackyardEngine(connectionString, options.ArtifactStore ? options.Storage ?? Path.Combine(dataDirectory, "artifacts") : null);
         services.AddFileContent();
         services.AddPythonContent();
         services.AddDebContent();
@@ -70,9 +71,23 @@ public static class EngineHost
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Operator.IdleMemoryTrimmer>(sp, new Operator.IdleMemoryTrimOptions()));
         services.AddSingleton<ReconcileServices>();
         services.AddSingleton(sp => new RepositoryFinalizer(sp.GetRequiredService<EngineCatalog>(), sp.GetRequiredService<IEventRecorder>(), options.DeletionGrace));
-        // Syncs run inside reconciles unless the caller registers another dispatcher (operator mode queues them for workers).
-        services.TryAddSingleton<ISyncDispatcher, InlineSyncDispatcher>();
+        // Every kind of engine work is a task for the worker role (in this process or another): syncs, publishes, promotions,
+        // and orphan cleanup, queued at least every --orphan-cleanup-interval by every process (the database keeps one).
+        services.TryAddSingleton<ISyncDispatcher, QueuedSyncDispatcher>();
+        services.Replace(ServiceDescriptor.Singleton(new ReclaimOptions { Interval = options.OrphanCleanupInterval, Protection = options.OrphanCleanupInterval }));
+        services.AddHostedService<ReclaimScheduler>();
         return (builder, postgres);
+    }
+
+    /// <summary>
+    /// Registers the worker role: claims tasks of every kind and runs each with its kind's handler. Needs PostgreSQL and the
+    /// artifact store, no Kubernetes access.
+    /// </summary>
+    public static void AddWorker(IServiceCollection services, TaskWorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(options);
+        services.AddHostedService<TaskWorker>();
     }
 
     /// <summary>

@@ -20,6 +20,9 @@ public sealed record EngineHostOptions
     /// <summary>How long a deleted Repository's versions, publications and artifacts are kept for a re-created one; zero deletes at once.</summary>
     public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Orphan cleanup (a reclaim task) is queued when none was within this interval (--orphan-cleanup-interval).</summary>
+    public TimeSpan OrphanCleanupInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How the private PostgreSQL runs (durable by default) when <see cref="Database"/> is absent.</summary>
     public Engine.Database.EmbeddedPostgresOptions EmbeddedDatabase { get; init; } = new();
 
@@ -34,6 +37,12 @@ public sealed record EngineHostOptions
 
     /// <summary>How failed syncs are retried (--sync-retry-initial, --sync-retry-max, --task-max-attempts).</summary>
     public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
+
+    /// <summary>
+    /// Whether this process uses the artifact store (workers and content servers); a controller-only process has none: its
+    /// reconcilers only queue tasks.
+    /// </summary>
+    public bool ArtifactStore { get; init; } = true;
 
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;

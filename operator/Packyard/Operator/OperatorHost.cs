@@ -29,7 +29,7 @@ public static class OperatorHost
         // A worker alone talks only to PostgreSQL and the artifact store: it reads no kubeconfig and needs no Kubernetes access.
         var configuration = options.Roles.Controller || options.Roles.Content ? LoadConfiguration(options.Kubeconfig) : null;
         var identity = options.Identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-        var (builder, postgres) = await EngineHost.CreateBuilderAsync(options.Engine with { ContentApp = options.Roles.Content }, console, cancellationToken);
+        var (builder, postgres) = await EngineHost.CreateBuilderAsync(options.Engine with { ContentApp = options.Roles.Content, ArtifactStore = options.Roles.Worker || options.Roles.Content }, console, cancellationToken);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton<OperatorMetrics>();
@@ -41,12 +41,12 @@ public static class OperatorHost
 
         if (options.Roles.Worker)
         {
-            services.AddSingleton(new TaskWorkerOptions
+            services.AddSingleton<Engine.Tasks.ITaskProgressSink, MeteredProgressSink>();
+            EngineHost.AddWorker(services, new TaskWorkerOptions
             {
                 Identity = identity, Concurrency = options.WorkerConcurrency, Heartbeat = options.TaskHeartbeat, StaleAfter = options.TaskTimeout,
                 MaxAttempts = options.Engine.SyncRetry.MaxAttempts,
             });
-            services.AddHostedService<TaskWorker>();
         }
 
         var app = builder.Build();
@@ -94,9 +94,10 @@ public static class OperatorHost
         services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<KubernetesEventRecorder>());
         if (options.Roles.Controller)
         {
-            // Syncs become tasks in PostgreSQL for the worker role (in this process by default, or separate worker replicas).
-            services.Replace(ServiceDescriptor.Singleton<ISyncDispatcher, QueuedSyncDispatcher>());
+            // Engine work is tasks in PostgreSQL for the worker role (in this process by default, or separate worker replicas);
+            // a task's change reconciles its resource through the leader's controller.
             services.AddSingleton<OperatorController>();
+            services.AddSingleton<IReconcileTrigger, OperatorReconcileTrigger>();
             services.AddHostedService(sp => sp.GetRequiredService<OperatorController>());
             services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<OperatorController>());
             services.AddHostedService<TaskChangeListener>();

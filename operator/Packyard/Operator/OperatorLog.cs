@@ -36,20 +36,20 @@ internal static partial class OperatorLog
     [LoggerMessage(EventId = OperatorStartedId, Level = LogLevel.Information, Message = "packyard operator {Identity} started: roles {Roles}, API server {Server}, namespace {Namespace}")]
     public static partial void OperatorStarted(ILogger logger, string identity, string roles, string server, string @namespace);
 
-    [LoggerMessage(EventId = TaskClaimedId, Level = LogLevel.Information, Message = "Worker {Worker} claimed task {Task}: sync of {Repository}")]
-    public static partial void TaskClaimed(ILogger logger, string worker, long task, string repository);
+    [LoggerMessage(EventId = TaskClaimedId, Level = LogLevel.Information, Message = "Worker {Worker} claimed task {Task}: {Subject}")]
+    public static partial void TaskClaimed(ILogger logger, string worker, long task, string subject);
 
-    [LoggerMessage(EventId = TaskReclaimedId, Level = LogLevel.Warning, Message = "Worker {Worker} reclaimed task {Task} (sync of {Repository}, attempt {Attempt}) from worker {Previous}, which stopped")]
-    public static partial void TaskReclaimed(ILogger logger, string worker, long task, string repository, int attempt, string previous);
+    [LoggerMessage(EventId = TaskReclaimedId, Level = LogLevel.Warning, Message = "Worker {Worker} reclaimed task {Task} ({Subject}, attempt {Attempt}) from worker {Previous}, which stopped")]
+    public static partial void TaskReclaimed(ILogger logger, string worker, long task, string subject, int attempt, string previous);
 
-    [LoggerMessage(EventId = TaskFinishedId, Level = LogLevel.Information, Message = "Task {Task} (sync of {Repository}) {Result} in {Milliseconds} ms")]
-    public static partial void TaskFinished(ILogger logger, long task, string repository, string result, long milliseconds);
+    [LoggerMessage(EventId = TaskFinishedId, Level = LogLevel.Information, Message = "Task {Task} ({Subject}) {Result} in {Milliseconds} ms")]
+    public static partial void TaskFinished(ILogger logger, long task, string subject, string result, long milliseconds);
 
-    [LoggerMessage(EventId = TaskReleasedId, Level = LogLevel.Information, Message = "Worker {Worker} stopping: task {Task} (sync of {Repository}) released for another worker")]
-    public static partial void TaskReleased(ILogger logger, string worker, long task, string repository);
+    [LoggerMessage(EventId = TaskReleasedId, Level = LogLevel.Information, Message = "Worker {Worker} stopping: task {Task} ({Subject}) released for another worker")]
+    public static partial void TaskReleased(ILogger logger, string worker, long task, string subject);
 
-    [LoggerMessage(EventId = TaskLostId, Level = LogLevel.Warning, Message = "Task {Task} (sync of {Repository}) is no longer this worker's (taken over, or its repository was deleted); abandoned")]
-    public static partial void TaskLost(ILogger logger, long task, string repository);
+    [LoggerMessage(EventId = TaskLostId, Level = LogLevel.Warning, Message = "Task {Task} ({Subject}) is no longer this worker's (taken over, cancelled, or its repository was deleted); abandoned")]
+    public static partial void TaskLost(ILogger logger, long task, string subject);
 
     [LoggerMessage(EventId = TaskQueueFailedId, Level = LogLevel.Warning, Message = "Task queue unavailable; retrying")]
     public static partial void TaskQueueFailed(ILogger logger, Exception exception);

@@ -9,6 +9,7 @@ using Npgsql;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Engine.Database;
+using Packyard.Engine.Tasks;
 using Packyard.Hosting;
 using Packyard.Server;
 using Spectre.Console;
@@ -28,7 +29,7 @@ public static class StandaloneHost
         var (builder, postgres) = await EngineHost.CreateBuilderAsync(
             new EngineHostOptions
             {
-                Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, DeletionGrace = options.DeletionGrace, SecretKeyFile = options.SecretKeyFile,
+                Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, DeletionGrace = options.DeletionGrace, OrphanCleanupInterval = options.OrphanCleanupInterval, SecretKeyFile = options.SecretKeyFile,
                 SyncRetry = options.SyncRetry,
                 EmbeddedDatabase = options.EmbeddedDatabase, KeepDatabase = options.KeepDatabase,
             },
@@ -45,6 +46,11 @@ public static class StandaloneHost
         services.AddSingleton<IReconcileTrigger>(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IRepositoryChangeNotifier>(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IUploadAuthorizer>(new StaticTokenUploadAuthorizer(uploadToken));
+        // The worker role runs in this process: syncs, publishes, promotions and orphan cleanup are tasks, as in operator mode;
+        // a sync's progress goes to the console, and a finished task reconciles its resource at once.
+        services.AddSingleton<ITaskProgressSink, ConsoleProgressSink>();
+        EngineHost.AddWorker(services, new TaskWorkerOptions { Identity = $"{Environment.MachineName}/{Environment.ProcessId}", MaxAttempts = options.SyncRetry.MaxAttempts });
+        services.AddHostedService<TaskChangeListener>();
         services.AddSingleton<IRepositorySource>(sp => sp.GetRequiredService<ResourceSet>());
 
         var app = builder.Build();

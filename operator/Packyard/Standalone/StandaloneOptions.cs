@@ -38,6 +38,9 @@ public sealed record StandaloneOptions
     /// <summary>How long a Repository removed from the manifests keeps its versions for a re-added one; zero deletes at once.</summary>
     public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>Orphan cleanup runs at least this often (--orphan-cleanup-interval).</summary>
+    public TimeSpan OrphanCleanupInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>How failed syncs are retried.</summary>
     public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
 

@@ -14,6 +14,8 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
 
     private SyncTaskQueue Queue => engine.Get<SyncTaskQueue>();
 
+    private TaskQueue Tasks => engine.Get<TaskQueue>();
+
     public async Task InitializeAsync()
     {
         // Claims take any repository's task: each test starts from an empty queue.
@@ -44,28 +46,28 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
         var other = await RepositoryAsync("other");
         var queued = await Queue.EnqueueAsync(busy, Args("busy"), CancellationToken.None);
 
-        var claims = await Task.WhenAll(Queue.ClaimAsync("worker-a", StaleAfter, CancellationToken.None), Queue.ClaimAsync("worker-b", StaleAfter, CancellationToken.None));
+        var claims = await Task.WhenAll(Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None), Tasks.ClaimAsync("worker-b", StaleAfter, CancellationToken.None));
         await using var running = Assert.Single(claims, c => c is not null)!;
         Assert.Equal((queued.Id, busy, 1, (string?)null), (running.Id, running.RepositoryId, running.Attempts, running.PreviousWorker));
 
         // A new request while it runs is queued, but nobody may claim it until the running task ends; other repositories go on.
         var next = await Queue.EnqueueAsync(busy, Args("busy", requested: "again"), CancellationToken.None);
         Assert.NotEqual(queued.Id, next.Id);
-        Assert.Null(await Queue.ClaimAsync("worker-b", StaleAfter, CancellationToken.None));
+        Assert.Null(await Tasks.ClaimAsync("worker-b", StaleAfter, CancellationToken.None));
         var elsewhere = await Queue.EnqueueAsync(other, Args("other"), CancellationToken.None);
-        await using (var claimed = await Queue.ClaimAsync("worker-b", StaleAfter, CancellationToken.None))
+        await using (var claimed = await Tasks.ClaimAsync("worker-b", StaleAfter, CancellationToken.None))
         {
             Assert.Equal(elsewhere.Id, claimed?.Id);
-            await claimed!.CompleteAsync(Success());
+            await claimed!.CompleteAsync(TaskResult.Of(Success()));
         }
 
         var open = await Queue.FindOpenAsync(busy, CancellationToken.None);
         Assert.Equal([(queued.Id, true), (next.Id, false)], open.Select(t => (t.Id, t.Running)));
         Assert.Matches(@"^sync running on worker worker-(a|b) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(task \d+\)$", open[0].Describe());
 
-        await running.CompleteAsync(Success());
+        await running.CompleteAsync(TaskResult.Of(Success()));
         await running.DisposeAsync();
-        await using var after = await Queue.ClaimAsync("worker-b", StaleAfter, CancellationToken.None);
+        await using var after = await Tasks.ClaimAsync("worker-b", StaleAfter, CancellationToken.None);
         Assert.Equal(next.Id, after?.Id);
     }
 
@@ -74,9 +76,9 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
     {
         var repository = await RepositoryAsync("died");
         var queued = await Queue.EnqueueAsync(repository, Args("died"), CancellationToken.None);
-        var orphaned = await Queue.ClaimAsync("worker-a", StaleAfter, CancellationToken.None);
+        var orphaned = await Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None);
         Assert.NotNull(orphaned);
-        Assert.Null(await Queue.ClaimAsync("worker-b", StaleAfter, CancellationToken.None));
+        Assert.Null(await Tasks.ClaimAsync("worker-b", StaleAfter, CancellationToken.None));
 
         // The worker's process dies: its session ends, and the repository's advisory lock with it. Its heartbeat is fresh.
         await TerminateLockHolderAsync(repository);
@@ -95,7 +97,7 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
     {
         var repository = await RepositoryAsync("hung");
         var queued = await Queue.EnqueueAsync(repository, Args("hung"), CancellationToken.None);
-        await using var hung = await Queue.ClaimAsync("worker-a", StaleAfter, CancellationToken.None);
+        await using var hung = await Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None);
         Assert.True(await hung!.HeartbeatAsync(CancellationToken.None));
 
         // Its session stays open (it holds the lock) but it stopped heartbeating a while ago.
@@ -118,15 +120,15 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
         await using var listener = await engine.DataSource.OpenConnectionAsync();
         var payloads = new List<string>();
         listener.Notification += (_, e) => payloads.Add(e.Payload);
-        await using (var listen = new NpgsqlCommand($"listen {SyncTaskQueue.ChangedChannel}", listener))
+        await using (var listen = new NpgsqlCommand($"listen {TaskQueue.ChangedChannel}", listener))
         {
             await listen.ExecuteNonQueryAsync();
         }
 
         Assert.Null(await Queue.TakeFinishedAsync(repository, CancellationToken.None));
-        await using (var task = await Queue.ClaimAsync("worker-a", StaleAfter, CancellationToken.None))
+        await using (var task = await Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None))
         {
-            await task!.CompleteAsync(Success());
+            await task!.CompleteAsync(TaskResult.Of(Success()));
         }
 
         while (payloads.Count < 2)
@@ -134,7 +136,7 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
             Assert.True(await listener.WaitAsync(TimeSpan.FromSeconds(10)), $"{payloads.Count} of 2 NOTIFYs within 10 s");
         }
 
-        Assert.Equal(["default/done", "default/done"], payloads);
+        Assert.Equal(["Repository/default/done", "Repository/default/done"], payloads);
         var report = await Queue.TakeFinishedAsync(repository, CancellationToken.None);
         Assert.NotNull(report);
         Assert.Equal((true, 7L, 3L, "please"), (report.Succeeded, report.Outcome!.Version, report.Outcome.Added, report.Requested));
@@ -147,9 +149,9 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
     {
         var repository = await RepositoryAsync("failed");
         await Queue.EnqueueAsync(repository, Args("failed"), CancellationToken.None);
-        await using (var task = await Queue.ClaimAsync("worker-a", StaleAfter, CancellationToken.None))
+        await using (var task = await Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None))
         {
-            await task!.CompleteAsync(SyncReport.Failure(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "DigestMismatch", "file1.txt: sha256 differs"));
+            await task!.CompleteAsync(TaskResult.Of(SyncReport.Failure(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, "DigestMismatch", "file1.txt: sha256 differs")));
         }
 
         var report = await Queue.TakeFinishedAsync(repository, CancellationToken.None);
@@ -161,7 +163,7 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
     {
         var repository = await RepositoryAsync("released");
         var queued = await Queue.EnqueueAsync(repository, Args("released"), CancellationToken.None);
-        await using (var stopping = await Queue.ClaimAsync("worker-a", StaleAfter, CancellationToken.None))
+        await using (var stopping = await Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None))
         {
             await stopping!.ReleaseAsync();
         }
@@ -169,7 +171,7 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
         var open = Assert.Single(await Queue.FindOpenAsync(repository, CancellationToken.None));
         Assert.Equal((queued.Id, false, (string?)null), (open.Id, open.Running, open.Worker));
 
-        await using (var again = await Queue.ClaimAsync("worker-b", StaleAfter, CancellationToken.None))
+        await using (var again = await Tasks.ClaimAsync("worker-b", StaleAfter, CancellationToken.None))
         {
             Assert.Equal((queued.Id, 2), (again!.Id, again.Attempts));
             var newer = await Queue.EnqueueAsync(repository, Args("released", requested: "newer"), CancellationToken.None);
@@ -189,12 +191,12 @@ public sealed class SyncTaskQueueTests(EngineFixture engine) : IClassFixture<Eng
     private static SyncReport Success() =>
         SyncReport.Success(DateTimeOffset.UtcNow.AddSeconds(-1), DateTimeOffset.UtcNow, new SyncOutcome(7, true, 3, 0, 3, 3, 3));
 
-    private async Task<ClaimedSyncTask> ClaimWithinAsync(string worker, TimeSpan timeout)
+    private async Task<ClaimedTask> ClaimWithinAsync(string worker, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if (await Queue.ClaimAsync(worker, StaleAfter, CancellationToken.None) is { } task)
+            if (await Tasks.ClaimAsync(worker, StaleAfter, CancellationToken.None) is { } task)
             {
                 return task;
             }

@@ -48,6 +48,9 @@ public sealed class OperatorCluster : IAsyncDisposable
 
     public string Database { get; }
 
+    /// <summary>The artifact store replicas and workers share (a directory; objects under objects/ab/cd/sha256).</summary>
+    public string Storage => Path.Combine(directory.Path, "artifacts");
+
     /// <summary>The key every replica encrypts and decrypts Remote credentials with (replicas share the database).</summary>
     public string SecretKeyFile
     {
@@ -107,6 +110,29 @@ public sealed class OperatorCluster : IAsyncDisposable
         operators.Add(process);
         return process;
     }
+
+    /// <summary>
+    /// Starts <c>packyard operator --role controller</c> as <paramref name="identity"/> with no <c>--storage</c> (nor
+    /// PACKYARD_STORAGE): a controller reconciles through tasks and never needs the shared artifact store.
+    /// </summary>
+    public PackyardProcess StartControllerWithoutStore(string identity, params string[] extra)
+    {
+        var port = HttpUpstream.FreePort();
+        List<string> arguments =
+        [
+            "operator", "--role", "controller", "--kubeconfig", OperatorKubeconfig, "--namespace", Namespace, "--database", Database,
+            "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--data-dir", Path.Combine(directory.Path, identity),
+            "--identity", identity, "--leader-election-namespace", Namespace, "--secret-key-file", SecretKeyFile, "--resync", "10s",
+            "--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms",
+        ];
+        arguments.AddRange(extra);
+        var process = PackyardProcess.Launch(Path.Combine(RepositoryRoot.Path, "examples", "files-quickstart"), port, arguments);
+        operators.Add(process);
+        return process;
+    }
+
+    /// <summary>The data directory of replica or worker <paramref name="identity"/>.</summary>
+    public string DataDirectoryOf(string identity) => Path.Combine(directory.Path, identity);
 
     /// <summary>
     /// Starts <c>packyard operator --role worker</c> as <paramref name="identity"/> on this cluster's database and artifact store. It

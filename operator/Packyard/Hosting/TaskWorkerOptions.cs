@@ -1,4 +1,4 @@
-namespace Packyard.Operator;
+namespace Packyard.Hosting;
 
 /// <summary>Settings of the worker role.</summary>
 public sealed record TaskWorkerOptions

@@ -2,38 +2,37 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Packyard.Engine.Secrets;
 using Packyard.Api.Conditions;
-using Packyard.Engine.Catalog;
-using Packyard.Engine.Sync;
+using Packyard.Engine.Downloads;
 using Packyard.Engine.Tasks;
+using Packyard.Operator;
 
-namespace Packyard.Operator;
+namespace Packyard.Hosting;
 
 /// <summary>
-/// The worker role: claims sync tasks from PostgreSQL (<see cref="SyncTaskQueue"/>), runs them with the engine, heartbeats
-/// while they run, and stores each outcome (which notifies the controller). It needs no Kubernetes access: the task's args
-/// and the remotes table hold everything a sync needs. Several workers run at once. On shutdown (SIGTERM) it stops
-/// claiming, cancels the running syncs (an interrupted sync leaves no version) and releases their tasks for another worker.
-/// A task this worker loses (heartbeat refused: taken over, or its repository deleted) is cancelled and abandoned.
+/// The worker role, in both modes: claims tasks of every kind from PostgreSQL (<see cref="TaskQueue"/>) and hands each to the
+/// handler of its kind (<see cref="ITaskHandler"/>: sync, publish, promote, reclaim), heartbeats while it runs, and stores each
+/// outcome (which notifies the controller). It needs no Kubernetes access: the task's args and the database hold everything.
+/// Several workers run at once. On shutdown (SIGTERM) it stops claiming, cancels the running tasks (an interrupted sync leaves
+/// no version) and releases them for another worker. A task this worker loses (heartbeat refused: taken over, cancelled, or
+/// its repository deleted) is cancelled and abandoned.
 /// </summary>
 public sealed class TaskWorker(
-    SyncTaskQueue queue,
-    SyncExecutor executor,
-    EngineCatalog catalog,
+    TaskQueue queue,
+    IEnumerable<ITaskHandler> handlers,
     NpgsqlDataSource dataSource,
     TaskWorkerOptions options,
-    OperatorMetrics metrics,
     TimeProvider time,
     ILogger<TaskWorker> logger) : BackgroundService
 {
+    private readonly Dictionary<string, ITaskHandler> byKind = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, CancellationTokenSource> running = new();
     private TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listener = PostgresListener.RunAsync(dataSource, SyncTaskQueue.QueuedChannel, _ => Wake(), Wake, logger, stoppingToken);
-        var cancels = PostgresListener.RunAsync(dataSource, SyncTaskQueue.CancelChannel, OnCancel, () => { }, logger, stoppingToken);
+        var listener = PostgresListener.RunAsync(dataSource, TaskQueue.QueuedChannel, _ => Wake(), Wake, logger, stoppingToken);
+        var cancels = PostgresListener.RunAsync(dataSource, TaskQueue.CancelChannel, OnCancel, () => { }, logger, stoppingToken);
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(() => ClaimLoopAsync(stoppingToken), CancellationToken.None)));
         await Task.WhenAll(listener, cancels);
     }
@@ -61,7 +60,7 @@ public sealed class TaskWorker(
         while (!stoppingToken.IsCancellationRequested)
         {
             var signal = Volatile.Read(ref wake).Task;
-            ClaimedSyncTask? task;
+            ClaimedTask? task;
             try
             {
                 task = await queue.ClaimAsync(options.Identity, options.StaleAfter, stoppingToken, options.MaxAttempts);
@@ -105,17 +104,17 @@ public sealed class TaskWorker(
         }
     }
 
-    private async Task RunAsync(ClaimedSyncTask task, CancellationToken stoppingToken)
+    private async Task RunAsync(ClaimedTask task, CancellationToken stoppingToken)
     {
         await using var claimed = task;
-        var args = task.Args;
+        var subject = task.Subject;
         if (task.PreviousWorker is { } previous)
         {
-            OperatorLog.TaskReclaimed(logger, options.Identity, task.Id, args.Repository, task.Attempts, previous);
+            OperatorLog.TaskReclaimed(logger, options.Identity, task.Id, subject, task.Attempts, previous);
         }
         else
         {
-            OperatorLog.TaskClaimed(logger, options.Identity, task.Id, args.Repository);
+            OperatorLog.TaskClaimed(logger, options.Identity, task.Id, subject);
         }
 
         var clock = Stopwatch.StartNew();
@@ -124,35 +123,30 @@ public sealed class TaskWorker(
         using var stopHeartbeat = new CancellationTokenSource();
         var lost = false;
         var heartbeat = HeartbeatAsync(task, () => { lost = true; run.Cancel(); }, stopHeartbeat.Token);
-        SyncReport? report = null;
+        TaskResult? result = null;
         try
         {
-            var remote = await catalog.GetRemoteAsync(args.RemoteId, run.Token);
-            var started = time.GetUtcNow();
-            report = remote is null
-                ? SyncReport.Failure(started, started, Reasons.ReferenceNotFound, $"the Remote of {args.Repository} (id {args.RemoteId}) no longer exists")
-                : await executor.RunAsync(new SyncRequest(task.RepositoryId, args.Repository, args.RemoteId, remote, args.Mode), args.Fingerprint,
-                    new DownloadMeter(metrics), run.Token);
+            result = byKind.TryGetValue(task.Kind, out var handler)
+                ? await handler.RunAsync(task, run.Token)
+                : TaskResult.Failure(Reasons.UnexpectedError, $"this worker runs no task of kind '{task.Kind}'", time.GetUtcNow());
         }
-        catch (SecretKeyException e)
+        catch (PackyardException e) when (!run.IsCancellationRequested)
         {
-            // The Remote's credentials were stored with another key: fail the task with the reason, never the worker.
-            var now = time.GetUtcNow();
-            report = SyncReport.Failure(now, now, e.Reason, e.Message);
+            // Stored credentials or a signing key sealed with another key, and the like: the task fails with the reason, never the worker.
+            result = TaskResult.Failure(e.Reason, e.Message, time.GetUtcNow());
         }
         catch (OperationCanceledException) when (run.IsCancellationRequested)
         {
         }
         catch (NpgsqlException e) when (run.IsCancellationRequested)
         {
-            // Cancelling a sync mid-command can surface as a database error.
+            // Cancelling a task mid-command can surface as a database error.
             OperatorLog.TaskQueueFailed(logger, e);
         }
         catch (Exception e) when (!run.IsCancellationRequested)
         {
-            // Reading the Remote or starting the sync threw: the task fails with the cause (its attempt counted), the worker goes on.
-            var now = time.GetUtcNow();
-            report = SyncReport.Failure(now, now, Reasons.UnexpectedError, $"{e.GetType().Name}: {e.Message}");
+            // Anything else is a bug or a poison input: the task fails with the cause (its attempt counted), the worker goes on.
+            result = TaskResult.Failure(Reasons.UnexpectedError, $"{e.GetType().Name}: {e.Message}", time.GetUtcNow());
         }
         finally
         {
@@ -161,10 +155,10 @@ public sealed class TaskWorker(
             await heartbeat;
         }
 
-        if (report is null && !lost && !stoppingToken.IsCancellationRequested)
+        if (result is null && !lost && !stoppingToken.IsCancellationRequested)
         {
             // Cancelled by the controller (the Repository was deleted or its Remote changed): the row already says so.
-            OperatorLog.TaskLost(logger, task.Id, args.Repository);
+            OperatorLog.TaskLost(logger, task.Id, subject);
             return;
         }
 
@@ -172,18 +166,18 @@ public sealed class TaskWorker(
         {
             if (lost)
             {
-                OperatorLog.TaskLost(logger, task.Id, args.Repository);
+                OperatorLog.TaskLost(logger, task.Id, subject);
             }
-            else if (report is not null)
+            else if (result is not null)
             {
-                // The sync ran to its end: record it even when shutdown began meanwhile.
-                await task.CompleteAsync(report);
-                OperatorLog.TaskFinished(logger, task.Id, args.Repository, report.Succeeded ? "succeeded" : "failed", clock.ElapsedMilliseconds);
+                // The task ran to its end: record it even when shutdown began meanwhile.
+                await task.CompleteAsync(result);
+                OperatorLog.TaskFinished(logger, task.Id, subject, result.Succeeded ? "succeeded" : "failed", clock.ElapsedMilliseconds);
             }
             else
             {
                 await task.ReleaseAsync();
-                OperatorLog.TaskReleased(logger, options.Identity, task.Id, args.Repository);
+                OperatorLog.TaskReleased(logger, options.Identity, task.Id, subject);
             }
         }
         catch (Exception e)
@@ -194,7 +188,7 @@ public sealed class TaskWorker(
     }
 
     /// <summary>Refreshes the task's heartbeat until stopped; calls <paramref name="onLost"/> when the task is no longer ours.</summary>
-    private async Task HeartbeatAsync(ClaimedSyncTask task, Action onLost, CancellationToken cancellationToken)
+    private async Task HeartbeatAsync(ClaimedTask task, Action onLost, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(options.Heartbeat, time);
         try
