@@ -22,7 +22,7 @@ public sealed class PublishTaskHandler(PublicationService publications, SecretCi
             var key = args.SealedSigningKey is { } sealedKey
                 ? Convert.FromBase64String(secrets.Open(sealedKey, $"the signing key of Repository {args.Repository}"))
                 : null;
-            await publications.PublishAsync(task.RepositoryId!.Value, args.Repository, args.Type, args.Version, new PublishOptions(key, args.OptionsJson),
+            await publications.PublishAsync(task.RepositoryId!.Value, args.Repository, args.Type, args.Version, new PublishOptions(key, args.TypeOptions),
                 cancellationToken).ConfigureAwait(false);
             return TaskResult.Of(new PublishReport(true, args.Version, null, null));
         }

@@ -16,7 +16,7 @@ public static class PublishOptionsBuilder
         ArgumentNullException.ThrowIfNull(secrets);
         var options = Build(repository, lookup);
         return new Engine.Tasks.PublishTaskArgs($"{repository.Namespace}/{repository.Name}", repository.Spec.Type.ToName(), version,
-            options.SigningKey is { } key ? secrets.Seal(Convert.ToBase64String(key)) : null, options.OptionsJson);
+            options.SigningKey is { } key ? secrets.Seal(Convert.ToBase64String(key)) : null, options.TypeOptions);
     }
 
     /// <summary>Throws <see cref="SecretReferenceException"/> when the signing key cannot be read.</summary>

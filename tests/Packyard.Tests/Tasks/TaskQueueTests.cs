@@ -212,7 +212,7 @@ public sealed class TaskQueueTests(EngineFixture engine) : IClassFixture<EngineF
 
     private static SyncTaskArgs SyncArgs(string repository) => new($"default/{repository}", 1, SyncMode.Additive, "fingerprint", null);
 
-    private static PublishTaskArgs PublishArgs(string repository, long version) => new($"default/{repository}", "file", version, null, "{}");
+    private static PublishTaskArgs PublishArgs(string repository, long version) => new($"default/{repository}", "file", version, null, null);
 
     private static PromoteTaskArgs PromoteArgs(string promotion, long sourceId) =>
         new(promotion, "default/promote-source", "default/promote-target", sourceId, null, "file", null, PromotionMode.Merge, "fingerprint");
