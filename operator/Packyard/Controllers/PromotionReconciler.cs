@@ -70,7 +70,7 @@ public sealed class PromotionReconciler(ReconcileServices services, IResourceLoo
             var message = $"{source.Name} version {outcome.SourceVersion} promoted to {target.Name} version {outcome.Target.Version}: "
                 + $"{outcome.Target.Added} added, {outcome.Target.Removed} removed";
             services.Events.Record(promotion.Kind, ns, promotion.Name, false, Reasons.Promoted, message);
-            trigger.Enqueue("Repository", ns, target.Name);
+            trigger.Enqueue(Runtime.KindNames.Repository, ns, target.Name);
         }
 
         status.Added ??= 0;

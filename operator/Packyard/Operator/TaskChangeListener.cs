@@ -20,7 +20,7 @@ public sealed class TaskChangeListener(NpgsqlDataSource dataSource, OperatorCont
         var slash = repository.IndexOf('/', StringComparison.Ordinal);
         if (slash > 0)
         {
-            controller.Requeue("Repository", repository[..slash], repository[(slash + 1)..]);
+            controller.Requeue(Runtime.KindNames.Repository, repository[..slash], repository[(slash + 1)..]);
         }
     }
 }
