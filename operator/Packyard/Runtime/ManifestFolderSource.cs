@@ -112,7 +112,7 @@ public sealed class ManifestFolderSource(StandaloneOptions options, ResourceSet 
 
             var before = resources.Entries.ToDictionary(e => e.Key, e => (e.SpecJson, e.Resource));
             var (changedKeys, removedEntries) = resources.Apply(validations);
-            await CancelObsoleteSyncsAsync(before, changedKeys, cancellationToken);
+            await CancelObsoleteSyncsAsync(before, changedKeys, removedEntries, cancellationToken);
             Interlocked.Exchange(ref settled, 0);
             foreach (var entry in removedEntries)
             {
@@ -132,14 +132,17 @@ public sealed class ManifestFolderSource(StandaloneOptions options, ResourceSet 
     }
 
     /// <summary>
-    /// Stops running syncs at once whose work is obsolete: of a Repository whose Remote reference or sync mode changed, and of the
-    /// Repositories of a Remote whose spec changed. Their reconciles run again with what the manifests say now. (A removed
-    /// Repository's sync is stopped by its cleanup.)
+    /// Stops running syncs at once whose work is obsolete: of a removed Repository, of one whose Remote reference or sync mode
+    /// changed, and of the Repositories of a Remote whose spec changed. Their reconciles run again with what the manifests say
+    /// now. A sync runs inside its Repository's reconcile here, so the removed Repository's cleanup (a reconcile of the same key)
+    /// could only start once the sync ended: the reload stops it.
     /// </summary>
     private async Task CancelObsoleteSyncsAsync(
-        Dictionary<ResourceKey, (string SpecJson, object? Resource)> before, List<ResourceKey> changedKeys, CancellationToken cancellationToken)
+        Dictionary<ResourceKey, (string SpecJson, object? Resource)> before, List<ResourceKey> changedKeys, List<ResourceEntry> removedEntries,
+        CancellationToken cancellationToken)
     {
-        var obsolete = new Dictionary<ResourceKey, string>();
+        var obsolete = removedEntries.Where(e => e.Resource is Repository)
+            .ToDictionary(e => e.Key, _ => "canceled: the Repository was removed from the manifests");
         foreach (var key in changedKeys)
         {
             var now = resources.Get(key);
