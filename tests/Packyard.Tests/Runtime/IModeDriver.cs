@@ -12,6 +12,12 @@ public interface IModeDriver : IAsyncDisposable
     /// <summary>Creates or replaces the resources of <paramref name="file"/> with <paramref name="yaml"/> (no namespace: the mode's own).</summary>
     Task ApplyAsync(string file, string yaml);
 
+    /// <summary>
+    /// Like <see cref="ApplyAsync"/>, but returns why the mode refused the resources at once (the API server's admission in operator
+    /// mode) instead of failing; null when it took them (a manifests folder takes every file, and checks it when it reads it).
+    /// </summary>
+    Task<string?> TryApplyAsync(string file, string yaml);
+
     /// <summary>Deletes the resources of <paramref name="file"/>.</summary>
     Task DeleteAsync(string file);
 

@@ -17,7 +17,7 @@ public abstract class KindBehaviourTests
     protected abstract Task<IModeDriver> StartAsync(string name);
 
     [Fact]
-    public async Task Remote_becomes_Ready_stalls_with_InvalidSpec_on_a_spec_it_cannot_use_and_recovers_when_fixed()
+    public async Task Remote_becomes_Ready_a_spec_it_cannot_use_never_replaces_it_unnoticed_and_the_fixed_spec_is_Ready()
     {
         using var upstream = new FileUpstream().Put("a.txt", "alpha\n").WriteManifest();
         await using var mode = await StartAsync("kindremote");
@@ -25,15 +25,45 @@ public abstract class KindBehaviourTests
         await mode.ApplyAsync("remote", Remote("upstream", upstream));
         await WaitForAsync(mode, "the Remote is Ready", "Remote", "upstream", s => s.IsReady);
 
-        await mode.ApplyAsync("remote", Remote("upstream", upstream, "rateLimit: 0"));
-        var stalled = await WaitForAsync(mode, "the Remote stalls with InvalidSpec", "Remote", "upstream",
-            s => (string?)s.Condition("Stalled")?["reason"] == "InvalidSpec");
-        Assert.Contains("spec.rateLimit must be between", (string?)stalled.Condition("Stalled")!["message"], StringComparison.Ordinal);
-        Assert.Equal("False", (string?)stalled.Condition("Ready")!["status"]);
+        // Refused at once where the API server admits objects (operator mode: the Remote stays as it was), or taken and stalled
+        // with InvalidSpec where manifests are read as they are (standalone mode): either way the field is named.
+        var refusal = await mode.TryApplyAsync("remote", Remote("upstream", upstream, "rateLimit: 0"));
+        if (refusal is null)
+        {
+            var stalled = await WaitForAsync(mode, "the Remote stalls with InvalidSpec", "Remote", "upstream",
+                s => (string?)s.Condition("Stalled")?["reason"] == "InvalidSpec");
+            Assert.Contains("spec.rateLimit", (string?)stalled.Condition("Stalled")!["message"], StringComparison.Ordinal);
+            Assert.Equal("False", (string?)stalled.Condition("Ready")!["status"]);
+        }
+        else
+        {
+            Assert.Contains("spec.rateLimit", refusal, StringComparison.Ordinal);
+            Assert.True((await mode.GetAsync("Remote", "upstream"))?.IsReady, "the refused spec left the Remote as it was");
+        }
+
+        await mode.ApplyAsync("remote", Remote("upstream", upstream, "rateLimit: 50"));
+        var fixedState = await WaitForAsync(mode, "the fixed Remote is Ready at its new generation", "Remote", "upstream",
+            s => s.IsReady && s.Condition("Stalled") is null && s.Generation == 2);
+        Assert.Equal(2, fixedState.Long("observedGeneration"));
+    }
+
+    [Fact]
+    public async Task A_Repository_spec_Packyard_cannot_use_stalls_with_InvalidSpec_naming_the_field_and_recovers_when_fixed()
+    {
+        using var upstream = new FileUpstream().Put("a.txt", "alpha\n").WriteManifest();
+        await using var mode = await StartAsync("kindinvalid");
 
         await mode.ApplyAsync("remote", Remote("upstream", upstream));
-        var fixedState = await WaitForAsync(mode, "the fixed Remote is Ready again", "Remote", "upstream", s => s.IsReady);
-        Assert.Null(fixedState.Condition("Stalled"));
+        await mode.ApplyAsync("repository", Repository("scheduled", "upstream", "sync: {schedule: \"0 2 * * *\", timeZone: Mars/Olympus}"));
+        var stalled = await WaitForAsync(mode, "the Repository stalls with InvalidSpec", "Repository", "scheduled",
+            s => (string?)s.Condition("Stalled")?["reason"] == "InvalidSpec");
+        Assert.Contains("spec.sync.timeZone", (string?)stalled.Condition("Stalled")!["message"], StringComparison.Ordinal);
+        Assert.Contains("Mars/Olympus", (string?)stalled.Condition("Stalled")!["message"], StringComparison.Ordinal);
+        Assert.Equal("False", (string?)stalled.Condition("Ready")!["status"]);
+
+        await mode.ApplyAsync("repository", Repository("scheduled", "upstream", "sync: {schedule: \"0 2 * * *\", timeZone: Europe/Berlin}"));
+        var ready = await WaitForAsync(mode, "the fixed Repository syncs", "Repository", "scheduled", s => s.IsReady && s.Long("latestVersion") == 1);
+        Assert.Null(ready.Condition("Stalled"));
     }
 
     [Fact]
@@ -104,13 +134,14 @@ public abstract class KindBehaviourTests
 
         """;
 
-    private static string Repository(string name, string? remote) => $$"""
+    private static string Repository(string name, string? remote, string extra = "") => $$"""
         apiVersion: packyard.io/v1alpha1
         kind: Repository
         metadata: {name: {{name}}}
         spec:
           type: file
           {{(remote is null ? "" : $"remoteRef: {{name: {remote}}}")}}
+          {{extra}}
 
         """;
 

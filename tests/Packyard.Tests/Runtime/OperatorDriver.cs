@@ -31,6 +31,12 @@ public sealed class OperatorDriver : IModeDriver
 
     public async Task ApplyAsync(string file, string yaml) => await cluster.Kubectl.SucceedAsync("apply", "-f", files.Write(file + ".yaml", yaml));
 
+    public async Task<string?> TryApplyAsync(string file, string yaml)
+    {
+        var result = await cluster.Kubectl.RunAsync("apply", "-f", files.Write(file + ".yaml", yaml));
+        return result.ExitCode == 0 ? null : result.Error;
+    }
+
     public async Task DeleteAsync(string file) =>
         await cluster.Kubectl.SucceedAsync("delete", "--wait=false", "-f", Path.Combine(files.Path, file + ".yaml"));
 

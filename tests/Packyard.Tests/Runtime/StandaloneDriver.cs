@@ -33,6 +33,12 @@ public sealed class StandaloneDriver : IModeDriver
         return Task.CompletedTask;
     }
 
+    public async Task<string?> TryApplyAsync(string file, string yaml)
+    {
+        await ApplyAsync(file, yaml);
+        return null;
+    }
+
     public Task DeleteAsync(string file)
     {
         File.Delete(workspace.PathOf(file + ".yaml"));
