@@ -74,6 +74,10 @@ public sealed class ResourceCache : IResourceSource
         {
             synced.TrySetCanceled(cancellationToken);
         }
+        catch (Exception e)
+        {
+            synced.TrySetException(e);
+        }
     }
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);

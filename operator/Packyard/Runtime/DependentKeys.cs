@@ -11,6 +11,12 @@ public static class DependentKeys
 {
     public static IEnumerable<ResourceKey> Of(IEnumerable<object> objects, ResourceKey changed)
     {
+        ArgumentNullException.ThrowIfNull(objects);
+        if (changed.Kind != KindNames.Secret && !KindRegistry.All.Any(k => k.ReferredKinds.Contains(changed.Kind)))
+        {
+            return []; // nothing refers to this kind (a Distribution, a Promotion): no object needs to be read
+        }
+
         var all = objects.Select(o => (Kind: KindRegistry.Of(o), Object: o)).ToList();
         if (changed.Kind != KindNames.Secret)
         {
@@ -23,5 +29,5 @@ public static class DependentKeys
     }
 
     private static IEnumerable<ResourceKey> Referring(List<(KindRegistration Kind, object Object)> all, ResourceKey changed) =>
-        all.Where(o => o.Kind.References(o.Object).Contains(changed)).Select(o => o.Kind.KeyOf(o.Object));
+        all.Where(o => o.Kind.ReferredKinds.Contains(changed.Kind) && o.Kind.References(o.Object).Contains(changed)).Select(o => o.Kind.KeyOf(o.Object));
 }

@@ -29,6 +29,9 @@ public abstract class KindRegistration(string name, int order)
     /// <summary>The objects (same namespace) <paramref name="resource"/> refers to: it is reconciled again when one of them changes.</summary>
     public abstract IEnumerable<ResourceKey> References(object resource);
 
+    /// <summary>The kinds an object of this kind may refer to.</summary>
+    public abstract IReadOnlySet<string> ReferredKinds { get; }
+
     /// <summary>The names of the Secrets (same namespace) <paramref name="resource"/> reads.</summary>
     public abstract IEnumerable<string> Secrets(object resource);
 

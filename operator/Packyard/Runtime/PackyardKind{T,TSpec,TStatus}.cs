@@ -39,6 +39,8 @@ public sealed class PackyardKind<T, TSpec, TStatus>(string name, int order, Reso
 
     public override bool HoldsFinalizer => HoldsFinalizerWhileAlive;
 
+    public override IReadOnlySet<string> ReferredKinds => field ??= Refers(new T()).Select(r => r.Kind).ToHashSet(StringComparer.Ordinal);
+
     public override IEnumerable<ResourceKey> References(object resource)
     {
         var item = (T)resource;
