@@ -14,7 +14,7 @@ namespace Packyard.ControllerRuntime;
 /// Our own rather than the library's: KubernetesClient has no informer or cache (only a watch that does not resume and does
 /// not list again on 410).
 /// </summary>
-public sealed class Informer<T>(ResourceClient client, ResourceKind<T> kind, string? @namespace, ILogger? logger = null)
+public sealed class Informer<T>(ResourceClient client, ResourceKind<T> kind, string? @namespace, ILogger? logger = null) : IInformer
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly ConcurrentDictionary<string, T> cache = new(StringComparer.Ordinal);
@@ -41,6 +41,10 @@ public sealed class Informer<T>(ResourceClient client, ResourceKind<T> kind, str
     public bool TryGet(string? objectNamespace, string name, out T? item) => cache.TryGetValue(Key(objectNamespace, name), out item);
 
     public IReadOnlyCollection<T> Items => cache.Values.ToList();
+
+    IEnumerable<IKubernetesObject<V1ObjectMeta>> IInformer.Objects => Items;
+
+    public V1ObjectMeta? MetadataOf(string? objectNamespace, string name) => TryGet(objectNamespace, name, out var item) ? item?.Metadata : null;
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
 

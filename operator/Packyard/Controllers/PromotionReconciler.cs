@@ -76,7 +76,7 @@ public sealed class PromotionReconciler(ReconcileServices services, IResourceLoo
                 status.Removed = report.Removed;
                 services.Events.Record(promotion.Kind, ns, promotion.Name, false, Reasons.Promoted,
                     $"{source.Name} version {report.SourceVersion} promoted to {target.Name} version {report.TargetVersion}: {report.Added} added, {report.Removed} removed");
-                trigger.Enqueue("Repository", ns, target.Name);
+                trigger.Enqueue(Runtime.KindNames.Repository, ns, target.Name);
             }
         }
 

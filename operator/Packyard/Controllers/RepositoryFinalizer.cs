@@ -28,7 +28,7 @@ public sealed class RepositoryFinalizer(EngineCatalog catalog, IEventRecorder ev
         var message = deletion.KeepUntil is { } until
             ? $"versions up to {deletion.LatestVersion} kept until {Timestamp(until)} (--deletion-grace {Format(Grace)}); re-create the Repository to restore them"
             : $"deleted at once with versions up to {deletion.LatestVersion} and their publications (--deletion-grace 0s)";
-        events.Record("Repository", ns, name, false, Reasons.Deleted, message);
+        events.Record(Runtime.KindNames.Repository, ns, name, false, Reasons.Deleted, message);
         return message;
     }
 

@@ -27,7 +27,7 @@ public sealed class TaskChangeListener(NpgsqlDataSource dataSource, IReconcileTr
         }
         else if (parts.Length == 2 && parts.All(p => p.Length > 0))
         {
-            trigger.Enqueue("Repository", parts[0], parts[1]);
+            trigger.Enqueue(Runtime.KindNames.Repository, parts[0], parts[1]);
         }
     }
 }

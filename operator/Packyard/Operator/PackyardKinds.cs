@@ -2,6 +2,7 @@ using k8s.Models;
 using Packyard.Api.Resources;
 using Packyard.Api.Schema;
 using Packyard.ControllerRuntime;
+using Packyard.Runtime;
 
 namespace Packyard.Operator;
 
@@ -15,16 +16,16 @@ public static class PackyardKinds
     private static readonly PackyardJsonContext Json = PackyardJsonContext.Default;
 
     public static readonly ResourceKind<Remote> Remote =
-        ResourceKind<Remote>.Custom(PackyardGroup.Name, PackyardGroup.Version, "Remote", "remotes", namespaced: true, Json.Remote);
+        ResourceKind<Remote>.Custom(PackyardGroup.Name, PackyardGroup.Version, KindNames.Remote, "remotes", namespaced: true, Json.Remote);
 
     public static readonly ResourceKind<Repository> Repository =
-        ResourceKind<Repository>.Custom(PackyardGroup.Name, PackyardGroup.Version, "Repository", "repositories", namespaced: true, Json.Repository);
+        ResourceKind<Repository>.Custom(PackyardGroup.Name, PackyardGroup.Version, KindNames.Repository, "repositories", namespaced: true, Json.Repository);
 
     public static readonly ResourceKind<Distribution> Distribution =
-        ResourceKind<Distribution>.Custom(PackyardGroup.Name, PackyardGroup.Version, "Distribution", "distributions", namespaced: true, Json.Distribution);
+        ResourceKind<Distribution>.Custom(PackyardGroup.Name, PackyardGroup.Version, KindNames.Distribution, "distributions", namespaced: true, Json.Distribution);
 
     public static readonly ResourceKind<Promotion> Promotion =
-        ResourceKind<Promotion>.Custom(PackyardGroup.Name, PackyardGroup.Version, "Promotion", "promotions", namespaced: true, Json.Promotion);
+        ResourceKind<Promotion>.Custom(PackyardGroup.Name, PackyardGroup.Version, KindNames.Promotion, "promotions", namespaced: true, Json.Promotion);
 
-    public static readonly ResourceKind<V1Secret> Secret = ResourceKind<V1Secret>.BuiltIn("", "v1", "Secret", "secrets", namespaced: true);
+    public static readonly ResourceKind<V1Secret> Secret = ResourceKind<V1Secret>.BuiltIn("", "v1", KindNames.Secret, "secrets", namespaced: true);
 }

@@ -10,6 +10,6 @@ internal sealed class ConsoleProgressSink(ConsoleReporter reporter) : ITaskProgr
     public IProgress<SyncProgress>? For(string repository)
     {
         var slash = repository.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 ? reporter.SyncProgress(new ResourceKey("Repository", repository[..slash], repository[(slash + 1)..])) : null;
+        return slash > 0 ? reporter.SyncProgress(new ResourceKey(Runtime.KindNames.Repository, repository[..slash], repository[(slash + 1)..])) : null;
     }
 }

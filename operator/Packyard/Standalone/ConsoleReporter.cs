@@ -4,6 +4,7 @@ using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Engine.Sync;
+using Packyard.Runtime;
 using Spectre.Console;
 
 namespace Packyard.Standalone;
@@ -63,14 +64,7 @@ public sealed class ConsoleReporter(IAnsiConsole console, TimeProvider time) : I
         }
     }
 
-    internal static ResourceStatus? StatusOf(object? resource) => resource switch
-    {
-        Remote r => r.Status,
-        Repository r => r.Status,
-        Distribution d => d.Status,
-        Promotion p => p.Status,
-        _ => null,
-    };
+    internal static ResourceStatus? StatusOf(object? resource) => resource is null ? null : KindRegistry.Of(resource).StatusOf(resource);
 
     private void Line(string markup)
     {

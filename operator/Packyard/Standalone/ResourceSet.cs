@@ -1,8 +1,8 @@
-using System.Text.Json;
 using k8s.Models;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Manifests;
+using Packyard.Runtime;
 
 namespace Packyard.Standalone;
 
@@ -43,7 +43,7 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
         {
             lock (gate)
             {
-                return [.. entries.Values.OrderBy(e => KindOrder(e.Key.Kind)).ThenBy(e => e.Key.Namespace, StringComparer.Ordinal).ThenBy(e => e.Key.Name, StringComparer.Ordinal)];
+                return [.. entries.Values.OrderBy(e => KindRegistry.Find(e.Key.Kind)?.Order).ThenBy(e => e.Key.Namespace, StringComparer.Ordinal).ThenBy(e => e.Key.Name, StringComparer.Ordinal)];
             }
         }
     }
@@ -67,13 +67,13 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
             foreach (var validation in documents)
             {
                 var document = validation.Document;
-                if (document.Kind == "Secret" && document.Object is Secret secret)
+                if (document.Kind == KindNames.Secret && document.Object is Secret secret)
                 {
                     nextSecrets[(document.Namespace, document.Name)] = secret;
                     continue;
                 }
 
-                if (document.Kind is not ("Remote" or "Repository" or "Distribution" or "Promotion") || string.IsNullOrEmpty(document.Name))
+                if (KindRegistry.Find(document.Kind) is not { } kind || string.IsNullOrEmpty(document.Name))
                 {
                     continue;
                 }
@@ -93,7 +93,7 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
                 {
                     if (entry.Resource is null)
                     {
-                        entry.Resource = Stub(key);
+                        entry.Resource = kind.Stub(key.Namespace, key.Name);
                         entry.IsStub = true;
                     }
 
@@ -107,7 +107,7 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
                 }
 
                 var resource = Normalise(document.Object!, document.File);
-                var specJson = SpecJson(resource);
+                var specJson = kind.SpecJson(resource);
                 if (entry.Error is not null || specJson != entry.SpecJson || !SameAnnotations(entry.Resource, resource))
                 {
                     if (specJson != entry.SpecJson)
@@ -116,7 +116,13 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
                         entry.SpecJson = specJson;
                     }
 
-                    CarryStatus(entry.Resource, resource, entry.Generation);
+                    // The new object keeps the old one's status and gets the current generation.
+                    kind.MetadataOf(resource).Generation = entry.Generation;
+                    if (entry.Resource is not null)
+                    {
+                        kind.CarryStatus(entry.Resource, resource);
+                    }
+
                     entry.Resource = resource;
                     entry.IsStub = false;
                     entry.Error = null;
@@ -131,9 +137,9 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
         }
     }
 
-    public Remote? GetRemote(string ns, string name) => Typed<Remote>("Remote", ns, name);
+    public Remote? GetRemote(string ns, string name) => Typed<Remote>(KindNames.Remote, ns, name);
 
-    public Repository? GetRepository(string ns, string name) => Typed<Repository>("Repository", ns, name);
+    public Repository? GetRepository(string ns, string name) => Typed<Repository>(KindNames.Repository, ns, name);
 
     /// <summary>The Repository's last valid manifest, for the upload endpoint.</summary>
     public Task<Repository?> FindRepositoryAsync(string ns, string name, CancellationToken cancellationToken) => Task.FromResult(GetRepository(ns, name));
@@ -172,58 +178,9 @@ public sealed class ResourceSet : IResourceLookup, Server.IRepositorySource
         return resource;
     }
 
-    private static string SpecJson(object resource) => resource switch
-    {
-        Remote r => JsonSerializer.Serialize(r.Spec, StandaloneJsonContext.Default.RemoteSpec),
-        Repository r => JsonSerializer.Serialize(r.Spec, StandaloneJsonContext.Default.RepositorySpec),
-        Distribution d => JsonSerializer.Serialize(d.Spec, StandaloneJsonContext.Default.DistributionSpec),
-        Promotion p => JsonSerializer.Serialize(p.Spec, StandaloneJsonContext.Default.PromotionSpec),
-        _ => "",
-    };
-
     private static bool SameAnnotations(object? before, object after) =>
         Metadata(before)?.Annotation(Api.Schema.PackyardGroup.RequestedAtAnnotation)
         == Metadata(after)?.Annotation(Api.Schema.PackyardGroup.RequestedAtAnnotation);
 
-    private static V1ObjectMeta? Metadata(object? resource) => resource switch
-    {
-        Remote r => r.Metadata,
-        Repository r => r.Metadata,
-        Distribution d => d.Metadata,
-        Promotion p => p.Metadata,
-        _ => null,
-    };
-
-    /// <summary>The new object keeps the old one's status and gets the current generation.</summary>
-    private static void CarryStatus(object? before, object after, long generation)
-    {
-        Metadata(after)!.Generation = generation;
-        switch (before, after)
-        {
-            case (Remote b, Remote a): a.Status = b.Status; break;
-            case (Repository b, Repository a): a.Status = b.Status; break;
-            case (Distribution b, Distribution a): a.Status = b.Status; break;
-            case (Promotion b, Promotion a): a.Status = b.Status; break;
-        }
-    }
-
-    private static object Stub(ResourceKey key)
-    {
-        var metadata = new V1ObjectMeta { Name = key.Name, NamespaceProperty = key.Namespace, Generation = 1 };
-        return key.Kind switch
-        {
-            "Remote" => new Remote { Metadata = metadata },
-            "Repository" => new Repository { Metadata = metadata },
-            "Distribution" => new Distribution { Metadata = metadata },
-            _ => new Promotion { Metadata = metadata },
-        };
-    }
-
-    internal static int KindOrder(string kind) => kind switch
-    {
-        "Remote" => 0,
-        "Repository" => 1,
-        "Distribution" => 2,
-        _ => 3,
-    };
+    private static V1ObjectMeta? Metadata(object? resource) => resource is null ? null : KindRegistry.Of(resource).MetadataOf(resource);
 }

@@ -6,11 +6,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Packyard.Api.Resources;
 using Packyard.Controllers;
 using Packyard.Engine.Database;
 using Packyard.Engine.Tasks;
 using Packyard.Hosting;
+using Packyard.Runtime;
 using Packyard.Server;
 using Spectre.Console;
 
@@ -64,14 +64,7 @@ public static class StandaloneHost
 
     private static ResourceView View(ResourceEntry entry)
     {
-        var status = entry.Resource switch
-        {
-            Remote r => new ResourceStatusView(r.Status, null, null, null),
-            Repository r => new ResourceStatusView(null, r.Status, null, null),
-            Distribution d => new ResourceStatusView(null, null, d.Status, null),
-            Promotion p => new ResourceStatusView(null, null, null, p.Status),
-            _ => new ResourceStatusView(null, null, null, null),
-        };
+        var status = entry.Resource is { } resource ? KindRegistry.Of(resource).View(resource) : new ResourceStatusView(null, null, null, null);
         return new ResourceView(entry.Key.Kind, entry.Key.Namespace, entry.Key.Name, entry.Generation, entry.Error, status);
     }
 

@@ -12,8 +12,4 @@ public sealed record ResourceStatusView(RemoteStatus? Remote, RepositoryStatus? 
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
 [JsonSerializable(typeof(List<ResourceView>))] // GET /api/v1/resources
-[JsonSerializable(typeof(RemoteSpec))] // spec fingerprints (generation)
-[JsonSerializable(typeof(RepositorySpec))]
-[JsonSerializable(typeof(DistributionSpec))]
-[JsonSerializable(typeof(PromotionSpec))]
 internal sealed partial class StandaloneJsonContext : JsonSerializerContext;
