@@ -1,7 +1,6 @@
 using System.Text;
-using Packyard.Engine.Downloads;
 
-namespace Packyard.Engine.Plugins;
+namespace Packyard.Plugins;
 
 /// <summary>
 /// Reads UTF-8 lines from upstream metadata with bounds: a line longer than the limit, or a stream longer than

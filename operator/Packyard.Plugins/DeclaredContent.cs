@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Plugins;
+namespace Packyard.Plugins;
 
 /// <summary>
 /// One content unit as a content type declares it. <paramref name="NaturalKey"/> identifies the unit (same key,

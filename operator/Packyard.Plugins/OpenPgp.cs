@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Packyard.Engine.Downloads;
 
-namespace Packyard.Engine.Plugins;
+namespace Packyard.Plugins;
 
 /// <summary>
 /// OpenPGP as package repositories use it: verifying clearsigned (APT's InRelease) and detached (Release.gpg,

@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Plugins;
+namespace Packyard.Plugins;
 
 /// <summary>
 /// What a publisher needs: the version's content, streamed in repo_key order, and a way to add metadata files.

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Packyard.Engine.Plugins;
+namespace Packyard.Plugins;
 
 /// <summary>A request for a path inside a distribution, for type-specific routes.</summary>
 public abstract class ServeContext

@@ -1,6 +1,5 @@
-using Packyard.Engine.Downloads;
 
-namespace Packyard.Engine.Plugins;
+namespace Packyard.Plugins;
 
 /// <summary>Signed upstream metadata (InRelease, Release.gpg, repomd.xml.asc) is missing, unsigned, or not signed by a trusted key.</summary>
 public sealed class SignatureVerificationException(string message, Exception? inner = null)

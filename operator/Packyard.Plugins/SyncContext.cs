@@ -1,6 +1,5 @@
-using Packyard.Engine.Downloads;
 
-namespace Packyard.Engine.Plugins;
+namespace Packyard.Plugins;
 
 /// <summary>What a sync source needs: the remote's base URL and options, and a client for upstream metadata.</summary>
 public sealed class SyncContext(RemoteSettings remote, IUpstreamClient upstream, SyncLimits limits)

@@ -1,21 +1,27 @@
-using Packyard.Engine.Storage;
+namespace Packyard.Plugins;
 
-namespace Packyard.Engine.Plugins;
-
-/// <summary>An upload whose body is already stored (and digested) in the artifact store.</summary>
-public sealed class UploadContext(string fileName, IReadOnlyDictionary<string, string> fields, StoredArtifact artifact, IArtifactStore store,
-    Func<string, CancellationToken, Task<string?>>? findCurrent = null)
+/// <summary>
+/// An upload whose body is already stored (and digested) in the artifact store. The engine builds it; a content type's
+/// <see cref="IUploadParser"/> reads it.
+/// </summary>
+public sealed class UploadContext(string fileName, IReadOnlyDictionary<string, string> fields, UploadedArtifact artifact,
+    Func<CancellationToken, Task<Stream>> open, Func<string, CancellationToken, Task<string?>>? findCurrent = null)
 {
     public string FileName { get; } = fileName;
 
-    /// <summary>Form fields sent with the file (e.g. <c>relativePath</c>).</summary>
+    /// <summary>Form fields sent with the file (e.g. <c>relativePath</c>); for a raw body, the query parameters.</summary>
     public IReadOnlyDictionary<string, string> Fields { get; } = fields;
 
-    public StoredArtifact Artifact { get; } = artifact;
+    public UploadedArtifact Artifact { get; } = artifact;
 
-    public async Task<Stream> OpenAsync(CancellationToken cancellationToken) =>
-        await store.OpenReadAsync(Artifact.Sha256, 0, cancellationToken)
-        ?? throw new InvalidOperationException($"Uploaded artifact {Artifact.Sha256} vanished from the store");
+    /// <summary>How the body arrived: a multipart form's file part, or the request body itself (PUT/PATCH).</summary>
+    public UploadBodies Body { get; init; } = UploadBodies.Multipart;
+
+    /// <summary>The media type the client declared for the file (the part's or the request's Content-Type), or null.</summary>
+    public string? MediaType { get; init; }
+
+    /// <summary>Opens the stored body for reading.</summary>
+    public Task<Stream> OpenAsync(CancellationToken cancellationToken) => open(cancellationToken);
 
     /// <summary>
     /// The natural key of the unit with repo key <paramref name="repoKey"/> in the repository's latest version, or null:

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Secrets;
 using Packyard.Engine.Storage;
 
@@ -36,15 +35,20 @@ public sealed partial class ContentRequestHandler(
     private const string CacheArtifact = "public, max-age=300";
     private const string AcceptRangesBytes = "bytes";
     private const int SendChunkBytes = 64 * 1024;
-    private static readonly FileExtensionContentTypeProvider MediaTypes = PackageMediaTypes();
+    private readonly FileExtensionContentTypeProvider mediaTypes = PackageMediaTypes(contentTypes);
 
-    /// <summary>ASP.NET Core's extension map plus the package formats it does not know (as Debian and Fedora mirrors serve them).</summary>
-    private static FileExtensionContentTypeProvider PackageMediaTypes()
+    /// <summary>ASP.NET Core's extension map plus the package formats the registered content types declare (<see cref="ContentTypePlugin.MediaTypes"/>).</summary>
+    private static FileExtensionContentTypeProvider PackageMediaTypes(ContentTypeRegistry contentTypes)
     {
         var provider = new FileExtensionContentTypeProvider();
-        provider.Mappings[".deb"] = "application/vnd.debian.binary-package";
-        provider.Mappings[".udeb"] = "application/vnd.debian.binary-package";
-        provider.Mappings[".rpm"] = "application/x-rpm";
+        foreach (var name in contentTypes.Names)
+        {
+            foreach (var (extension, mediaType) in contentTypes.Get(name).MediaTypes ?? new Dictionary<string, string>())
+            {
+                provider.Mappings[extension] = mediaType;
+            }
+        }
+
         return provider;
     }
 
@@ -212,7 +216,7 @@ public sealed partial class ContentRequestHandler(
             return false;
         }
 
-        var mediaType = file.MediaType ?? (MediaTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream");
+        var mediaType = file.MediaType ?? (mediaTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream");
         http.Response.Headers.CacheControl = immutable ? CacheImmutable : file.MediaType is not null ? CachePublished : CacheArtifact;
         var etag = file.EntityTag;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Packyard.Engine.Compression;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins.Compression;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

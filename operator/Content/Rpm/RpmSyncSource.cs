@@ -4,10 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Xml;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Packyard.Engine;
-using Packyard.Engine.Compression;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
+using Packyard.Plugins.Compression;
 
 namespace Packyard.Content.Rpm;
 

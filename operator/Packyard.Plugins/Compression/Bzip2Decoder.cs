@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>bzip2 through libbz2; a stream that follows another (as pbzip2 writes) starts a fresh decoder.</summary>
 internal sealed unsafe class Bzip2Decoder : NativeDecoder

@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>bzip2 through libbz2 with 900 KB blocks, as <c>bzip2</c> writes by default.</summary>
 internal sealed unsafe class Bzip2Encoder : NativeEncoder

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>
 /// The write-only stream <see cref="Compression.Create"/> returns for the native formats: input goes through the encoder

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>Streaming compression for published metadata (Packages.xz, primary.xml.zst, …), in bounded memory.</summary>
 public static class Compression

@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>How a file's bytes are compressed.</summary>
 public enum CompressionFormat

@@ -1,7 +1,6 @@
 using System.Buffers;
-using Packyard.Engine.Downloads;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>
 /// The read-only stream <see cref="Decompression.Open"/> returns. It reads the source into one fixed input buffer, picks the

@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>Streaming decompression of upstream metadata, bounded in memory and in output size.</summary>
 public static class Decompression

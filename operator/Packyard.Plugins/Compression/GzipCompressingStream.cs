@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>
 /// <see cref="GZipStream"/> at <see cref="CompressionLevel.Optimal"/>, except that empty input still makes a valid gzip file:

@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>gzip through zlib's inflate, which checks each member's CRC-32 and length; members one after another.</summary>
 internal sealed unsafe class GzipDecoder : NativeDecoder

@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>LZ4 frames through liblz4, one after another.</summary>
 internal sealed unsafe class Lz4Decoder : NativeDecoder

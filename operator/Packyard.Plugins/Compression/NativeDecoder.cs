@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>
 /// One decompressor's native state behind a single step function. A decoder throws <see cref="InvalidDataException"/>

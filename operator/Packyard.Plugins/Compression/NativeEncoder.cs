@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>One compressor's native state behind a single step function.</summary>
 internal abstract class NativeEncoder : IDisposable

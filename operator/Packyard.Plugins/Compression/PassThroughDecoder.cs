@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>Uncompressed data: copies input to output, so the size limit still applies.</summary>
 internal sealed class PassThroughDecoder : NativeDecoder

@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>No compression: copies input to output.</summary>
 internal sealed class PassThroughEncoder : NativeEncoder

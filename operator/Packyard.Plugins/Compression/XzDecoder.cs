@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>.xz through liblzma, concatenated streams read as one, with a memory limit on the decoder.</summary>
 internal sealed unsafe class XzDecoder : NativeDecoder

@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>.xz through liblzma's easy encoder with a CRC-64 check, by default at preset 6 (what <c>xz</c> uses by default).</summary>
 internal sealed unsafe class XzEncoder : NativeEncoder

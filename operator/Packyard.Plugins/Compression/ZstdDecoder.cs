@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>
 /// Zstandard through libzstd, frames one after another. libzstd's default window limit (128 MiB) bounds its memory.

@@ -1,6 +1,6 @@
-using Packyard.Engine.Compression.Native;
+using Packyard.Plugins.Compression.Native;
 
-namespace Packyard.Engine.Compression;
+namespace Packyard.Plugins.Compression;
 
 /// <summary>Zstandard through libzstd's <c>ZSTD_compressStream2</c>: level 3 with a content checksum, as the <c>zstd</c> tool writes.</summary>
 internal sealed unsafe class ZstdEncoder : NativeEncoder

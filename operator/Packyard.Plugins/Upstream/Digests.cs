@@ -1,4 +1,4 @@
-namespace Packyard.Engine;
+namespace Packyard.Plugins;
 
 /// <summary>Digest helpers.</summary>
 public static class Digests

@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Downloads;
+namespace Packyard.Plugins;
 
 /// <summary>A failure the user can act on. <see cref="Reason"/> becomes the condition reason.</summary>
 public abstract class PackyardException(string reason, string message, Exception? inner = null) : Exception(message, inner)

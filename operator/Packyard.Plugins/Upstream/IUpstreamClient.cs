@@ -1,4 +1,4 @@
-namespace Packyard.Engine.Downloads;
+namespace Packyard.Plugins;
 
 /// <summary>Opens upstream files (metadata or artifacts) with a remote's credentials, limits and retries.</summary>
 public interface IUpstreamClient

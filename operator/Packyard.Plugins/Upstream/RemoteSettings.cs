@@ -1,6 +1,6 @@
 using Packyard.Api.Resources;
 
-namespace Packyard.Engine.Downloads;
+namespace Packyard.Plugins;
 
 /// <summary>
 /// A Remote with its Secrets resolved: everything needed to download from the upstream. Holds credentials:

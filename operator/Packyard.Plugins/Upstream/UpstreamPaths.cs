@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Packyard.Engine.Downloads;
+namespace Packyard.Plugins;
 
 /// <summary>Checks on paths and URLs taken from upstream metadata or uploads: they must stay inside their base.</summary>
 public static partial class UpstreamPaths
@@ -131,7 +131,7 @@ public static partial class UpstreamPaths
     }
 
     /// <summary>True when <paramref name="path"/>, made absolute and normalised, is inside <paramref name="folder"/>.</summary>
-    internal static bool IsUnder(string folder, string path)
+    public static bool IsUnder(string folder, string path)
     {
         var root = Path.GetFullPath(folder);
         root = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Packyard.Engine.Downloads;
+namespace Packyard.Plugins;
 
 /// <summary>Removes user-info and query strings from URLs in text bound for logs, events and status.</summary>
 public static partial class UrlSanitizer

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Packyard.Engine.Downloads;
+namespace Packyard.Plugins;
 
 /// <summary>
 /// Reads an upstream metadata file while hashing it with the algorithm its signed index names (an APT Release, a yum

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Packyard.Api.Resources;
-using Packyard.Engine.Plugins;
 
 namespace Packyard.Controllers;
 

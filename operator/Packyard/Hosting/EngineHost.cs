@@ -55,10 +55,7 @@ public static class EngineHost
         var services = builder.Services;
         services.AddSingleton(secrets);
         services.AddPackyardEngine(connectionString, options.Storage ?? Path.Combine(dataDirectory, "artifacts"));
-        services.AddFileContent();
-        services.AddPythonContent();
-        services.AddDebContent();
-        services.AddRpmContent();
+        services.AddContentTypes();
         if (options.ContentApp)
         {
             services.AddPackyardContentApp();

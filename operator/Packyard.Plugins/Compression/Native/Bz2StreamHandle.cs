@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>
 /// A <c>bz_stream</c> in native memory. <see cref="Initialized"/> says whether libbz2 holds state for it; releasing ends

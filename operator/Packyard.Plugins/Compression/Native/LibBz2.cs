@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>libbz2 (Debian package libbz2-1.0): bzip2 streams.</summary>
 internal static unsafe partial class LibBz2

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>liblz4 (Debian package liblz4-1): the LZ4 frame format.</summary>
 internal static unsafe partial class LibLz4

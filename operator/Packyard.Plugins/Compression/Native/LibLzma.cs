@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>liblzma (Debian package liblzma5): xz streams.</summary>
 internal static unsafe partial class LibLzma

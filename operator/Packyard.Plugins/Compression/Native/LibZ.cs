@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>
 /// zlib (Debian package zlib1g, a dependency of dpkg and apt) for reading gzip. <see cref="System.IO.Compression.GZipStream"/>

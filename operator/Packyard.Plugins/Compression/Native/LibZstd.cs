@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>libzstd (Debian package libzstd1): Zstandard frames.</summary>
 internal static unsafe partial class LibZstd

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>An <c>LZ4F_dctx*</c>, freed once.</summary>
 internal sealed class Lz4DecompressionContextHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>An <c>lzma_stream</c> in native memory; releasing it runs <c>lzma_end</c> and frees the memory, once.</summary>
 internal sealed unsafe class LzmaStreamHandle : SafeHandle

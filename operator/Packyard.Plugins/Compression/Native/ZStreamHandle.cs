@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>A <c>z_stream</c> in native memory; releasing it ends the inflate state (if initialised) and frees the memory, once.</summary>
 internal sealed unsafe class ZStreamHandle : SafeHandle

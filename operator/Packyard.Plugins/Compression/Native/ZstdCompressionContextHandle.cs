@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>A <c>ZSTD_CCtx*</c>, freed once.</summary>
 internal sealed class ZstdCompressionContextHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)

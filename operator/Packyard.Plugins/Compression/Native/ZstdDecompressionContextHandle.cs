@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Packyard.Engine.Compression.Native;
+namespace Packyard.Plugins.Compression.Native;
 
 /// <summary>A <c>ZSTD_DCtx*</c>, freed once.</summary>
 internal sealed class ZstdDecompressionContextHandle() : SafeHandle(IntPtr.Zero, ownsHandle: true)

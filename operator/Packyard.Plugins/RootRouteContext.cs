@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Packyard.Plugins;
+
+/// <summary>A request under a first path segment a content type claimed (<see cref="IRootRoutes"/>).</summary>
+public abstract class RootRouteContext
+{
+    public abstract HttpContext Http { get; }
+
+    /// <summary>The request path without its leading slash, e.g. <c>v2/library/app/blobs/uploads/</c>.</summary>
+    public abstract string Path { get; }
+
+    /// <summary>
+    /// Streams the request body into repository <paramref name="ns"/>/<paramref name="repository"/> as an upload
+    /// (<see cref="UploadBodies.Raw"/>), authorized, refused and answered exactly as the upload API answers it; the type's
+    /// <see cref="IUploadParser"/> describes the stored body. The response has been written when this returns.
+    /// </summary>
+    public abstract Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
+        CancellationToken cancellationToken);
+}
