@@ -46,13 +46,12 @@ public static class ContentApp
         ArgumentNullException.ThrowIfNull(app);
         var handler = app.Services.GetRequiredService<ContentRequestHandler>();
         var contentTypes = app.Services.GetRequiredService<ContentTypeRegistry>();
-        var uploads = app.Services.GetRequiredService<UploadEndpoint>();
         app.Use(next => http =>
         {
             var first = ReservedPaths.FirstSegmentOf(http.Request.Path.Value);
             if (contentTypes.TryGetByFirstSegment(first, out var routes))
             {
-                return ServeRootAsync(http, routes, uploads);
+                return ServeRootAsync(http, routes);
             }
 
             return ReservedPaths.IsReserved(first) ? next(http) : handler.HandleAsync(http);
@@ -65,9 +64,9 @@ public static class ContentApp
     /// <summary>True when the path's first segment is reserved (compared as routing does, ignoring case).</summary>
     internal static bool IsReserved(PathString path) => ReservedPaths.IsReserved(ReservedPaths.FirstSegmentOf(path.Value));
 
-    private static async Task ServeRootAsync(HttpContext http, IRootRoutes routes, UploadEndpoint uploads)
+    private static async Task ServeRootAsync(HttpContext http, IRootRoutes routes)
     {
-        var context = new RootRequest(http, uploads);
+        var context = new RootRequest(http);
         if (!await routes.TryServeAsync(context, http.RequestAborted) && !http.Response.HasStarted)
         {
             await ContentRequestHandler.ErrorAsync(http, StatusCodes.Status404NotFound, "not found");

@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Packyard.Server;
 
 /// <summary>The server's side of <see cref="RootRouteContext"/>: a request under a first segment a content type claimed.</summary>
-internal sealed class RootRequest(HttpContext http, UploadEndpoint uploads) : RootRouteContext
+internal sealed class RootRequest(HttpContext http) : RootRouteContext
 {
     public override HttpContext Http { get; } = http;
 
@@ -11,5 +12,6 @@ internal sealed class RootRequest(HttpContext http, UploadEndpoint uploads) : Ro
 
     public override Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken) =>
-        uploads.HandleAsync(Http, ns, repository, new RawUpload(fileName, fields));
+        // Resolved per upload: a host without the upload API's services (no authorizer) still serves type routes.
+        Http.RequestServices.GetRequiredService<UploadEndpoint>().HandleAsync(Http, ns, repository, new RawUpload(fileName, fields));
 }
