@@ -10,7 +10,7 @@ namespace Packyard.Engine.Versions;
 /// <c>PULP_MANIFEST</c>), a checkpoint time as first segment (<c>/&lt;basePath&gt;/20250101T000000Z/…</c> is time
 /// travel once a Distribution turns checkpoints on), or the server's reserved first segments (<see cref="ReservedPaths.FirstSegments"/>).
 /// </summary>
-public static partial class UploadPaths
+internal static partial class UploadPaths
 {
     [GeneratedRegex(@"^\d{8}T\d{6}Z$")]
     private static partial Regex CheckpointPattern();
