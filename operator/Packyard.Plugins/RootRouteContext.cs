@@ -11,6 +11,14 @@ public abstract class RootRouteContext
     public abstract string Path { get; }
 
     /// <summary>
+    /// Answers with <paramref name="distributionPath"/> (a distribution's base path and a path inside it, e.g.
+    /// <c>library/app/blobs/sha256:…</c>) as the content app serves it there: content guard, checkpoints, the type's
+    /// <see cref="IContentRoutes"/>, published files, pull-through; 404 when no distribution matches. The response has been
+    /// written when this returns.
+    /// </summary>
+    public abstract Task ServeDistributionPathAsync(string distributionPath, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Streams the request body into repository <paramref name="ns"/>/<paramref name="repository"/> as an upload
     /// (<see cref="UploadBodies.Raw"/>), authorized, refused and answered exactly as the upload API answers it; the type's
     /// <see cref="IUploadParser"/> describes the stored body. The response has been written when this returns.

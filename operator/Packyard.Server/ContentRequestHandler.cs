@@ -59,11 +59,12 @@ public sealed partial class ContentRequestHandler(
     /// Serves one request. A dead database or artifact store is a 503 naming it (with Retry-After), never a 500:
     /// clients and CDNs retry, and the message tells an operator where to look.
     /// </summary>
-    public async Task HandleAsync(HttpContext http)
+    /// <param name="path">The path to serve, when not the request's own (a type's root route serving a distribution's file).</param>
+    public async Task HandleAsync(HttpContext http, string? path = null)
     {
         try
         {
-            await HandleCoreAsync(http);
+            await HandleCoreAsync(http, path ?? http.Request.Path.Value ?? "/");
         }
         catch (Exception e) when (!http.Response.HasStarted && DependencyFailure.From(e) is { } failure)
         {
@@ -88,11 +89,10 @@ public sealed partial class ContentRequestHandler(
 
     private ILogger Logger => logger;
 
-    private async Task HandleCoreAsync(HttpContext http)
+    private async Task HandleCoreAsync(HttpContext http, string path)
     {
         var cancellationToken = http.RequestAborted;
         // Kestrel has already percent-decoded the path (all but %2F): decoding again would turn a%2541 into aA.
-        var path = http.Request.Path.Value ?? "/";
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
         {
             http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -161,7 +161,7 @@ public sealed partial class ContentRequestHandler(
 
         if (contentTypes.TryGet(distribution.Type, out var plugin) && plugin.Routes is { } routes)
         {
-            var context = new Context(this, http, distribution, publicationBase, publication, immutable);
+            var context = new Context(this, http, distribution, publicationBase, publication, immutable, path);
             if (await routes.TryServeAsync(context, rest, cancellationToken))
             {
                 return;
@@ -517,7 +517,7 @@ public sealed partial class ContentRequestHandler(
     private static partial void LogPullThroughFailed(ILogger logger, string name, string basePath, string reason);
 
     private sealed class Context(ContentRequestHandler handler, HttpContext http, ServedDistribution distribution, string basePath,
-        ServedPublication publication, bool immutable) : ServeContext
+        ServedPublication publication, bool immutable, string requestPath) : ServeContext
     {
         private static readonly object PulledThrough = new();
 
@@ -549,7 +549,7 @@ public sealed partial class ContentRequestHandler(
                 return false;
             }
 
-            await handler.HandleCoreAsync(http);
+            await handler.HandleCoreAsync(http, requestPath);
             return true;
         }
     }

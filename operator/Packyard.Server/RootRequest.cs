@@ -10,6 +10,9 @@ internal sealed class RootRequest(HttpContext http) : RootRouteContext
 
     public override string Path { get; } = (http.Request.Path.Value ?? "").TrimStart('/');
 
+    public override Task ServeDistributionPathAsync(string distributionPath, CancellationToken cancellationToken) =>
+        Http.RequestServices.GetRequiredService<ContentRequestHandler>().HandleAsync(Http, "/" + distributionPath.TrimStart('/'));
+
     public override Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken) =>
         // Resolved per upload: a host without the upload API's services (no authorizer) still serves type routes.

@@ -7,7 +7,8 @@ namespace Packyard.Tests.Plugins;
 /// <summary>
 /// A content type made for tests, registered only in them: it claims the <c>v2</c> first segment as the OCI registry type
 /// will, takes raw request bodies (not forms), and promotes by <c>name&gt;=version</c> through its selector.
-/// Routes: <c>GET /v2/</c> answers the API check; <c>PUT /v2/&lt;repository&gt;/blobs?name=…&amp;version=…</c> uploads the body.
+/// Routes: <c>GET /v2/</c> answers the API check; <c>PUT /v2/&lt;repository&gt;/blobs?name=…&amp;version=…</c> uploads the body;
+/// <c>GET /v2/&lt;base path&gt;/blobs/&lt;file&gt;</c> serves a distribution's file.
 /// </summary>
 internal static class BlobTestType
 {
@@ -73,6 +74,12 @@ internal static class BlobTestType
             {
                 context.Http.Response.Headers["Docker-Distribution-API-Version"] = "registry/2.0";
                 await context.Http.Response.WriteAsync("{}", cancellationToken);
+                return true;
+            }
+
+            if (segments is [_, _, .., "blobs", _] && HttpMethods.IsGet(context.Http.Request.Method))
+            {
+                await context.ServeDistributionPathAsync(string.Join('/', segments[1..]), cancellationToken);
                 return true;
             }
 

@@ -67,6 +67,29 @@ public sealed class ContentTypeRoutesTests(BlobTypeFixture app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_type_route_serves_a_file_of_a_distribution_named_in_its_path()
+    {
+        var repository = await RepositoryAsync(BlobTestType.Name);
+        var body = RandomNumberGenerator.GetBytes(5000);
+        using (var uploaded = await PostRawAsync(repository.Name, "?filename=layer&name=layer&version=7", body))
+        {
+            Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        }
+
+        await app.Notifier.Published;
+        var basePath = $"registry/{Guid.NewGuid():N}";
+        await app.DistributeAsync(basePath, repository.Id);
+
+        using var served = await app.Http.GetAsync($"/v2/{basePath}/blobs/layer-7");
+        using var missing = await app.Http.GetAsync($"/v2/{basePath}/blobs/layer-8");
+        using var noDistribution = await app.Http.GetAsync("/v2/nowhere/blobs/layer-7");
+
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(body, await served.Content.ReadAsByteArrayAsync());
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (missing.StatusCode, noDistribution.StatusCode));
+    }
+
+    [Fact]
     public async Task A_raw_body_put_on_a_type_route_is_authorized_as_the_upload_api_is()
     {
         var repository = await RepositoryAsync(BlobTestType.Name);
