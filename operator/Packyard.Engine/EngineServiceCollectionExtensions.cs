@@ -3,7 +3,6 @@ using Npgsql;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Database;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Promotions;
 using Packyard.Engine.Publishing;
 using Packyard.Engine.Sync;

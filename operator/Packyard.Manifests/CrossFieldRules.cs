@@ -9,11 +9,8 @@ namespace Packyard.Manifests;
 /// </summary>
 internal static class CrossFieldRules
 {
-    /// <summary>First path segments the content app keeps for itself.</summary>
-    public static readonly IReadOnlyList<string> ReservedSegments = ["api", "v2", "healthz", "readyz", "metrics"];
-
-    public const string ReservedBasePath =
-        "spec.basePath must not start with a reserved segment (api, v2, healthz, readyz, metrics)";
+    /// <summary>The message for a base path on a reserved first segment (<see cref="ReservedPaths"/>, Packyard.Api's one list).</summary>
+    public static string ReservedBasePath => ReservedPaths.BasePathMessage;
 
     public const string BothContentGuards = "set either basicAuthSecretRef or tokenSecretRef, not both";
 
@@ -69,7 +66,7 @@ internal static class CrossFieldRules
 
     private static IEnumerable<FieldViolation> CheckDistribution(DistributionSpec spec)
     {
-        if (ReservedSegments.Contains(spec.BasePath.Split('/')[0], StringComparer.Ordinal))
+        if (ReservedPaths.IsReserved(ReservedPaths.FirstSegmentOf(spec.BasePath)))
         {
             yield return new FieldViolation("spec.basePath", ReservedBasePath);
         }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Packyard.Api.Resources;
 
 namespace Packyard.Server;
 
@@ -32,41 +33,44 @@ public static class ContentApp
         return services;
     }
 
-    /// <summary>The first path segments that are not distribution content (DESIGN.md §3).</summary>
-    internal static readonly string[] ReservedSegments = ["api", "v2", "healthz", "readyz", "metrics"];
-
     /// <summary>
     /// The content app's pipeline: distribution content is answered by a terminal middleware placed before routing,
-    /// so the hot path (a cached page or file) pays for no endpoint matching or endpoint invocation; paths whose
-    /// first segment is reserved (<c>api</c>, <c>v2</c>, <c>healthz</c>, <c>readyz</c>, <c>metrics</c>) go on to
-    /// routing and the endpoints mapped by <see cref="MapPackyardContent"/> (and any the host maps itself).
+    /// so the hot path (a cached page or file) pays for no endpoint matching or endpoint invocation. A first path segment
+    /// a content type claimed (<see cref="IRootRoutes"/>, e.g. <c>v2</c>) goes to that type before any base path is looked
+    /// up; the other reserved first segments (<see cref="ReservedPaths.FirstSegments"/>: <c>api</c>, <c>healthz</c>…) go
+    /// on to routing and the endpoints mapped by <see cref="MapPackyardContent"/> (and any the host maps itself).
     /// Middlewares the host adds before this call see every request.
     /// </summary>
     public static WebApplication UsePackyardContent(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var handler = app.Services.GetRequiredService<ContentRequestHandler>();
-        app.Use(next => http => IsReserved(http.Request.Path) ? next(http) : handler.HandleAsync(http));
+        var contentTypes = app.Services.GetRequiredService<ContentTypeRegistry>();
+        app.Use(next => http =>
+        {
+            var first = ReservedPaths.FirstSegmentOf(http.Request.Path.Value);
+            if (contentTypes.TryGetByFirstSegment(first, out var routes))
+            {
+                return ServeRootAsync(http, routes);
+            }
+
+            return ReservedPaths.IsReserved(first) ? next(http) : handler.HandleAsync(http);
+        });
         app.UseRouting();
         app.MapPackyardContent();
         return app;
     }
 
     /// <summary>True when the path's first segment is reserved (compared as routing does, ignoring case).</summary>
-    internal static bool IsReserved(PathString path)
-    {
-        var value = path.Value.AsSpan().TrimStart('/');
-        var slash = value.IndexOf('/');
-        var first = slash < 0 ? value : value[..slash];
-        foreach (var reserved in ReservedSegments)
-        {
-            if (first.Equals(reserved, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
+    internal static bool IsReserved(PathString path) => ReservedPaths.IsReserved(ReservedPaths.FirstSegmentOf(path.Value));
 
-        return false;
+    private static async Task ServeRootAsync(HttpContext http, IRootRoutes routes)
+    {
+        var context = new RootRequest(http);
+        if (!await routes.TryServeAsync(context, http.RequestAborted) && !http.Response.HasStarted)
+        {
+            await ContentRequestHandler.ErrorAsync(http, StatusCodes.Status404NotFound, "not found");
+        }
     }
 
     /// <summary>

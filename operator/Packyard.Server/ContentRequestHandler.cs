@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Secrets;
 using Packyard.Engine.Storage;
 
@@ -36,15 +35,20 @@ public sealed partial class ContentRequestHandler(
     private const string CacheArtifact = "public, max-age=300";
     private const string AcceptRangesBytes = "bytes";
     private const int SendChunkBytes = 64 * 1024;
-    private static readonly FileExtensionContentTypeProvider MediaTypes = PackageMediaTypes();
+    private readonly FileExtensionContentTypeProvider mediaTypes = PackageMediaTypes(contentTypes);
 
-    /// <summary>ASP.NET Core's extension map plus the package formats it does not know (as Debian and Fedora mirrors serve them).</summary>
-    private static FileExtensionContentTypeProvider PackageMediaTypes()
+    /// <summary>ASP.NET Core's extension map plus the package formats the registered content types declare (<see cref="ContentTypePlugin.MediaTypes"/>).</summary>
+    private static FileExtensionContentTypeProvider PackageMediaTypes(ContentTypeRegistry contentTypes)
     {
         var provider = new FileExtensionContentTypeProvider();
-        provider.Mappings[".deb"] = "application/vnd.debian.binary-package";
-        provider.Mappings[".udeb"] = "application/vnd.debian.binary-package";
-        provider.Mappings[".rpm"] = "application/x-rpm";
+        foreach (var name in contentTypes.Names)
+        {
+            foreach (var (extension, mediaType) in contentTypes.Get(name).MediaTypes ?? new Dictionary<string, string>())
+            {
+                provider.Mappings[extension] = mediaType;
+            }
+        }
+
         return provider;
     }
 
@@ -55,11 +59,12 @@ public sealed partial class ContentRequestHandler(
     /// Serves one request. A dead database or artifact store is a 503 naming it (with Retry-After), never a 500:
     /// clients and CDNs retry, and the message tells an operator where to look.
     /// </summary>
-    public async Task HandleAsync(HttpContext http)
+    /// <param name="path">The path to serve, when not the request's own (a type's root route serving a distribution's file).</param>
+    public async Task HandleAsync(HttpContext http, string? path = null)
     {
         try
         {
-            await HandleCoreAsync(http);
+            await HandleCoreAsync(http, path ?? http.Request.Path.Value ?? "/");
         }
         catch (Exception e) when (!http.Response.HasStarted && DependencyFailure.From(e) is { } failure)
         {
@@ -84,11 +89,10 @@ public sealed partial class ContentRequestHandler(
 
     private ILogger Logger => logger;
 
-    private async Task HandleCoreAsync(HttpContext http)
+    private async Task HandleCoreAsync(HttpContext http, string path)
     {
         var cancellationToken = http.RequestAborted;
         // Kestrel has already percent-decoded the path (all but %2F): decoding again would turn a%2541 into aA.
-        var path = http.Request.Path.Value ?? "/";
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
         {
             http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
@@ -157,7 +161,7 @@ public sealed partial class ContentRequestHandler(
 
         if (contentTypes.TryGet(distribution.Type, out var plugin) && plugin.Routes is { } routes)
         {
-            var context = new Context(this, http, distribution, publicationBase, publication, immutable);
+            var context = new Context(this, http, distribution, publicationBase, publication, immutable, path);
             if (await routes.TryServeAsync(context, rest, cancellationToken))
             {
                 return;
@@ -212,7 +216,7 @@ public sealed partial class ContentRequestHandler(
             return false;
         }
 
-        var mediaType = file.MediaType ?? (MediaTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream");
+        var mediaType = file.MediaType ?? (mediaTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream");
         http.Response.Headers.CacheControl = immutable ? CacheImmutable : file.MediaType is not null ? CachePublished : CacheArtifact;
         var etag = file.EntityTag;
 
@@ -513,7 +517,7 @@ public sealed partial class ContentRequestHandler(
     private static partial void LogPullThroughFailed(ILogger logger, string name, string basePath, string reason);
 
     private sealed class Context(ContentRequestHandler handler, HttpContext http, ServedDistribution distribution, string basePath,
-        ServedPublication publication, bool immutable) : ServeContext
+        ServedPublication publication, bool immutable, string requestPath) : ServeContext
     {
         private static readonly object PulledThrough = new();
 
@@ -545,7 +549,7 @@ public sealed partial class ContentRequestHandler(
                 return false;
             }
 
-            await handler.HandleCoreAsync(http);
+            await handler.HandleCoreAsync(http, requestPath);
             return true;
         }
     }

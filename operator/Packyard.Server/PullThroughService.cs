@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Packyard.Api.Resources;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Publishing;
 using Packyard.Engine.Sync;
 

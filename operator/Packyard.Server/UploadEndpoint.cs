@@ -25,21 +25,29 @@ public interface IRepositoryChangeNotifier
 
 /// <summary>
 /// <c>POST /api/v1/namespaces/{ns}/repositories/{name}/content</c>: multipart form with one file part (streamed
-/// straight into the artifact store) and optional fields such as <c>relativePath</c>.
+/// straight into the artifact store) and optional fields such as <c>relativePath</c>; or, for a content type whose
+/// parser accepts <see cref="UploadBodies.Raw"/>, the request body itself with <c>?filename=…</c> and fields in the query.
+/// A type's root routes (<see cref="RootRouteContext.UploadAsync"/>) upload raw bodies the same way.
 /// </summary>
 public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService uploads, IArtifactStore store,
     IUploadAuthorizer authorizer, IRepositoryChangeNotifier notifier, IRepositorySource repositories, UploadOptions options,
-    ILogger<UploadEndpoint> logger)
+    ContentTypeRegistry contentTypes, ILogger<UploadEndpoint> logger)
 {
+    /// <summary>The query parameter naming a raw body's file.</summary>
+    public const string FileNameParameter = "filename";
+
     /// <summary>
     /// Handles one upload. A failing database, artifact store or disk is answered as downloads answer it
     /// (<see cref="DependencyFailure"/>: 503 with Retry-After, 507 when the disk is full), with a JSON error.
     /// </summary>
-    public async Task HandleAsync(HttpContext http, string ns, string name)
+    public async Task HandleAsync(HttpContext http, string ns, string name) => await HandleAsync(http, ns, name, raw: null);
+
+    /// <summary>Handles one upload; <paramref name="raw"/> (from a type's root route) takes the request body as the file.</summary>
+    internal async Task HandleAsync(HttpContext http, string ns, string name, RawUpload? raw)
     {
         try
         {
-            await HandleCoreAsync(http, ns, name);
+            await HandleCoreAsync(http, ns, name, raw);
         }
         catch (Exception e) when (!http.Response.HasStarted && DependencyFailure.From(e) is { } failure)
         {
@@ -49,7 +57,7 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
         }
     }
 
-    private async Task HandleCoreAsync(HttpContext http, string ns, string name)
+    private async Task HandleCoreAsync(HttpContext http, string ns, string name, RawUpload? raw)
     {
         var cancellationToken = http.RequestAborted;
         var status = await authorizer.AuthorizeAsync(http, ns, name, cancellationToken);
@@ -93,11 +101,24 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
             return;
         }
 
+        var accepts = contentTypes.TryGet(target.Type, out var plugin) && plugin.UploadParser is { } parser ? parser.Accepts : UploadBodies.Multipart;
         var boundary = http.Request.ContentType is { } contentType && MediaTypeHeaderValue.TryParse(contentType, out var parsed)
             ? HeaderUtilities.RemoveQuotes(parsed.Boundary).Value : null;
-        if (string.IsNullOrEmpty(boundary))
+        if (raw is not null || string.IsNullOrEmpty(boundary))
         {
-            await ErrorAsync(http, 415, "expected a multipart/form-data body with a file part");
+            if (!accepts.HasFlag(UploadBodies.Raw))
+            {
+                await ErrorAsync(http, 415, "expected a multipart/form-data body with a file part");
+                return;
+            }
+
+            await UploadRawAsync(http, ns, name, target, raw ?? RawUpload.FromQuery(http.Request.Query), cancellationToken);
+            return;
+        }
+
+        if (!accepts.HasFlag(UploadBodies.Multipart))
+        {
+            await ErrorAsync(http, 415, $"content type '{target.Type}' takes the file as the request body, not as a multipart form");
             return;
         }
 
@@ -161,9 +182,35 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
             return;
         }
 
+        await AddAsync(http, ns, name, target, fileName, fields, stored, UploadBodies.Multipart, null, cancellationToken);
+    }
+
+    /// <summary>A raw body: streamed into the store as it arrives, then described by the type as a form's file is.</summary>
+    private async Task UploadRawAsync(HttpContext http, string ns, string name, UploadTarget target, RawUpload raw, CancellationToken cancellationToken)
+    {
+        var fileName = Path.GetFileName(raw.FileName);
+        if (string.IsNullOrEmpty(fileName))
+        {
+            await ErrorAsync(http, 400, $"name the uploaded file with ?{FileNameParameter}=");
+            return;
+        }
+
+        if (raw.Fields.Count > options.MaxFields)
+        {
+            await ErrorAsync(http, 400, $"the upload has more than {options.MaxFields} fields");
+            return;
+        }
+
+        var stored = await store.PutAsync(http.Request.Body, null, cancellationToken);
+        await AddAsync(http, ns, name, target, fileName, raw.Fields, stored, UploadBodies.Raw, http.Request.ContentType, cancellationToken);
+    }
+
+    private async Task AddAsync(HttpContext http, string ns, string name, UploadTarget target, string fileName,
+        IReadOnlyDictionary<string, string> fields, StoredArtifact stored, UploadBodies body, string? mediaType, CancellationToken cancellationToken)
+    {
         try
         {
-            var outcome = await uploads.UploadStoredAsync(target.RepositoryId, $"{ns}/{name}", target.Type, fileName, fields, stored, cancellationToken);
+            var outcome = await uploads.UploadStoredAsync(target.RepositoryId, $"{ns}/{name}", target.Type, fileName, fields, stored, cancellationToken, body, mediaType);
             if (outcome.Version.Created)
             {
                 notifier.VersionCreated(ns, name);

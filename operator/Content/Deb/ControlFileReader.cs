@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

@@ -1,4 +1,4 @@
-using Packyard.Engine.Compression;
+using Packyard.Plugins.Compression;
 
 namespace Packyard.Content.Deb;
 

@@ -1,10 +1,12 @@
+using Packyard.Plugins;
+
 namespace Packyard.Content.Deb;
 
 /// <summary>
 /// Promotion selectors for deb: <c>name</c>, or <c>name (op version)</c> / <c>name op version</c> with dpkg's relations
 /// <c>&lt;&lt; &lt;= = &gt;= &gt;&gt;</c>, versions compared as dpkg does.
 /// </summary>
-internal sealed class DebContentSelector : Engine.Plugins.IContentSelector
+internal sealed class DebContentSelector : IContentSelector
 {
     private static readonly string[] Operators = ["<<", "<=", ">=", ">>", "="];
 

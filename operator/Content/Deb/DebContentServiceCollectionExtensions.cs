@@ -1,5 +1,5 @@
 using Packyard.Content.Deb;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +12,12 @@ public static class DebContentServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: DebContentType.Name }))
         {
             services.AddSingleton(new ContentTypePlugin(DebContentType.Name, new DebSyncSource(), new DebUploadParser(), new DebPublisher(), Routes: null,
-                Selector: new DebContentSelector(), ReservedPaths: ["dists"]));
+                Selector: new DebContentSelector(), ReservedPaths: ["dists"],
+                MediaTypes: new Dictionary<string, string>
+                {
+                    [".deb"] = "application/vnd.debian.binary-package",
+                    [".udeb"] = "application/vnd.debian.binary-package",
+                }));
         }
 
         return services;

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Globalization;
 using System.Text;
-using Packyard.Engine.Downloads;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

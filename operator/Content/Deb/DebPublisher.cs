@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Packyard.Api.Resources;
-using Packyard.Engine.Compression;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins.Compression;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

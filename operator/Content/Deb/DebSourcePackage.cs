@@ -1,7 +1,5 @@
 using System.Globalization;
-using Packyard.Engine;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

@@ -4,9 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Packyard.Api.Resources;
-using Packyard.Engine;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

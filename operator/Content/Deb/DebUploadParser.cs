@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

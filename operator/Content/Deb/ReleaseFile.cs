@@ -1,5 +1,5 @@
 using System.Globalization;
-using Packyard.Engine.Downloads;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Deb;
 

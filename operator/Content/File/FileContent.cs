@@ -1,4 +1,4 @@
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 using Packyard.Content.File;
 
 namespace Microsoft.Extensions.DependencyInjection;

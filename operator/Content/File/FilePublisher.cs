@@ -1,5 +1,5 @@
 using System.Text;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.File;
 

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Packyard.Api.Resources;
-using Packyard.Engine;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using System.Text.Json;
+using Packyard.Plugins;
 
 namespace Packyard.Content.File;
 

@@ -1,5 +1,4 @@
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.File;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Python;
 
@@ -139,6 +140,6 @@ internal static class HtmlAnchorReader
         }
     }
 
-    private static Packyard.Engine.Downloads.InvalidUpstreamMetadataException Malformed(string pageName, int offset, string problem) =>
+    private static InvalidUpstreamMetadataException Malformed(string pageName, int offset, string problem) =>
         new($"{pageName}: malformed HTML at character {offset}: {problem}");
 }

@@ -1,5 +1,5 @@
 using Packyard.Content.Python;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,4 @@
-using Packyard.Engine.Downloads;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Python;
 

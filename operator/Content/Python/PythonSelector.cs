@@ -1,4 +1,4 @@
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Python;
 

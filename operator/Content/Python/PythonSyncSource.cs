@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Packyard.Api.Resources;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Python;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Packyard.Engine;
-using Packyard.Engine.Downloads;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Python;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Packyard.Engine.Compression;
+using Packyard.Plugins.Compression;
 
 namespace Packyard.Content.Rpm;
 

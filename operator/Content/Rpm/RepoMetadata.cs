@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Xml;
-using Packyard.Engine.Downloads;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Rpm;
 

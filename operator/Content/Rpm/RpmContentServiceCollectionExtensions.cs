@@ -1,5 +1,5 @@
 using Packyard.Content.Rpm;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +12,8 @@ public static class RpmContentServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: RpmContentType.Name }))
         {
             services.AddSingleton(new ContentTypePlugin(RpmContentType.Name, new RpmSyncSource(), new RpmUploadParser(), new RpmPublisher(), new RpmRoutes(),
-                Selector: new RpmContentSelector(), ReservedPaths: ["repodata", "config.repo"]));
+                Selector: new RpmContentSelector(), ReservedPaths: ["repodata", "config.repo"],
+                MediaTypes: new Dictionary<string, string> { [".rpm"] = "application/x-rpm" }));
         }
 
         return services;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Packyard.Engine.Downloads;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Rpm;
 

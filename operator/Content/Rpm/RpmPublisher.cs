@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Rpm;
 

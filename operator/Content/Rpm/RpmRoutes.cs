@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Rpm;
 

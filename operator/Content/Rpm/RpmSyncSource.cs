@@ -5,10 +5,8 @@ using System.Text.Json;
 using System.Xml;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Packyard.Api.Resources;
-using Packyard.Engine;
-using Packyard.Engine.Compression;
-using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
+using Packyard.Plugins.Compression;
 
 namespace Packyard.Content.Rpm;
 

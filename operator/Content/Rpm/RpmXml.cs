@@ -1,6 +1,6 @@
 using System.Text;
 using System.Xml;
-using Packyard.Engine.Downloads;
+using Packyard.Plugins;
 
 namespace Packyard.Content.Rpm;
 

@@ -14,8 +14,7 @@ public sealed class Distribution : PackyardResource<DistributionSpec, Distributi
     public override string Kind { get; set; } = "Distribution";
 }
 
-[ValidationRule("!(self.basePath.split('/')[0] in ['api', 'v2', 'healthz', 'readyz', 'metrics'])",
-    "spec.basePath must not start with a reserved segment (api, v2, healthz, readyz, metrics)")]
+[ReservedBasePathRule]
 public sealed class DistributionSpec
 {
     [Required, Pattern(Patterns.BasePath), Description("URL path prefix, unique across the installation, e.g. debian/prod.")]

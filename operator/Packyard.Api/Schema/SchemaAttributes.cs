@@ -47,9 +47,12 @@ public sealed class MinLengthAttribute(int length) : Attribute
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class ImmutableAttribute : Attribute;
 
-/// <summary>A CEL rule (<c>x-kubernetes-validations</c>) on the class or property it decorates.</summary>
+/// <summary>
+/// A CEL rule (<c>x-kubernetes-validations</c>) on the class or property it decorates. Not sealed: a rule built from a
+/// list (<see cref="ReservedBasePathRuleAttribute"/>) derives from it, since an attribute's arguments must be constants.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Property, AllowMultiple = true)]
-public sealed class ValidationRuleAttribute(string rule, string message) : Attribute
+public class ValidationRuleAttribute(string rule, string message) : Attribute
 {
     public string Rule { get; } = rule;
     public string Message { get; } = message;

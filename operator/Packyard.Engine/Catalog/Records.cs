@@ -21,4 +21,4 @@ public sealed class BasePathConflictException(string message) : Exception(messag
 public sealed record UploadTarget(long RepositoryId, string Type, bool UploadsEnabled);
 
 /// <summary>A remote and URL an artifact can be downloaded from.</summary>
-public sealed record ArtifactSource(Downloads.RemoteSettings Remote, Uri Url);
+public sealed record ArtifactSource(RemoteSettings Remote, Uri Url);

@@ -3,7 +3,6 @@ using Npgsql;
 using Packyard.Engine.Database;
 using NpgsqlTypes;
 using Packyard.Api.Resources;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Versions;
 
 namespace Packyard.Engine.Promotions;

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Packyard.Engine.Database;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Storage;
 using Packyard.Engine.Versions;
 

@@ -4,7 +4,7 @@ namespace Packyard.Engine.Storage;
 /// Condition reasons for storage failures (CamelCase, stable). They belong with <c>Packyard.Api.Conditions.Reasons</c>
 /// and can move there; the values must not change.
 /// </summary>
-public static class ArtifactStoreReasons
+internal static class ArtifactStoreReasons
 {
     /// <summary>Content did not match its declared sha256 or size.</summary>
     public const string DigestMismatch = "DigestMismatch";

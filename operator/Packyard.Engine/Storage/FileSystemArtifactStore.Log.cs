@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Packyard.Engine.Storage;
 
-public sealed partial class FileSystemArtifactStore
+internal sealed partial class FileSystemArtifactStore
 {
     private static partial class Log
     {

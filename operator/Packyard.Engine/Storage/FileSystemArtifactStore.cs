@@ -7,7 +7,7 @@ namespace Packyard.Engine.Storage;
 /// of the sha256 as directories). Content is written to <c>&lt;root&gt;/tmp/</c>, verified, then renamed into place, so
 /// readers never see a partial or unverified object.
 /// </summary>
-public sealed partial class FileSystemArtifactStore : IArtifactStore
+internal sealed partial class FileSystemArtifactStore : IArtifactStore
 {
     private readonly ILogger<FileSystemArtifactStore> logger;
 

@@ -6,7 +6,7 @@ using Amazon.S3;
 
 namespace Packyard.Engine.Storage;
 
-public sealed partial class S3ArtifactStore
+internal sealed partial class S3ArtifactStore
 {
     /// <summary>Error codes that mean the credentials or the policy are wrong.</summary>
     private static readonly FrozenSet<string> AccessDeniedCodes = FrozenSet.Create(

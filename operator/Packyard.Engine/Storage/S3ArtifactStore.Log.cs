@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Packyard.Engine.Storage;
 
-public sealed partial class S3ArtifactStore
+internal sealed partial class S3ArtifactStore
 {
     private static partial class Log
     {

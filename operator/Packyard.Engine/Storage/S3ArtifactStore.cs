@@ -12,7 +12,7 @@ namespace Packyard.Engine.Storage;
 /// it is hashed, because the key depends on the digest and nothing may become visible before it is verified; it is
 /// then uploaded with one PutObject, or a multipart upload above <see cref="S3StorageOptions.MultipartThreshold"/>.
 /// </summary>
-public sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
+internal sealed partial class S3ArtifactStore : IArtifactStore, IDisposable
 {
     private const string ContentType = "application/octet-stream";
 

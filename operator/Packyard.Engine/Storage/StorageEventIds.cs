@@ -1,7 +1,7 @@
 namespace Packyard.Engine.Storage;
 
 /// <summary>Log event ids of the storage area (5000–5099). To be merged into <c>PackyardEventIds</c>.</summary>
-public static class StorageEventIds
+internal static class StorageEventIds
 {
     public const int ArtifactStored = 5000;
     public const int ArtifactAlreadyStored = 5001;

@@ -2,7 +2,6 @@ using Npgsql;
 using Packyard.Engine.Database;
 using NpgsqlTypes;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Versions;
 
 namespace Packyard.Engine.Sync;

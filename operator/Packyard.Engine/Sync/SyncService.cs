@@ -5,7 +5,6 @@ using Packyard.Engine.Database;
 using NpgsqlTypes;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Storage;
 using Packyard.Engine.Versions;
 

@@ -1,7 +1,7 @@
 using Npgsql;
 using Packyard.Engine.Downloads;
 using Packyard.Api.Conditions;
-using Packyard.Engine.Plugins;
+using Packyard.Plugins;
 using Packyard.Engine.Publishing;
 using Packyard.Engine.Secrets;
 using Packyard.Engine.Storage;

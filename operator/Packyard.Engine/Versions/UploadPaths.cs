@@ -1,20 +1,17 @@
 using System.Text.RegularExpressions;
-using Packyard.Engine.Downloads;
+using Packyard.Api.Resources;
 
 namespace Packyard.Engine.Versions;
 
 /// <summary>
 /// Where an uploaded file may be served. Besides what <see cref="UpstreamPaths.Problem"/> refuses (empty, absolute,
 /// <c>.</c>/<c>..</c> or empty segments), a path must not be shadowed by something the content app answers itself:
-/// the type's own published metadata and routes (<see cref="Plugins.ContentTypePlugin.ReservedPaths"/>, e.g.
+/// the type's own published metadata and routes (<see cref="ContentTypePlugin.ReservedPaths"/>, e.g.
 /// <c>PULP_MANIFEST</c>), a checkpoint time as first segment (<c>/&lt;basePath&gt;/20250101T000000Z/…</c> is time
-/// travel once a Distribution turns checkpoints on), or the server's reserved first segments.
+/// travel once a Distribution turns checkpoints on), or the server's reserved first segments (<see cref="ReservedPaths.FirstSegments"/>).
 /// </summary>
-public static partial class UploadPaths
+internal static partial class UploadPaths
 {
-    /// <summary>First path segments the content app keeps for itself (DESIGN.md §3).</summary>
-    public static readonly IReadOnlyList<string> ServerSegments = ["api", "v2", "healthz", "readyz", "metrics"];
-
     [GeneratedRegex(@"^\d{8}T\d{6}Z$")]
     private static partial Regex CheckpointPattern();
 
@@ -40,7 +37,7 @@ public static partial class UploadPaths
             return $"'{first}' has the shape of a checkpoint time (YYYYMMDDTHHMMSSZ) and would be served as one";
         }
 
-        if (ServerSegments.Contains(first, StringComparer.OrdinalIgnoreCase))
+        if (ReservedPaths.IsReserved(first))
         {
             return $"'{first}' is a path the server reserves";
         }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Packyard.Engine.Database;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Storage;
 using Packyard.Engine.Sync;
 
@@ -24,7 +23,8 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
 
     /// <summary>Lets the content type describe an already stored upload and adds it to a new version (Merge).</summary>
     public async Task<UploadOutcome> UploadStoredAsync(long repositoryId, string repositoryName, string type, string fileName,
-        IReadOnlyDictionary<string, string> fields, StoredArtifact stored, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> fields, StoredArtifact stored, CancellationToken cancellationToken,
+        UploadBodies body = UploadBodies.Multipart, string? mediaType = null)
     {
         var plugin = contentTypes.Get(type);
         _ = plugin.UploadParser ?? throw new InvalidUploadException($"content type '{type}' does not accept uploads", 405);
@@ -34,7 +34,7 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
         await Tasks.ReclaimLock.AcquireSharedAsync(connection, cancellationToken);
         try
         {
-            return await AddAsync(connection, plugin, repositoryId, repositoryName, type, fileName, fields, stored, cancellationToken);
+            return await AddAsync(connection, plugin, repositoryId, repositoryName, type, fileName, fields, stored, body, mediaType, cancellationToken);
         }
         finally
         {
@@ -43,11 +43,18 @@ public sealed class UploadService(NpgsqlDataSource dataSource, IArtifactStore st
     }
 
     private async Task<UploadOutcome> AddAsync(NpgsqlConnection connection, ContentTypePlugin plugin, long repositoryId, string repositoryName, string type,
-        string fileName, IReadOnlyDictionary<string, string> fields, StoredArtifact stored, CancellationToken cancellationToken)
+        string fileName, IReadOnlyDictionary<string, string> fields, StoredArtifact stored, UploadBodies body, string? mediaType, CancellationToken cancellationToken)
     {
         var parser = plugin.UploadParser!;
-        var declared = await parser.ParseAsync(new UploadContext(fileName, fields, stored, store,
-            (repoKey, token) => FindCurrentAsync(connection, repositoryId, type, repoKey, token)), cancellationToken);
+        var context = new UploadContext(fileName, fields, new UploadedArtifact(stored.Sha256, stored.Size),
+            async token => await store.OpenReadAsync(stored.Sha256, 0, token)
+                ?? throw new InvalidOperationException($"Uploaded artifact {stored.Sha256} vanished from the store"),
+            (repoKey, token) => FindCurrentAsync(connection, repositoryId, type, repoKey, token))
+        {
+            Body = body,
+            MediaType = mediaType,
+        };
+        var declared = await parser.ParseAsync(context, cancellationToken);
         ContentStaging.Validate(declared);
         foreach (var artifact in declared.Artifacts)
         {

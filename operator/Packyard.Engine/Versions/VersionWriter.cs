@@ -20,7 +20,7 @@ public sealed record VersionOutcome(long Version, bool Created, long Added, long
 /// Creates repository versions from a temp table of candidate unit ids, atomically: the whole version or nothing.
 /// Cost is proportional to what changes plus the candidates, not to the repository's history.
 /// </summary>
-public static class VersionWriter
+internal static class VersionWriter
 {
     /// <summary>
     /// Creates the next version of <paramref name="repositoryId"/> from the ids in temp table <paramref name="candidateTable"/>

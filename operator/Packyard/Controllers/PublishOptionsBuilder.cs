@@ -1,5 +1,4 @@
 using Packyard.Api.Resources;
-using Packyard.Engine.Plugins;
 
 namespace Packyard.Controllers;
 

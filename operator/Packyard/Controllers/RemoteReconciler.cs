@@ -23,7 +23,7 @@ public sealed class RemoteReconciler(ReconcileServices services, IResourceLookup
         {
             var settings = RemoteSettingsBuilder.Build(remote, lookup);
             await services.Catalog.UpsertRemoteAsync(settings, cancellationToken);
-            return StepResult.Done(Reasons.Succeeded, $"{remote.Spec.Type.ToName()} remote at {Engine.Downloads.UrlSanitizer.Sanitize(settings.BaseUrl.ToString())} ({remote.Spec.Policy})");
+            return StepResult.Done(Reasons.Succeeded, $"{remote.Spec.Type.ToName()} remote at {UrlSanitizer.Sanitize(settings.BaseUrl.ToString())} ({remote.Spec.Policy})");
         }
         catch (SecretReferenceException e)
         {

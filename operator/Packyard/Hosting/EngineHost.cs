@@ -56,10 +56,7 @@ public static class EngineHost
         var services = builder.Services;
         services.AddSingleton(secrets);
         services.AddPackyardEngine(connectionString, options.ArtifactStore ? options.Storage ?? Path.Combine(dataDirectory, "artifacts") : null);
-        services.AddFileContent();
-        services.AddPythonContent();
-        services.AddDebContent();
-        services.AddRpmContent();
+        services.AddContentTypes();
         if (options.ContentApp)
         {
             services.AddPackyardContentApp();

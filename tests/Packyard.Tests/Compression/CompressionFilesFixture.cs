@@ -1,5 +1,5 @@
 using System.Text;
-using Packyard.Engine.Compression;
+using Packyard.Plugins.Compression;
 
 namespace Packyard.Tests.Compression;
 

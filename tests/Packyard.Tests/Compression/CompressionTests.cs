@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Packyard.Engine.Compression;
+using Packyard.Plugins.Compression;
 using Xunit.Abstractions;
-using Compressor = Packyard.Engine.Compression.Compression;
+using Compressor = Packyard.Plugins.Compression.Compression;
 
 namespace Packyard.Tests.Compression;
 

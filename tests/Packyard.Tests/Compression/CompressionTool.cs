@@ -27,13 +27,13 @@ internal static class CompressionTool
     }
 
     /// <summary>The tool's name and the file suffix for a format.</summary>
-    public static (string Tool, string Suffix) For(Packyard.Engine.Compression.CompressionFormat format) => format switch
+    public static (string Tool, string Suffix) For(Packyard.Plugins.Compression.CompressionFormat format) => format switch
     {
-        Packyard.Engine.Compression.CompressionFormat.Gzip => ("gzip", ".gz"),
-        Packyard.Engine.Compression.CompressionFormat.Xz => ("xz -T1", ".xz"),
-        Packyard.Engine.Compression.CompressionFormat.Zstd => ("zstd -q", ".zst"),
-        Packyard.Engine.Compression.CompressionFormat.Bzip2 => ("bzip2", ".bz2"),
-        Packyard.Engine.Compression.CompressionFormat.Lz4 => ("lz4 -q", ".lz4"),
+        Packyard.Plugins.Compression.CompressionFormat.Gzip => ("gzip", ".gz"),
+        Packyard.Plugins.Compression.CompressionFormat.Xz => ("xz -T1", ".xz"),
+        Packyard.Plugins.Compression.CompressionFormat.Zstd => ("zstd -q", ".zst"),
+        Packyard.Plugins.Compression.CompressionFormat.Bzip2 => ("bzip2", ".bz2"),
+        Packyard.Plugins.Compression.CompressionFormat.Lz4 => ("lz4 -q", ".lz4"),
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 }

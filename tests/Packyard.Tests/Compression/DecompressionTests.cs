@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Packyard.Engine.Compression;
+using Packyard.Plugins.Compression;
 using Packyard.Engine.Downloads;
 using Xunit.Abstractions;
 

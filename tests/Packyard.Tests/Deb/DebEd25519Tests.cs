@@ -1,5 +1,4 @@
 using System.Globalization;
-using Packyard.Engine.Plugins;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Server;
 using Packyard.Tests.Versions;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Publishing;
 using Packyard.Engine.Sync;
 using Packyard.Tests.Server;

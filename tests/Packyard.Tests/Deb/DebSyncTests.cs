@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text;
 using Packyard.Content.Deb;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Versions;
 

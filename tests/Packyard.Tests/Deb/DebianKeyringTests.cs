@@ -1,6 +1,5 @@
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Packyard.Engine.Plugins;
 using Packyard.Tests.Infrastructure;
 
 namespace Packyard.Tests.Deb;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Packyard.Engine.Catalog;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Publishing;
 using Packyard.Engine.Versions;
 using Packyard.Tests.Infrastructure;

@@ -82,7 +82,7 @@ public abstract class StoreRepairTests(ContentAppFixture app)
 
         var outcome = await SyncAsync(repository);
         await app.Get<Packyard.Engine.Publishing.PublicationService>().PublishAsync(repository.Id, repository.Name, "file", outcome.Version,
-            Packyard.Engine.Plugins.PublishOptions.None, CancellationToken.None);
+            PublishOptions.None, CancellationToken.None);
         var basePath = ContentAppFixture.UniqueBasePath("repair");
         await app.DistributeAsync(basePath, repository.Id);
 

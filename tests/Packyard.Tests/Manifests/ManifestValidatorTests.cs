@@ -1,5 +1,4 @@
 using System.Text;
-using Packyard.Engine.Plugins;
 using Packyard.Manifests;
 
 using Packyard.Tests.Deb;

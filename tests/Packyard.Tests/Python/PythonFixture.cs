@@ -3,7 +3,6 @@ using Packyard.Api.Resources;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Publishing;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Sync;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Server;

@@ -3,7 +3,6 @@ using System.Text;
 using Packyard.Api.Resources;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Publishing;
 using Packyard.Tests.Infrastructure;
 

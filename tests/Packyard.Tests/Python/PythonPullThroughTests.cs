@@ -1,7 +1,6 @@
 using System.Net;
 using Packyard.Api.Resources;
 using Packyard.Engine.Catalog;
-using Packyard.Engine.Plugins;
 using Packyard.Engine.Publishing;
 
 namespace Packyard.Tests.Python;

@@ -1,4 +1,3 @@
-using Packyard.Engine.Plugins;
 using Packyard.Tests.Deb;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Server;

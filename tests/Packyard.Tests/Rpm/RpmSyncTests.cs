@@ -1,7 +1,6 @@
 using System.Text;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
-using Packyard.Engine.Plugins;
 using Packyard.Tests.Deb;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Versions;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Packyard.Api.Resources;
 using Packyard.Engine.Catalog;
+using Packyard.Hosting;
 using Packyard.Engine.Database;
 using Packyard.Engine.Downloads;
 using Packyard.Engine.Publishing;
@@ -54,10 +55,7 @@ public class ContentAppFixture : EngineFixture
         services.AddSingleton(new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(20) });
         services.AddSingleton(new Packyard.Engine.Secrets.SecretCipher(SecretKey));
         services.AddPackyardEngine(ConnectionString, Storage);
-        services.AddFileContent();
-        services.AddPythonContent();
-        services.AddDebContent();
-        services.AddRpmContent();
+        services.AddContentTypes();
         // A wide pull-through batch window, so concurrent requests join one batch even on a loaded CI machine.
         services.AddSingleton(new PullThroughOptions { BatchWindow = TimeSpan.FromSeconds(1) });
         services.AddPackyardContentApp();
@@ -140,7 +138,7 @@ public class ContentAppFixture : EngineFixture
         public async Task<(long Version, DateTimeOffset Published)> SyncAndPublishAsync()
         {
             var outcome = await Fixture.Get<SyncService>().SyncAsync(new SyncRequest(Id, Name, RemoteId, Remote, SyncMode.Mirror), null, CancellationToken.None);
-            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "file", outcome.Version, Packyard.Engine.Plugins.PublishOptions.None, CancellationToken.None);
+            var published = await Fixture.Get<PublicationService>().PublishAsync(Id, Name, "file", outcome.Version, PublishOptions.None, CancellationToken.None);
             Fixture.Distributions.Invalidate();
             return (outcome.Version, published);
         }
@@ -183,7 +181,7 @@ public sealed class PublishingChangeNotifier(EngineCatalog catalog, PublicationS
         var target = await catalog.FindUploadTargetAsync(ns, repository, CancellationToken.None)
             ?? throw new InvalidOperationException($"repository {ns}/{repository} vanished");
         var state = await catalog.GetRepositoryStateAsync(target.RepositoryId, 1, CancellationToken.None);
-        await publications.PublishAsync(target.RepositoryId, repository, target.Type, state.Latest.Number, Packyard.Engine.Plugins.PublishOptions.None, CancellationToken.None);
+        await publications.PublishAsync(target.RepositoryId, repository, target.Type, state.Latest.Number, PublishOptions.None, CancellationToken.None);
         distributions.Invalidate();
     }
 }

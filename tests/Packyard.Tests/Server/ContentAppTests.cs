@@ -61,11 +61,11 @@ public sealed class ContentAppTests(ContentAppFixture app) : IClassFixture<Conte
     }
 
     [Fact]
-    public void The_reserved_first_segments_are_those_a_distribution_base_path_may_not_start_with()
+    public void The_server_routes_by_the_one_list_of_reserved_first_segments()
     {
-        // Content is answered before routing unless its first segment is reserved: both lists must stay the same.
-        Assert.Equal<string>(Packyard.Manifests.CrossFieldRules.ReservedSegments, ContentApp.ReservedSegments);
-        foreach (var segment in ContentApp.ReservedSegments)
+        // Content is answered before routing unless its first segment is reserved: Packyard.Api's list, which validate and
+        // the Distribution CRD also use (ReservedPathsTests).
+        foreach (var segment in Packyard.Api.Resources.ReservedPaths.FirstSegments)
         {
             Assert.True(ContentApp.IsReserved(new PathString($"/{segment}")));
             Assert.True(ContentApp.IsReserved(new PathString($"/{segment}/x/y")));

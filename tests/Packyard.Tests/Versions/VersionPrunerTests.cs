@@ -45,7 +45,7 @@ public sealed class VersionPrunerTests(EngineFixture engine) : IClassFixture<Eng
         var repository = await FiveVersionsAsync();
         await Pruner.PruneAsync(repository, "pruned", 2, CancellationToken.None);
 
-        await engine.Get<PublicationService>().PublishAsync(repository, "pruned", "file", 3, Packyard.Engine.Plugins.PublishOptions.None, CancellationToken.None);
+        await engine.Get<PublicationService>().PublishAsync(repository, "pruned", "file", 3, PublishOptions.None, CancellationToken.None);
 
         var manifest = await PublishedManifestAsync(repository, 3);
         Assert.Equal(
@@ -60,7 +60,7 @@ public sealed class VersionPrunerTests(EngineFixture engine) : IClassFixture<Eng
         var publications = engine.Get<PublicationService>();
         foreach (var version in (long[])[1, 2, 3, 4])
         {
-            await publications.PublishAsync(repository, "pruned", "file", version, Packyard.Engine.Plugins.PublishOptions.None, CancellationToken.None);
+            await publications.PublishAsync(repository, "pruned", "file", version, PublishOptions.None, CancellationToken.None);
         }
 
         await Pruner.PruneAsync(repository, "pruned", 2, CancellationToken.None);

@@ -1,0 +1,21 @@
+namespace Packyard.Plugins;
+
+/// <summary>
+/// A content type: the parts a type implements (Pulp's plugin boundary). Registered once per type with an
+/// <c>Add&lt;Type&gt;Content()</c> extension, listed in the host's one registration file; the engine owns downloading,
+/// digests, dedupe, saving and versions.
+/// <paramref name="ReservedPaths"/> are the paths (or first segments) the type publishes or routes itself, which an
+/// upload must not take (file: <c>PULP_MANIFEST</c>; deb: <c>dists</c>). <paramref name="RootRoutes"/> answers the
+/// type's own API at the server's root (e.g. <c>/v2/…</c>) before base-path lookup. <paramref name="MediaTypes"/> maps file
+/// extensions of the type's packages that ASP.NET Core does not know (<c>.deb</c>) to the media type they are served with.
+/// </summary>
+public sealed record ContentTypePlugin(
+    string Name,
+    ISyncSource SyncSource,
+    IUploadParser? UploadParser,
+    IPublisher Publisher,
+    IContentRoutes? Routes,
+    IContentSelector? Selector = null,
+    IReadOnlyList<string>? ReservedPaths = null,
+    IRootRoutes? RootRoutes = null,
+    IReadOnlyDictionary<string, string>? MediaTypes = null);

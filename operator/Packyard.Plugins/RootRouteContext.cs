@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Packyard.Plugins;
+
+/// <summary>A request under a first path segment a content type claimed (<see cref="IRootRoutes"/>).</summary>
+public abstract class RootRouteContext
+{
+    public abstract HttpContext Http { get; }
+
+    /// <summary>The request path without its leading slash, e.g. <c>v2/library/app/blobs/uploads/</c>.</summary>
+    public abstract string Path { get; }
+
+    /// <summary>
+    /// Answers with <paramref name="distributionPath"/> (a distribution's base path and a path inside it, e.g.
+    /// <c>library/app/blobs/sha256:…</c>) as the content app serves it there: content guard, checkpoints, the type's
+    /// <see cref="IContentRoutes"/>, published files, pull-through; 404 when no distribution matches. The response has been
+    /// written when this returns.
+    /// </summary>
+    public abstract Task ServeDistributionPathAsync(string distributionPath, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams the request body into repository <paramref name="ns"/>/<paramref name="repository"/> as an upload
+    /// (<see cref="UploadBodies.Raw"/>), authorized, refused and answered exactly as the upload API answers it; the type's
+    /// <see cref="IUploadParser"/> describes the stored body. The response has been written when this returns.
+    /// </summary>
+    public abstract Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
+        CancellationToken cancellationToken);
+}

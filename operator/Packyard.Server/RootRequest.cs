@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Packyard.Server;
+
+/// <summary>The server's side of <see cref="RootRouteContext"/>: a request under a first segment a content type claimed.</summary>
+internal sealed class RootRequest(HttpContext http) : RootRouteContext
+{
+    public override HttpContext Http { get; } = http;
+
+    public override string Path { get; } = (http.Request.Path.Value ?? "").TrimStart('/');
+
+    public override Task ServeDistributionPathAsync(string distributionPath, CancellationToken cancellationToken) =>
+        Http.RequestServices.GetRequiredService<ContentRequestHandler>().HandleAsync(Http, "/" + distributionPath.TrimStart('/'));
+
+    public override Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
+        CancellationToken cancellationToken) =>
+        // Resolved per upload: a host without the upload API's services (no authorizer) still serves type routes.
+        Http.RequestServices.GetRequiredService<UploadEndpoint>().HandleAsync(Http, ns, repository, new RawUpload(fileName, fields));
+}
