@@ -18,8 +18,8 @@ public interface ISyncDispatcher
     /// <summary>The repository's sync failures since its last success (for the backoff and the attempt limit); null when none.</summary>
     Task<SyncFailures?> GetFailuresAsync(long repositoryId, CancellationToken cancellationToken);
 
-    /// <summary>Runs or queues a sync.</summary>
-    Task<SyncDispatch> DispatchAsync(SyncJob job, IProgress<SyncProgress>? progress, CancellationToken cancellationToken);
+    /// <summary>Queues a sync for a worker (or updates the one queued); returns the queued task.</summary>
+    Task<SyncTicket> QueueAsync(SyncJob job, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cancels the queued and running syncs of <paramref name="repository"/> (namespace/name) at once: its Repository is deleted
@@ -33,18 +33,3 @@ public interface ISyncDispatcher
 /// (everything the sync is made with) that failures are counted against.
 /// </summary>
 public sealed record SyncJob(SyncRequest Request, string Fingerprint, string? Requested, string? Attempt = null);
-
-/// <summary>
-/// What became of a dispatched sync: finished (inline), pending (queued), refused because another holds the repository, or
-/// cancelled while it ran inline (<see cref="ISyncDispatcher.CancelAsync"/>).
-/// </summary>
-public sealed record SyncDispatch(SyncReport? Finished, SyncTicket? Pending, string? BusyWith, string? Canceled = null)
-{
-    public static SyncDispatch Done(SyncReport report) => new(report, null, null);
-
-    public static SyncDispatch Queued(SyncTicket ticket) => new(null, ticket, null);
-
-    public static SyncDispatch Busy(string holder) => new(null, null, holder);
-
-    public static SyncDispatch Cancel(string reason) => new(null, null, null, reason);
-}

@@ -4,7 +4,7 @@ using Packyard.Engine.Tasks;
 namespace Packyard.Controllers;
 
 /// <summary>
-/// Queues a sync task in PostgreSQL for a worker (operator mode). The worker notifies the controller when it finishes, and
+/// Queues a sync task in PostgreSQL for a worker (in this process or another, in both modes). The worker notifies the controller when it finishes, and
 /// the next reconcile takes the outcome with <see cref="TakeFinishedAsync"/>.
 /// </summary>
 public sealed class QueuedSyncDispatcher(SyncTaskQueue queue) : ISyncDispatcher
@@ -15,12 +15,12 @@ public sealed class QueuedSyncDispatcher(SyncTaskQueue queue) : ISyncDispatcher
 
     public Task<SyncFailures?> GetFailuresAsync(long repositoryId, CancellationToken cancellationToken) => queue.GetFailuresAsync(repositoryId, cancellationToken);
 
-    public async Task<SyncDispatch> DispatchAsync(SyncJob job, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    public Task<SyncTicket> QueueAsync(SyncJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var request = job.Request;
         var args = new SyncTaskArgs(request.RepositoryName, request.RemoteId, request.Mode, job.Fingerprint, job.Requested) { Attempt = job.Attempt };
-        return SyncDispatch.Queued(await queue.EnqueueAsync(request.RepositoryId, args, cancellationToken));
+        return queue.EnqueueAsync(request.RepositoryId, args, cancellationToken);
     }
 
     public Task CancelAsync(string repository, string reason, CancellationToken cancellationToken) => queue.CancelAsync(repository, reason, cancellationToken);

@@ -21,11 +21,10 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     public const int VersionsInStatus = 5;
 
     /// <summary>Per-reconcile state passed between steps.</summary>
-    public sealed class Context(Repository repository, IProgress<SyncProgress>? progress)
+    public sealed class Context(Repository repository)
     {
         public Repository Repository { get; } = repository;
         public RepositoryStatus Status { get; } = repository.Status ??= new RepositoryStatus();
-        public IProgress<SyncProgress>? Progress { get; } = progress;
         public long RepositoryId { get; set; }
         public long RemoteId { get; set; }
         public RemoteSettings? Remote { get; set; }
@@ -36,9 +35,9 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         public Dictionary<string, StepResult> Owned { get; } = new(StringComparer.Ordinal);
     }
 
-    public async Task<StepResult> ReconcileAsync(Repository repository, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
+    public async Task<StepResult> ReconcileAsync(Repository repository, CancellationToken cancellationToken)
     {
-        var context = new Context(repository, progress);
+        var context = new Context(repository);
         ReconcileStep<Context>[] steps =
         [
             ResolveRemoteAsync, EnsureRepositoryAsync, Owning(ConditionTypes.SyncFailed, SyncAsync), Owning(ConditionTypes.PublishFailed, PublishAsync),
@@ -184,36 +183,10 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
 
         if (pending is null && due)
         {
-            var dispatch = await syncs.DispatchAsync(
+            pending = await syncs.QueueAsync(
                 new SyncJob(new SyncRequest(context.RepositoryId, $"{repository.Namespace}/{repository.Name}", context.RemoteId, context.Remote, sync.Mode),
                     wanted, requested, attempt),
-                context.Progress, cancellationToken);
-            if (dispatch.BusyWith is { } holder)
-            {
-                return StepResult.Wait(Reasons.SyncInProgress, $"another worker is working on this repository ({holder})", TimeSpan.FromSeconds(15));
-            }
-
-            if (dispatch.Canceled is not null)
-            {
-                // Deleted, or its Remote changed meanwhile: the next reconcile sees which.
-                return StepResult.Requeue;
-            }
-
-            if (dispatch.Finished is { } report)
-            {
-                Report(context, report);
-                if (!report.Succeeded)
-                {
-                    var again = await syncs.GetFailuresAsync(context.RepositoryId, cancellationToken);
-                    return again is not null && FailedSync(context, again, attempt, services.Time.GetUtcNow()) is { Outcome: not StepOutcome.Continue } retry
-                        ? retry
-                        : SyncFailed(report.Reason ?? Reasons.SyncFailed, report.Message ?? "unknown error", "", null);
-                }
-
-                syncedAt = report.StartTime;
-            }
-
-            pending = dispatch.Pending;
+                cancellationToken);
         }
 
         pending ??= open.LastOrDefault();

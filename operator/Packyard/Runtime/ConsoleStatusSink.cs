@@ -38,7 +38,6 @@ public sealed class ConsoleStatusSink(ManifestFolderSource source, ResourceSet r
         return Task.FromResult(true);
     }
 
-    public IProgress<SyncProgress>? SyncProgress(ResourceKey key) => reporter.SyncProgress(key);
 
     public void SyncFinished(string result, TimeSpan duration)
     {

@@ -23,9 +23,6 @@ public interface IStatusSink
     Task<bool> WriteStatusAsync<T>(KindRegistration<T> kind, T read, T reconciled, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>;
 
-    /// <summary>Where a Repository's sync reports its progress.</summary>
-    IProgress<SyncProgress>? SyncProgress(ResourceKey key);
-
     /// <summary>A sync finished (its result and how long it ran).</summary>
     void SyncFinished(string result, TimeSpan duration);
 

@@ -74,12 +74,11 @@ public static class KindRegistry
         return result;
     }
 
-    /// <summary>A Repository, its sync's progress and its end reported to the sink (progress bars, or download and duration metrics).</summary>
+    /// <summary>A Repository, and the end of its sync reported to the sink (the sync-duration metric); progress comes from the worker (ITaskProgressSink).</summary>
     private static async Task<StepResult> ReconcileRepositoryAsync(Repository repository, KindContext context, CancellationToken cancellationToken)
     {
         var before = repository.Status?.LastSync?.CompletionTime;
-        var key = Repository.KeyOf(repository);
-        var result = await new RepositoryReconciler(context.Services, context.Source).ReconcileAsync(repository, context.Sink.SyncProgress(key), cancellationToken);
+        var result = await new RepositoryReconciler(context.Services, context.Source).ReconcileAsync(repository, cancellationToken);
         if (repository.Status?.LastSync is { CompletionTime: { } completed, StartTime: { } started } sync && completed != before)
         {
             context.Sink.SyncFinished(sync.Result.ToString()?.ToLowerInvariant() ?? "unknown", completed - started);

@@ -58,7 +58,6 @@ public sealed class KubernetesStatusSink(ResourceClient client, ResourceCache ca
             written => informer.Written(read, written), cancellationToken) != StatusPatchResult.NotFound;
     }
 
-    public IProgress<SyncProgress>? SyncProgress(ResourceKey key) => new DownloadMeter(metrics);
 
     public void SyncFinished(string result, TimeSpan duration) => metrics.SyncFinished(result, duration);
 
