@@ -42,8 +42,8 @@ internal static class OperatorCommand
         var workerConcurrency = new Option<int>("--worker-concurrency") { Description = "Tasks (sync, publish, promote, reclaim) a worker runs at once.", DefaultValueFactory = _ => 4 };
         var taskHeartbeat = new Option<string>("--task-heartbeat") { Description = "How often a worker refreshes a running task's heartbeat (Go duration).", DefaultValueFactory = _ => "5s" };
         var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
-        var deletionGrace = new DeletionGraceFlag();
-        var orphanCleanup = new OrphanCleanupIntervalFlag();
+        var deletionGrace = DurationFlag.DeletionGrace();
+        var orphanCleanup = DurationFlag.OrphanCleanupInterval();
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")

@@ -20,8 +20,8 @@ internal static class RunCommand
         var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (Bearer, or as the basic-auth password)." };
         var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database; default: --data-dir/secret-key, generated when missing." };
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
-        var deletionGrace = new DeletionGraceFlag();
-        var orphanCleanup = new OrphanCleanupIntervalFlag();
+        var deletionGrace = DurationFlag.DeletionGrace();
+        var orphanCleanup = DurationFlag.OrphanCleanupInterval();
 
         var keepDatabase = DatabaseOptions.KeepDatabase();
         var unsafeNoFsync = DatabaseOptions.UnsafeNoFsync();
