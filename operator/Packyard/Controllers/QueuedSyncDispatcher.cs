@@ -1,4 +1,3 @@
-using Packyard.Engine.Sync;
 using Packyard.Engine.Tasks;
 
 namespace Packyard.Controllers;

@@ -2,7 +2,6 @@ using k8s;
 using k8s.Models;
 using Packyard.Api.Conditions;
 using Packyard.Controllers;
-using Packyard.Engine.Sync;
 using Packyard.Standalone;
 
 namespace Packyard.Runtime;
@@ -37,7 +36,6 @@ public sealed class ConsoleStatusSink(ManifestFolderSource source, ResourceSet r
         source.StatusWritten(key);
         return Task.FromResult(true);
     }
-
 
     public void SyncFinished(string result, TimeSpan duration)
     {

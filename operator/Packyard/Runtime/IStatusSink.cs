@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
 using Packyard.Controllers;
-using Packyard.Engine.Sync;
 
 namespace Packyard.Runtime;
 

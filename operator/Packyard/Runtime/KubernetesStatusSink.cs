@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Packyard.Api.Schema;
 using Packyard.ControllerRuntime;
 using Packyard.Controllers;
-using Packyard.Engine.Sync;
 using Packyard.Operator;
 
 namespace Packyard.Runtime;
@@ -57,7 +56,6 @@ public sealed class KubernetesStatusSink(ResourceClient client, ResourceCache ca
         return await statusPatcher.PatchAsync(kind.Api, read.Metadata.NamespaceProperty, read.Metadata.Name!, Status(kind, read), Status(kind, reconciled),
             written => informer.Written(read, written), cancellationToken) != StatusPatchResult.NotFound;
     }
-
 
     public void SyncFinished(string result, TimeSpan duration) => metrics.SyncFinished(result, duration);
 
