@@ -43,8 +43,6 @@ public static class Reasons
     /// <summary>Reconciling: a worker is running the repository's sync.</summary>
     public const string SyncRunning = "SyncRunning";
 
-    /// <summary>Reconciling: another process holds the repository (an inline sync in standalone mode).</summary>
-    public const string SyncInProgress = "SyncInProgress";
     public const string PublishFailed = "PublishFailed";
 
     /// <summary>Reconciling: a publish task is queued and no worker has claimed it yet.</summary>

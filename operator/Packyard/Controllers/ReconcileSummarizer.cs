@@ -14,7 +14,7 @@ public static class ReconcileSummarizer
     /// <summary>Ready=False reasons that mean "work in progress", not a failure: Ready turning True after them is no recovery.</summary>
     private static readonly HashSet<string> InProgressReasons =
     [
-        Reasons.SyncQueued, Reasons.SyncRunning, Reasons.SyncInProgress, Reasons.PublishQueued, Reasons.PublishRunning, Reasons.PromotionQueued,
+        Reasons.SyncQueued, Reasons.SyncRunning, Reasons.PublishQueued, Reasons.PublishRunning, Reasons.PromotionQueued,
         Reasons.PromotionRunning,
     ];
 
