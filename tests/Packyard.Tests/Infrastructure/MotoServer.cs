@@ -12,7 +12,7 @@ namespace Packyard.Tests.Infrastructure;
 /// <see cref="InitializeAsync"/>, waits until it answers (at most 30 s), creates <see cref="Bucket"/>, and kills the
 /// whole process tree on dispose. moto does not check signatures, so any key pair works.
 /// </summary>
-public sealed class MotoServer : IAsyncLifetime
+public sealed class MotoServer : IAsyncLifetime, IAsyncDisposable
 {
     public const string AccessKey = "packyard-test";
     public const string SecretKey = "packyard-test-secret";
@@ -142,6 +142,9 @@ public sealed class MotoServer : IAsyncLifetime
         process?.Dispose();
         return Task.CompletedTask;
     }
+
+    /// <summary>For a test that starts a server of its own (<c>await using</c>).</summary>
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     /// <summary>A loopback port nothing listens on at the moment of the call.</summary>
     public static int FreeLoopbackPort()

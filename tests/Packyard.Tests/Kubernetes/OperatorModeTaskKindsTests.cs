@@ -90,10 +90,21 @@ public sealed class OperatorModeTaskKindsTests
         Assert.Equal(promotes, await ScalarAsync<long>(cluster.Database, "select count(*) from tasks where kind = 'promote'"));
     }
 
-    [Fact]
-    public async Task Orphan_cleanup_runs_as_a_reclaim_task_at_the_configured_interval_and_deletes_only_what_nothing_references()
+    [Theory]
+    [InlineData("filesystem")]
+    [InlineData("s3")]
+    public async Task Orphan_cleanup_runs_as_a_reclaim_task_at_the_configured_interval_and_deletes_only_what_nothing_references(string store)
     {
-        await using var cluster = await OperatorCluster.StartAsync("reclaim");
+        await using var cluster = await OperatorCluster.StartAsync("reclaim-" + store);
+        await using var moto = store == "s3" ? new MotoServer() : null;
+        Func<byte[], Task<bool>> stored = content => Task.FromResult(File.Exists(ObjectPath(cluster.Storage, content)));
+        if (moto is not null)
+        {
+            await moto.InitializeAsync();
+            cluster.StorageUrl = $"s3://{MotoServer.AccessKey}:{MotoServer.SecretKey}@127.0.0.1:{moto.Port}/{moto.Bucket}?tls=false&prefix=reclaim";
+            stored = content => S3ObjectExistsAsync(moto, "reclaim", content);
+        }
+
         var replica = cluster.StartOperator("replica-a", "10s", "--orphan-cleanup-interval", "1s", "--deletion-grace", "0s", "--upload-token", "reclaim-token");
         var kubectl = cluster.Kubectl;
         await kubectl.SucceedAsync("apply", "-f", "examples/files-quickstart/");
@@ -117,13 +128,12 @@ public sealed class OperatorModeTaskKindsTests
         Assert.Equal(HttpStatusCode.Created, await UploadAsync(replica, cluster.Namespace, "shared.txt", shared));
         await replica.WaitUntilAsync("scratch is at version 2", async () =>
             await kubectl.SucceedAsync("get", "repository", "scratch", "-o", "jsonpath={.status.latestVersion}") == "2", Timeout);
-        Assert.True(File.Exists(ObjectPath(cluster.Storage, own)));
+        Assert.True(await stored(own));
 
         await kubectl.SucceedAsync("delete", "repository", "scratch", "--wait=true", $"--timeout={Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
 
-        await replica.WaitUntilAsync("a reclaim task deletes scratch's own artifact from the store", () =>
-            Task.FromResult(!File.Exists(ObjectPath(cluster.Storage, own))), Timeout);
-        Assert.True(File.Exists(ObjectPath(cluster.Storage, shared)), "the artifact quickstart references too stays");
+        await replica.WaitUntilAsync($"a reclaim task deletes scratch's own artifact from the {store} store", async () => !await stored(own), Timeout);
+        Assert.True(await stored(shared), "the artifact quickstart references too stays");
         Assert.Equal(HttpStatusCode.OK, (await replica.Http.GetAsync("files/quickstart/PULP_MANIFEST")).StatusCode);
         Assert.True(await ScalarAsync<long>(cluster.Database, "select count(*) from tasks where kind = 'reclaim' and state = 'succeeded' and worker = 'replica-a'") >= 1);
 
@@ -216,6 +226,15 @@ public sealed class OperatorModeTaskKindsTests
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
         return Path.Combine(storage, "objects", sha[..2], sha[2..4], sha);
+    }
+
+    /// <summary>Whether the S3 store under <paramref name="prefix"/> holds an object with <paramref name="content"/> (keys end in its sha256).</summary>
+    private static async Task<bool> S3ObjectExistsAsync(MotoServer moto, string prefix, byte[] content)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+        using var client = moto.CreateClient();
+        var listing = await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = moto.Bucket, Prefix = prefix });
+        return listing.S3Objects?.Any(o => o.Key.EndsWith(sha, StringComparison.Ordinal)) ?? false;
     }
 
     internal static List<string> ObjectsIn(string storage) =>

@@ -51,6 +51,11 @@ public sealed class OperatorCluster : IAsyncDisposable
     /// <summary>The artifact store replicas and workers share (a directory; objects under objects/ab/cd/sha256).</summary>
     public string Storage => Path.Combine(directory.Path, "artifacts");
 
+    /// <summary>The <c>--storage</c> every replica and worker gets: <see cref="Storage"/> unless a test sets another store (an s3:// URL).</summary>
+    public string StorageUrl { get; set; } = "";
+
+    private string StorageArgument => StorageUrl.Length > 0 ? StorageUrl : Storage;
+
     /// <summary>The key every replica encrypts and decrypts Remote credentials with (replicas share the database).</summary>
     public string SecretKeyFile
     {
@@ -96,7 +101,7 @@ public sealed class OperatorCluster : IAsyncDisposable
         var port = HttpUpstream.FreePort();
         List<string> arguments =
         [
-            "operator", "--kubeconfig", kubeconfig, "--namespace", Namespace, "--database", Database, "--storage", Path.Combine(directory.Path, "artifacts"),
+            "operator", "--kubeconfig", kubeconfig, "--namespace", Namespace, "--database", Database, "--storage", StorageArgument,
             "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", "--data-dir", Path.Combine(directory.Path, identity),
             "--identity", identity, "--leader-election-namespace", Namespace, "--secret-key-file", SecretKeyFile, "--resync", resync,
         ];
@@ -144,7 +149,7 @@ public sealed class OperatorCluster : IAsyncDisposable
         List<string> arguments =
         [
             "operator", "--role", "worker", "--kubeconfig", Path.Combine(directory.Path, "no-kubeconfig-for-workers"), "--database", Database,
-            "--storage", Path.Combine(directory.Path, "artifacts"), "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
+            "--storage", StorageArgument, "--listen", $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
             "--data-dir", Path.Combine(directory.Path, identity), "--identity", identity, "--task-heartbeat", "1s", "--task-timeout", "10s",
         ];
         if (!extra.Contains("--secret-key-file"))
