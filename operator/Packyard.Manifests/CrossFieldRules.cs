@@ -1,3 +1,4 @@
+using System.Reflection;
 using Packyard.Api.Resources;
 
 namespace Packyard.Manifests;
@@ -24,9 +25,16 @@ internal static class CrossFieldRules
         ReservedBasePath,
         BothContentGuards,
         SameSourceAndTarget,
+        .. PublishBlockRuleMessages(),
         RemoteLimits.RateLimitMessage, // in manifests, the schema's minimum and maximum report it
         RemoteLimits.TimeoutMessage,
     ];
+
+    /// <summary>The messages of the rules inside publish blocks (<see cref="PublishTypeOptions.CheckRules"/> reports them).</summary>
+    private static IEnumerable<string> PublishBlockRuleMessages() =>
+        typeof(PublishTypeOptions).Assembly.GetTypes().Where(type => type.IsSubclassOf(typeof(PublishTypeOptions)))
+            .SelectMany(type => type.GetProperties()).SelectMany(property => property.GetCustomAttributes<Api.Schema.ValidationRuleAttribute>())
+            .Select(rule => rule.Message);
 
     public static string TypeBlockMessage(ContentType type) =>
         $"spec.{type.ToName()} is only allowed when spec.type is {type.ToName()}";
@@ -60,9 +68,21 @@ internal static class CrossFieldRules
         }
     }
 
-    private static IEnumerable<FieldViolation> CheckRepository(RepositorySpec spec) =>
-        (spec.Publish?.TypeBlocks() ?? []).Where(b => b.Type != spec.Type)
-            .Select(b => new FieldViolation("spec.publish." + b.Type.ToName(), PublishBlockMessage(b.Type)));
+    private static IEnumerable<FieldViolation> CheckRepository(RepositorySpec spec)
+    {
+        foreach (var block in (spec.Publish?.TypeBlocks() ?? []).Where(b => b.Type != spec.Type))
+        {
+            yield return new FieldViolation("spec.publish." + block.Type.ToName(), PublishBlockMessage(block.Type));
+        }
+
+        foreach (var (type, block) in spec.Publish?.TypeBlocks() ?? [])
+        {
+            foreach (var (field, message) in block.CheckRules())
+            {
+                yield return new FieldViolation($"spec.publish.{type.ToName()}.{field}", message);
+            }
+        }
+    }
 
     private static IEnumerable<FieldViolation> CheckDistribution(DistributionSpec spec)
     {

@@ -134,6 +134,11 @@ internal sealed class SchemaConverter(string file)
             Fail(node, path, $"must have at least {minItems} item{(minItems == 1 ? "" : "s")}");
         }
 
+        if (schema.MaxItems is { } maxItems && sequence.Children.Count > maxItems)
+        {
+            Fail(node, path, $"must have at most {maxItems} item{(maxItems == 1 ? "" : "s")}");
+        }
+
         return result;
     }
 
@@ -154,6 +159,11 @@ internal sealed class SchemaConverter(string file)
         if (schema.MinLength is { } minLength && value.Length < minLength)
         {
             return Fail(node, path, minLength == 1 ? "must not be empty" : $"must be at least {minLength} characters long");
+        }
+
+        if (schema.MaxLength is { } maxLength && value.Length > maxLength)
+        {
+            return Fail(node, path, $"must be at most {maxLength} characters long, got {value.Length}");
         }
 
         if (schema.Pattern is { } pattern && !Regex.IsMatch(value, pattern, RegexOptions.CultureInvariant, PatternTimeout))

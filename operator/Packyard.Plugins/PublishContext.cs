@@ -37,6 +37,12 @@ public abstract class PublishContext
     /// another path) to this publication without copying it.
     /// </summary>
     public abstract void AddStoredFile(PublishedFile file);
+
+    /// <summary>
+    /// The files this publication holds so far under <paramref name="pathPrefix"/> (added or stored), e.g. to serve them under a
+    /// second path as well with <see cref="AddStoredFile"/>.
+    /// </summary>
+    public abstract IReadOnlyList<PublishedFile> FilesUnder(string pathPrefix);
 }
 
 /// <summary>A published metadata file: where it is served, its stored content and media type.</summary>

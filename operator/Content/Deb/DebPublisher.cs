@@ -51,6 +51,37 @@ internal sealed class DebPublisher : IPublisher
         {
             await PublishDistributionAsync(context, options, spool, distribution, layout, cancellationToken);
         }
+
+        foreach (var distribution in spool.Distributions.Keys)
+        {
+            ServeUnderSuite(context, options, spool, distribution);
+        }
+    }
+
+    /// <summary>
+    /// Serves distribution <paramref name="distribution"/> also under its suite name (<c>spec.publish.deb.suites</c>), as Debian's
+    /// <c>dists/stable</c> is a link to <c>dists/bookworm</c>: the same stored files, signed Release included, under a second path.
+    /// </summary>
+    private static void ServeUnderSuite(PublishContext context, DebPublishOptions options, IndexSpool spool, string distribution)
+    {
+        var suite = options.SuiteOf(distribution);
+        if (suite == distribution)
+        {
+            return;
+        }
+
+        if (spool.Distributions.ContainsKey(suite) || spool.Distributions.Keys.Any(other => other.StartsWith(suite + "/", StringComparison.Ordinal)))
+        {
+            throw new InvalidOperationException(
+                $"spec.publish.deb.suites: suite '{suite}' of '{distribution}' is also a distribution of the repository's packages; choose another suite name");
+        }
+
+        var folder = $"dists/{distribution}/";
+        var nested = spool.Distributions.Keys.Where(other => other.StartsWith(distribution + "/", StringComparison.Ordinal)).Select(other => $"dists/{other}/").ToList();
+        foreach (var file in context.FilesUnder(folder).Where(file => !nested.Exists(inner => file.RelativePath.StartsWith(inner, StringComparison.Ordinal))))
+        {
+            context.AddStoredFile(file with { RelativePath = $"dists/{suite}/{file.RelativePath[folder.Length..]}" });
+        }
     }
 
     private static async Task PublishDistributionAsync(PublishContext context, DebPublishOptions options, IndexSpool spool, string distribution,
@@ -85,7 +116,7 @@ internal sealed class DebPublisher : IPublisher
         var now = DateTimeOffset.UtcNow;
         release.Append("Origin: ").Append(ReleaseField(options.Origin) ?? context.RepositoryName).Append('\n');
         release.Append("Label: ").Append(ReleaseField(options.Label) ?? context.RepositoryName).Append('\n');
-        release.Append("Suite: ").Append(distribution).Append('\n');
+        release.Append("Suite: ").Append(options.SuiteOf(distribution)).Append('\n');
         release.Append("Codename: ").Append(distribution).Append('\n');
         release.Append("Date: ").Append(Rfc2822(now)).Append('\n');
         if (DebPublishOptions.ParseDuration(options.ValidFor) is { } window)
@@ -185,7 +216,7 @@ internal sealed class DebPublisher : IPublisher
         }
 
         var release = Encoding.UTF8.GetBytes(
-            $"Archive: {distribution}\nComponent: {component}\nArchitecture: {architecture}\n" + (ReleaseField(options.Origin) is { } o ? $"Origin: {o}\n" : ""));
+            $"Archive: {options.SuiteOf(distribution)}\nComponent: {component}\nArchitecture: {architecture}\n" + (ReleaseField(options.Origin) is { } o ? $"Origin: {o}\n" : ""));
         await context.AddFileAsync(folder + directory + "Release", PlainText, (output, token) => output.WriteAsync(release, token).AsTask(), cancellationToken);
         AddIndexEntry(context, entries, byHashPaths, folder, directory + "Release", PlainText,
             new IndexDigest(Hex(MD5.HashData(release)), Hex(SHA256.HashData(release)), release.Length));

@@ -36,6 +36,32 @@ public sealed partial class DebPublishOptions : PublishTypeOptions
     [Range(0, 9), Description("xz preset of Packages.xz and Sources.xz: 0 (fastest) to 9 (smallest); default 1.")]
     public int? XzPreset { get; set; }
 
+    /// <summary>The message of the rule on <see cref="Suites"/> (the CRD's CEL rule and validate's check).</summary>
+    public const string SuitesMessage = "each codename and each suite may appear once in spec.publish.deb.suites, and a suite must not be a codename";
+
+    [MaxLength(MaxSuites), ValidationRule(SuitesRule, SuitesMessage)]
+    [Description("Suite names of distributions (codename: bookworm, suite: stable): each Release says both, and the distribution is served under both names. Absent: Suite = Codename = the distribution's name.")]
+    public List<DebSuite>? Suites { get; set; }
+
+    /// <summary>Most entries of <see cref="Suites"/>.</summary>
+    public const int MaxSuites = 16;
+
+    private const string SuitesRule =
+        "self.all(a, self.exists_one(b, b.codename == a.codename) && self.exists_one(b, b.suite == a.suite) && !self.exists(b, b.codename == a.suite))";
+
+    /// <summary>The suite of distribution <paramref name="codename"/>: its entry in <see cref="Suites"/>, or the codename itself.</summary>
+    public string SuiteOf(string codename) =>
+        Suites?.FirstOrDefault(entry => string.Equals(entry.Codename, codename, StringComparison.Ordinal))?.Suite ?? codename;
+
+    public override IEnumerable<(string Field, string Message)> CheckRules()
+    {
+        if (Suites is { } suites && !suites.TrueForAll(a => suites.Count(b => b.Codename == a.Codename) == 1
+                && suites.Count(b => b.Suite == a.Suite) == 1 && !suites.Exists(b => b.Codename == a.Suite)))
+        {
+            yield return ("suites", SuitesMessage);
+        }
+    }
+
     /// <summary>
     /// Reads a duration in <see cref="Patterns.PublishDuration"/>'s format (<c>7d</c>, <c>36h</c>, <c>1d12h</c>); null when
     /// <paramref name="text"/> is absent or not one.

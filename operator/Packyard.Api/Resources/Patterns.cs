@@ -16,11 +16,19 @@ public static class Patterns
     /// <summary>One line of text for a field of a deb Release (Origin, Label): no control characters, no leading or trailing space.</summary>
     public const string ReleaseFieldText = @"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$";
 
+    /// <summary>
+    /// A deb distribution (codename or suite) as served under <c>dists/</c>: segments of letters, digits, '.', '_' and '-'
+    /// separated by '/', each starting with a letter or digit (so never <c>..</c>). RE2 syntax, as every pattern here: the API
+    /// server evaluates it.
+    /// </summary>
+    public const string DebDistribution = @"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$";
+
     /// <summary>What a value of <paramref name="pattern"/> must be, in words for error messages; null for a pattern without them.</summary>
     public static string? Meaning(string pattern) => pattern switch
     {
         PublishDuration => "a duration of one to four numbers with unit s, m, h or d, e.g. 7d, 36h or 1d12h",
         ReleaseFieldText => "one line of text without control characters or leading or trailing spaces",
+        DebDistribution => "a distribution name such as bookworm, stable or bookworm-updates: letters, digits, '.', '_', '-' and '/' between parts",
         _ => null,
     };
 

@@ -9,4 +9,11 @@ namespace Packyard.Api.Resources;
 /// </summary>
 [JsonPolymorphic]
 [JsonDerivedType(typeof(DebPublishOptions), "deb")]
-public abstract class PublishTypeOptions;
+public abstract class PublishTypeOptions
+{
+    /// <summary>
+    /// Checks the block's rules across its own fields, which the CRD states as CEL (<c>[ValidationRule]</c> on the block's
+    /// properties), for manifests that never reach an API server: each violation as the field below the block and the rule's message.
+    /// </summary>
+    public virtual IEnumerable<(string Field, string Message)> CheckRules() => [];
+}

@@ -43,6 +43,16 @@ public sealed class MinLengthAttribute(int length) : Attribute
     public int Length { get; } = length;
 }
 
+/// <summary>
+/// Maximum string length or array item count. The API server estimates the cost of a CEL rule from these bounds and refuses a
+/// CRD whose rules over unbounded lists or strings could cost too much.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MaxLengthAttribute(int length) : Attribute
+{
+    public int Length { get; } = length;
+}
+
 /// <summary>The value cannot change once set (CEL transition rule <c>self == oldSelf</c>).</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class ImmutableAttribute : Attribute;

@@ -158,6 +158,15 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
             }
         }
 
+        public override IReadOnlyList<PublishedFile> FilesUnder(string pathPrefix)
+        {
+            lock (Files)
+            {
+                return Files.Where(file => file.RelativePath.StartsWith(pathPrefix, StringComparison.Ordinal))
+                    .Select(file => new PublishedFile(file.RelativePath, file.Sha256, file.Size, file.MediaType)).ToList();
+            }
+        }
+
         public override async Task AddFileAsync(string relativePath, string mediaType, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
         {
             var spool = new SpoolStream();

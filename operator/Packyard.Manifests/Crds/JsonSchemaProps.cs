@@ -26,7 +26,11 @@ public sealed class JsonSchemaProps
 
     public long? MinLength { get; set; }
 
+    public long? MaxLength { get; set; }
+
     public long? MinItems { get; set; }
+
+    public long? MaxItems { get; set; }
 
     public JsonSchemaProps? Items { get; set; }
 

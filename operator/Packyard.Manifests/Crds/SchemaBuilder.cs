@@ -176,6 +176,18 @@ internal static class SchemaBuilder
             }
         }
 
+        if (property.GetCustomAttribute<MaxLengthAttribute>() is { } maxLength)
+        {
+            if (schema.Type == "array")
+            {
+                schema.MaxItems = maxLength.Length;
+            }
+            else
+            {
+                schema.MaxLength = maxLength.Length;
+            }
+        }
+
         var rules = new List<SchemaValidationRule>();
         if (property.GetCustomAttribute<ImmutableAttribute>() is not null)
         {

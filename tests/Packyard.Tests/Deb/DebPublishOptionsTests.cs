@@ -54,7 +54,42 @@ public sealed class DebPublishOptionsTests
             TimeSpan.FromSeconds(10));
     }
 
-    private static string Manifests(AptUpstream upstream, AptUpstream packyardKey, string architectures) => $$"""
+    [Fact]
+    public async Task A_suite_of_spec_publish_deb_suites_is_in_the_Release_and_serves_the_same_signed_distribution_to_apt_under_both_names()
+    {
+        await using var upstream = await AptUpstream.CreateAsync();
+        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await using var packyardKey = await AptUpstream.CreateAsync("Packyard");
+        var keyring = await File.ReadAllBytesAsync(await packyardKey.ExportKeyringAsync());
+        using var workspace = new StandaloneWorkspace();
+        workspace.Write("deb.yaml", Manifests(upstream, packyardKey, "[amd64]", "{suites: [{codename: bookworm, suite: stable}]}"));
+        var database = await PostgresCluster.CreateDatabaseAsync(nameof(DebPublishOptionsTests) + "_suites");
+        await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
+
+        await packyard.WaitForAsync("version 1 is published and served",
+            r => r.IsReady("Distribution", "example") && (long?)r.Status("Repository", "example")?["publication"]?["version"] == 1);
+
+        var release = Fields(await packyard.Http.GetStringAsync("debian/example/dists/bookworm/Release"));
+        Assert.Equal(("stable", "bookworm"), (release["Suite"], release["Codename"]));
+        Assert.Equal(await packyard.Http.GetByteArrayAsync("debian/example/dists/bookworm/InRelease"),
+            await packyard.Http.GetByteArrayAsync("debian/example/dists/stable/InRelease"));
+        Assert.Equal(await packyard.Http.GetByteArrayAsync("debian/example/dists/bookworm/main/binary-amd64/Packages.xz"),
+            await packyard.Http.GetByteArrayAsync("debian/example/dists/stable/main/binary-amd64/Packages.xz"));
+        Assert.Contains("Archive: stable\n", await packyard.Http.GetStringAsync("debian/example/dists/stable/main/binary-amd64/Release"), StringComparison.Ordinal);
+        foreach (var name in new[] { "stable", "bookworm" })
+        {
+            using var apt = new AptClient($"deb [signed-by=KEYRING] {packyard.BaseUrl}debian/example/ {name} main", keyring);
+            var update = await apt.RunAsync("update");
+            Assert.DoesNotContain("\nW:", "\n" + update);
+            Assert.DoesNotContain("\nE:", "\n" + update);
+            await apt.RunAsync("download", "hello");
+            Assert.True(File.Exists(Path.Combine(apt.Downloads, "hello_2.10-3_amd64.deb")), $"apt downloaded hello through '{name}'");
+        }
+    }
+
+    private static string Manifests(AptUpstream upstream, AptUpstream packyardKey, string architectures,
+        string publishDeb = "{origin: Example, label: Example Label, validFor: 7d, xzPreset: 6}") => $$"""
         apiVersion: v1
         kind: Secret
         metadata: {name: upstream-key}
@@ -84,7 +119,7 @@ public sealed class DebPublishOptionsTests
           remoteRef: {name: example}
           publish:
             signingKeySecretRef: {name: signing-key}
-            deb: {origin: Example, label: Example Label, validFor: 7d, xzPreset: 6}
+            deb: {{publishDeb}}
         ---
         apiVersion: packyard.io/v1alpha1
         kind: Distribution

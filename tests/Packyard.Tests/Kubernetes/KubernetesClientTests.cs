@@ -172,6 +172,32 @@ public sealed class KubernetesClientTests() : NamespacedEnvtestTest("client")
     }
 
     [Fact]
+    public async Task Deb_suites_naming_one_suite_twice_are_rejected_by_the_CRD_rule_and_distinct_ones_are_stored()
+    {
+        var repository = new Repository
+        {
+            Metadata = new V1ObjectMeta { Name = "suites", NamespaceProperty = Namespace },
+            Spec = new RepositorySpec
+            {
+                Type = ContentType.Deb,
+                Publish = new RepositoryPublish
+                {
+                    Deb = new DebPublishOptions { Suites = [new DebSuite { Codename = "bookworm", Suite = "stable" }, new DebSuite { Codename = "trixie", Suite = "stable" }] },
+                },
+            },
+        };
+
+        var error = await Assert.ThrowsAsync<KubernetesApiException>(() => Client.CreateAsync(KubernetesKinds.Repository, repository, None));
+
+        var cause = Assert.Single(error.Status.Details!.Causes!);
+        Assert.Equal("spec.publish.deb.suites", cause.Field);
+        Assert.EndsWith(DebPublishOptions.SuitesMessage, cause.Message, StringComparison.Ordinal);
+        repository.Spec.Publish.Deb.Suites[1].Suite = "testing";
+        var stored = await Client.CreateAsync(KubernetesKinds.Repository, repository, None);
+        Assert.Equal(["stable", "testing"], stored.Spec.Publish!.Deb!.Suites!.Select(s => s.Suite));
+    }
+
+    [Fact]
     public async Task A_base_path_under_a_reserved_segment_is_rejected_by_the_CRD_rule()
     {
         var distribution = new Distribution

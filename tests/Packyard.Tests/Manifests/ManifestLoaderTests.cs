@@ -210,6 +210,47 @@ public sealed class ManifestLoaderTests
         Assert.Equal((7, "spec.publish.deb is only allowed when spec.type is deb"), (error.Line, error.Message));
     }
 
+    [Theory]
+    [InlineData("[{codename: bookworm, suite: stable}, {codename: trixie, suite: stable}]")] // one suite, two codenames
+    [InlineData("[{codename: bookworm, suite: stable}, {codename: bookworm, suite: oldstable}]")] // one codename, two suites
+    [InlineData("[{codename: bookworm, suite: stable}, {codename: stable, suite: testing}]")] // a suite that is a codename
+    public void Deb_suites_that_would_serve_two_distributions_under_one_name_are_reported(string suites)
+    {
+        var error = SingleError($$"""
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: r}
+            spec:
+              type: deb
+              publish:
+                deb:
+                  suites: {{suites}}
+            """);
+
+        Assert.Equal((8, "each codename and each suite may appear once in spec.publish.deb.suites, and a suite must not be a codename"),
+            (error.Line, error.Message));
+    }
+
+    [Theory]
+    [InlineData("[{codename: ../etc, suite: stable}]", "spec.publish.deb.suites[0].codename")]
+    [InlineData("[{codename: bookworm, suite: /stable}]", "spec.publish.deb.suites[0].suite")]
+    [InlineData("[{codename: bookworm}]", "spec.publish.deb.suites[0].suite")]
+    public void A_deb_suite_or_codename_that_is_not_a_distribution_name_is_reported_at_its_field(string suites, string field)
+    {
+        var error = SingleError($$"""
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: r}
+            spec:
+              type: deb
+              publish:
+                deb:
+                  suites: {{suites}}
+            """);
+
+        Assert.Contains(field, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Reserved_base_path_segment_is_reported()
     {
