@@ -20,6 +20,15 @@ public sealed record ManifestDocument(
     /// <summary>Where each field path (<c>spec.remoteRef.name</c>, <c>spec.python.includes[0]</c>) starts.</summary>
     internal IReadOnlyDictionary<string, SourceLocation> Locations { get; init; } = FrozenDictionary<string, SourceLocation>.Empty;
 
+    /// <summary>
+    /// The resource read from the fields that were valid, when the document has <see cref="Errors"/>: what
+    /// <see cref="ManifestValidator"/> checks too, so that one pass reports every error. Never run; null for a valid document.
+    /// </summary>
+    internal object? Partial { get; init; }
+
+    /// <summary>The resource to check: <see cref="Object"/>, or <see cref="Partial"/> when the document has errors.</summary>
+    internal object? Checkable => Object ?? Partial;
+
     /// <summary>Column of the document's first node.</summary>
     public int Column { get; init; } = 1;
 

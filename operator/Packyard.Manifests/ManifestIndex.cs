@@ -18,6 +18,10 @@ internal sealed class ManifestIndex
     /// <summary>The first document with this identity (a later one is a duplicate).</summary>
     public ManifestDocument? Find(string kind, string ns, string name) => documents.GetValueOrDefault((kind, ns, name));
 
+    /// <summary>The names of the <paramref name="kind"/> documents in namespace <paramref name="ns"/>.</summary>
+    public IEnumerable<string> Names(string kind, string ns) =>
+        documents.Keys.Where(key => key.Kind == kind && key.Namespace == ns).Select(key => key.Name);
+
     /// <summary>The content type of a Remote or Repository, when the document is valid.</summary>
     public static ContentType? TypeOf(ManifestDocument? document) => document?.Object switch
     {

@@ -146,11 +146,13 @@ public sealed partial class ManifestLoader
             Column = start.Column,
             Locations = converter.Locations,
         };
-        if (converter.Errors.Count > 0 || json is null)
+        if (json is null)
         {
             return document;
         }
 
+        // A document with schema errors is still read from its valid fields (the converter left the invalid ones out), so that
+        // this and every later check report in the same pass; only a document without errors becomes the Object that runs.
         object? resource;
         try
         {
@@ -158,7 +160,7 @@ public sealed partial class ManifestLoader
         }
         catch (JsonException exception)
         {
-            return document with { Errors = [new ManifestError(path, start.Line, start.Column, exception.Message)] };
+            return converter.Errors.Count > 0 ? document : document with { Errors = [new ManifestError(path, start.Line, start.Column, exception.Message)] };
         }
 
         if (resource is null)
@@ -167,7 +169,9 @@ public sealed partial class ManifestLoader
         }
 
         var violations = CrossFieldRules.Check(resource).Select(violation => document.ErrorAt(violation.Path, violation.Message)).ToList();
-        return violations.Count > 0 ? document with { Errors = violations } : document with { Object = resource };
+        return converter.Errors.Count + violations.Count > 0
+            ? document with { Errors = [.. converter.Errors, .. violations], Partial = resource }
+            : document with { Object = resource };
     }
 
     private static string? ScalarField(YamlMappingNode mapping, string key) =>

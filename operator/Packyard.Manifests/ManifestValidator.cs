@@ -36,9 +36,9 @@ public static class ManifestValidator
             {
                 errors.Add(document.ErrorAt("", $"duplicate {document.DisplayName}; first defined at {first.File}:{first.Line}"));
             }
-            else if (document.Object is not null)
+            else if (document.Checkable is { } resource)
             {
-                var violations = document.Object switch
+                var violations = resource switch
                 {
                     Remote remote => CheckRemote(remote),
                     Repository repository => CheckRepository(repository, document, index),
@@ -46,7 +46,7 @@ public static class ManifestValidator
                     Promotion promotion => CheckPromotion(promotion, document, index),
                     _ => [],
                 };
-                var secrets = SecretReferenceSite.Find(document.Object).SelectMany(site => SecretChecks.Check(site, document.Namespace, index));
+                var secrets = SecretReferenceSite.Find(resource).SelectMany(site => SecretChecks.Check(site, document.Namespace, index));
                 errors.AddRange(violations.Concat(secrets).Select(violation => document.ErrorAt(violation.Path, violation.Message)));
             }
 
@@ -151,10 +151,16 @@ public static class ManifestValidator
     private static IEnumerable<FieldViolation> CheckReference(
         string path, string kind, string name, ContentType? expectedType, string expectedFrom, ManifestDocument document, ManifestIndex index)
     {
+        if (name.Length == 0)
+        {
+            yield break; // required and missing: the schema check reported it
+        }
+
         var target = index.Find(kind, document.Namespace, name);
         if (target is null)
         {
-            yield return new FieldViolation(path + ".name", $"{path}: no {kind} named \"{name}\" in namespace {document.Namespace}");
+            yield return new FieldViolation(path + ".name",
+                $"{path}: no {kind} named \"{name}\" in namespace {document.Namespace}" + Suggestions.DidYouMean(name, index.Names(kind, document.Namespace), quoted: true));
         }
         else if (expectedType is { } expected && ManifestIndex.TypeOf(target) is { } actual && actual != expected)
         {

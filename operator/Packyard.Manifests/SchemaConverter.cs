@@ -75,7 +75,7 @@ internal sealed class SchemaConverter(string file)
             }
             else if (schema.XKubernetesPreserveUnknownFields != true)
             {
-                Errors.Add(Error(keyNode, $"unknown field {childPath}"));
+                Errors.Add(Error(keyNode, $"unknown field {childPath}" + Suggestions.DidYouMean(key, schema.Properties?.Keys ?? Enumerable.Empty<string>())));
             }
         }
 

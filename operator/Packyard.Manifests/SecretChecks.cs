@@ -8,10 +8,16 @@ internal static class SecretChecks
     public static IEnumerable<FieldViolation> Check(SecretReferenceSite site, string ns, ManifestIndex index)
     {
         var (path, reference, use) = site;
+        if (reference.Name.Length == 0)
+        {
+            yield break; // required and missing: the schema check reported it
+        }
+
         var document = index.Find("Secret", ns, reference.Name);
         if (document is null)
         {
-            yield return new FieldViolation(path + ".name", $"{path}: no Secret named \"{reference.Name}\" in namespace {ns}");
+            yield return new FieldViolation(path + ".name",
+                $"{path}: no Secret named \"{reference.Name}\" in namespace {ns}" + Suggestions.DidYouMean(reference.Name, index.Names("Secret", ns), quoted: true));
             yield break;
         }
 

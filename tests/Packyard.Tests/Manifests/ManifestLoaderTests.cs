@@ -73,7 +73,26 @@ public sealed class ManifestLoaderTests
                 shedule: "0 2 * * *"
             """);
 
-        Assert.Equal(new ManifestError("m.yaml", 7, 5, "unknown field spec.sync.shedule"), error);
+        Assert.Equal(new ManifestError("m.yaml", 7, 5, "unknown field spec.sync.shedule; did you mean schedule?"), error);
+    }
+
+    [Theory]
+    [InlineData("remoteRf", "unknown field spec.remoteRf; did you mean remoteRef?")] // a letter left out
+    [InlineData("retainVresions", "unknown field spec.retainVresions; did you mean retainVersions?")] // two letters swapped
+    [InlineData("RemoteRef", "unknown field spec.RemoteRef; did you mean remoteRef?")] // the case of a letter
+    [InlineData("mirror", "unknown field spec.mirror")] // nothing within two edits
+    public void An_unknown_field_suggests_the_known_field_within_two_edits(string field, string message)
+    {
+        var error = SingleError($$"""
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: r}
+            spec:
+              type: file
+              {{field}}: x
+            """);
+
+        Assert.Equal(message, error.Message);
     }
 
     [Fact]

@@ -66,6 +66,52 @@ public sealed class ManifestValidatorTests
     }
 
     [Fact]
+    public void One_pass_reports_a_schema_error_a_dangling_reference_a_bad_cron_and_an_unknown_time_zone_of_one_resource()
+    {
+        var errors = Validate("""
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata: {name: r}
+            spec:
+              type: deb
+              retainVersions: -3
+              remoteRef: {name: debain}
+              sync:
+                schedule: "0 25 * * *"
+                timeZone: Mars/Olympus
+              publish:
+                signingKeySecretRef: {name: kye}
+            """);
+
+        Assert.Collection(errors,
+            error => Assert.Equal((6, "spec.retainVersions: must be at least 0, got -3"), (error.Line, error.Message)),
+            error => Assert.Equal((7, "spec.remoteRef: no Remote named \"debain\" in namespace default; did you mean \"debian\"?"), (error.Line, error.Message)),
+            error => Assert.Equal(9, error.Line),
+            error => Assert.Equal((10, "spec.sync.timeZone: \"Mars/Olympus\" is not a known IANA time zone (e.g. UTC, Europe/Berlin)"), (error.Line, error.Message)),
+            error => Assert.Equal((12, "spec.publish.signingKeySecretRef: no Secret named \"kye\" in namespace default; did you mean \"key\"?"), (error.Line, error.Message)));
+        Assert.StartsWith("spec.sync.schedule: \"0 25 * * *\" is not a valid 5-field cron expression", errors[2].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_reference_far_from_every_name_gets_no_suggestion_and_a_missing_required_one_only_its_schema_error()
+    {
+        var errors = Validate("""
+            apiVersion: packyard.io/v1alpha1
+            kind: Distribution
+            metadata: {name: d}
+            spec: {basePath: elsewhere, repositoryRef: {name: ubuntu}}
+            ---
+            apiVersion: packyard.io/v1alpha1
+            kind: Distribution
+            metadata: {name: e}
+            spec: {basePath: missing-ref}
+            """);
+
+        Assert.Equal(["spec.repositoryRef: no Repository named \"ubuntu\" in namespace default", "missing required field spec.repositoryRef"],
+            errors.Select(error => error.Message));
+    }
+
+    [Fact]
     public void References_resolve_only_within_the_namespace()
     {
         var error = Single(Validate("""
