@@ -11,8 +11,8 @@ public static class DebContentServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: DebContentType.Name }))
         {
-            services.AddSingleton(new ContentTypePlugin(DebContentType.Name, new DebSyncSource(), new DebUploadParser(), new DebPublisher(), Routes: null,
-                Selector: new DebContentSelector(), ReservedPaths: ["dists"],
+            services.AddSingleton(new ContentTypePlugin(DebContentType.Name, new DebSyncSource(), new DebUploadParser(), new DebPublisher(), new DebRoutes(),
+                Selector: new DebContentSelector(), ReservedPaths: ["dists", DebSourcesFile.Path, DebSourcesFile.PublicKeyPath],
                 MediaTypes: new Dictionary<string, string>
                 {
                     [".deb"] = "application/vnd.debian.binary-package",

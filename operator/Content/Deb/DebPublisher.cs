@@ -11,6 +11,7 @@ namespace Packyard.Content.Deb;
 /// <summary>
 /// Publishes the APT layout: <c>dists/&lt;dist&gt;/{Release,InRelease,Release.gpg}</c> and per component and
 /// architecture <c>Packages</c>, <c>Packages.gz</c>, <c>Packages.xz</c>, <c>Release</c> and (with byHash) <c>by-hash/SHA256/&lt;digest&gt;</c>.
+/// With a signing key also <c>key.asc</c>; always <c>packyard.sources</c> (<see cref="DebSourcesFile"/>).
 /// The pool is served pass-through at each artifact's relative path. Packages of architecture <c>all</c> are listed
 /// in every architecture's index, as dak and apt-ftparchive do.
 /// </summary>
@@ -56,6 +57,17 @@ internal sealed class DebPublisher : IPublisher
         {
             ServeUnderSuite(context, options, spool, distribution);
         }
+
+        var publicKey = context.Options.SigningKey is { } signingKey ? OpenPgp.ExportPublicKey(signingKey) : null;
+        if (publicKey is not null)
+        {
+            var armored = Encoding.ASCII.GetBytes(publicKey);
+            await context.AddFileAsync(DebSourcesFile.PublicKeyPath, "application/pgp-keys", (output, token) => output.WriteAsync(armored, token).AsTask(), cancellationToken);
+        }
+
+        var sources = Encoding.UTF8.GetBytes(DebSourcesFile.Write(
+            spool.Distributions.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => (d.Key, d.Value)), publicKey));
+        await context.AddFileAsync(DebSourcesFile.Path, PlainText, (output, token) => output.WriteAsync(sources, token).AsTask(), cancellationToken);
     }
 
     /// <summary>

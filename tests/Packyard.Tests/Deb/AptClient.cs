@@ -11,8 +11,13 @@ internal sealed class AptClient : IDisposable
     private readonly TemporaryDirectory folder = new();
 
     public AptClient(string sourcesLine, byte[] binaryKeyring)
+        : this(sourcesLine, binaryKeyring, sourcesFile: null)
     {
-        foreach (var directory in new[] { "apt.conf.d", "trusted.gpg.d", "state/lists/partial", "cache/archives/partial", "downloads" })
+    }
+
+    private AptClient(string sourcesLine, byte[] binaryKeyring, string? sourcesFile)
+    {
+        foreach (var directory in new[] { "apt.conf.d", "trusted.gpg.d", "sources.list.d", "state/lists/partial", "cache/archives/partial", "downloads" })
         {
             Directory.CreateDirectory(Path.Combine(folder.Path, directory));
         }
@@ -20,11 +25,16 @@ internal sealed class AptClient : IDisposable
         File.WriteAllBytes(Path.Combine(folder.Path, "packyard.gpg"), binaryKeyring);
         File.WriteAllText(Path.Combine(folder.Path, "status"), "");
         File.WriteAllText(Path.Combine(folder.Path, "sources.list"), sourcesLine.Replace("KEYRING", Path.Combine(folder.Path, "packyard.gpg"), StringComparison.Ordinal) + "\n");
+        if (sourcesFile is not null)
+        {
+            File.WriteAllText(Path.Combine(folder.Path, "sources.list.d", "packyard.sources"), sourcesFile);
+        }
+
         File.WriteAllText(ConfigPath, $"""
             Dir::Etc::main "/dev/null";
             Dir::Etc::parts "{folder.Path}/apt.conf.d";
             Dir::Etc::sourcelist "{folder.Path}/sources.list";
-            Dir::Etc::sourceparts "-";
+            Dir::Etc::sourceparts "{folder.Path}/sources.list.d";
             Dir::Etc::trusted "/dev/null";
             Dir::Etc::trustedparts "{folder.Path}/trusted.gpg.d";
             Dir::State "{folder.Path}/state";
@@ -38,6 +48,9 @@ internal sealed class AptClient : IDisposable
 
             """);
     }
+
+    /// <summary>An apt whose only source is a deb822 <paramref name="sourcesFile"/> (with its key inline or Trusted), no keyring of its own.</summary>
+    public static AptClient WithSourcesFile(string sourcesFile) => new("", [], sourcesFile);
 
     private string ConfigPath => Path.Combine(folder.Path, "apt.conf");
 
