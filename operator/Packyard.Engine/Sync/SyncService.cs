@@ -28,6 +28,9 @@ public sealed class SyncService(
 {
     private const int BatchSize = 5000;
 
+    /// <summary>How often a sync's download progress is reported while it downloads.</summary>
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+
 
     public async Task<SyncOutcome> SyncAsync(SyncRequest request, IProgress<SyncProgress>? progress, CancellationToken cancellationToken)
     {
@@ -220,8 +223,25 @@ public sealed class SyncService(
         using var failure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var queue = Channel.CreateBounded<PendingDownload>(new BoundedChannelOptions(1000) { SingleWriter = true });
         await using var recorder = new ArtifactRecorder(dataSource);
-        long done = 0, bytes = 0;
+        long done = 0, streamed = 0;
         Exception? firstError = null;
+        // Progress by time, not by count: a few large artifacts report their bytes as they stream.
+        using var stopReporting = CancellationTokenSource.CreateLinkedTokenSource(failure.Token);
+        var reporting = progress is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(ProgressInterval);
+            try
+            {
+                do
+                {
+                    progress.Report(new SyncProgress("Downloading", declared, missing, Interlocked.Read(ref done), Interlocked.Read(ref streamed)));
+                }
+                while (await timer.WaitForNextTickAsync(stopReporting.Token));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
 
         var workers = Enumerable.Range(0, client.MaxConcurrency).Select(_ => Task.Run(async () =>
         {
@@ -229,14 +249,9 @@ public sealed class SyncService(
             {
                 try
                 {
-                    var stored = await DownloadAsync(client, item, failure.Token);
+                    var stored = await DownloadAsync(client, item, read => Interlocked.Add(ref streamed, read), failure.Token);
                     recorder.Add(stored);
-                    var count = Interlocked.Increment(ref done);
-                    var totalBytes = Interlocked.Add(ref bytes, stored.Size);
-                    if (count % 100 == 0 || count == missing)
-                    {
-                        progress?.Report(new SyncProgress("Downloading", declared, missing, count, totalBytes));
-                    }
+                    Interlocked.Increment(ref done);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -269,6 +284,13 @@ public sealed class SyncService(
         {
         }
 
+        await stopReporting.CancelAsync();
+        await reporting;
+        if (firstError is null && !cancellationToken.IsCancellationRequested)
+        {
+            progress?.Report(new SyncProgress("Downloading", declared, missing, done, Interlocked.Read(ref streamed)));
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (firstError is not null)
         {
@@ -280,7 +302,7 @@ public sealed class SyncService(
         return done;
     }
 
-    private async Task<StoredArtifact> DownloadAsync(UpstreamClient client, PendingDownload item, CancellationToken cancellationToken)
+    private async Task<StoredArtifact> DownloadAsync(UpstreamClient client, PendingDownload item, Action<int> streamed, CancellationToken cancellationToken)
     {
         // A blob exists only after its digest was verified (atomic rename), so one that is already stored but not yet
         // recorded (a sync killed before the recorder's last flush) is recorded without downloading it again.
@@ -292,7 +314,8 @@ public sealed class SyncService(
         await using var response = await client.OpenAsync(item.Url, cancellationToken);
         try
         {
-            return await store.PutAsync(response.Body, new ExpectedDigest(item.Sha256, item.Size, item.RelativePath), cancellationToken);
+            await using var body = new ReadCountingStream(response.Body, streamed);
+            return await store.PutAsync(body, new ExpectedDigest(item.Sha256, item.Size, item.RelativePath), cancellationToken);
         }
         catch (DigestMismatchException e)
         {

@@ -19,6 +19,7 @@ internal static class RunCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the private database, artifacts and the upload token.", DefaultValueFactory = _ => ".packyard" };
         var uploadToken = new Option<string?>("--upload-token") { Description = "Token uploads must present (Bearer, or as the basic-auth password)." };
         var secretKeyFile = new Option<string?>("--secret-key-file") { Description = "File with the 256-bit key (base64, hex or raw) that encrypts Remote credentials in the database; default: --data-dir/secret-key, generated when missing." };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print Packyard's informational logs (events and progress are printed without it)." };
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
         var deletionGrace = DurationFlag.DeletionGrace();
         var orphanCleanup = DurationFlag.OrphanCleanupInterval();
@@ -28,7 +29,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace.Option, orphanCleanup.Option, keepDatabase, unsafeNoFsync, secretKeyFile,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace.Option, orphanCleanup.Option, keepDatabase, unsafeNoFsync, secretKeyFile, verbose,
         };
         var retry = new SyncRetryFlags();
         foreach (var option in retry.Options)
@@ -77,6 +78,7 @@ internal static class RunCommand
                 Listen = parse.GetValue(listen)!,
                 DataDirectory = parse.GetValue(dataDir)!,
                 UploadToken = parse.GetValue(uploadToken),
+                Verbose = parse.GetValue(verbose),
                 Interval = every,
                 DeletionGrace = grace,
                 OrphanCleanupInterval = orphanInterval,
@@ -85,7 +87,9 @@ internal static class RunCommand
                 SecretKeyFile = parse.GetValue(secretKeyFile),
                 SyncRetry = syncRetry,
             };
-            var console = AnsiConsole.Console;
+            var console = ConsoleReporter.Configure(AnsiConsole.Console);
+            console.MarkupLine($"[green]Packyard[/] starting on the manifests in {Markup.Escape(options.ManifestsDirectory)} "
+                + (options.Database is null ? $"with a private PostgreSQL under {Markup.Escape(Path.GetFullPath(options.DataDirectory))}…" : "…"));
             WebApplication app;
             Packyard.Engine.Database.EmbeddedPostgres? postgres;
             try

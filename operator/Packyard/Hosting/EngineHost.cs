@@ -49,7 +49,7 @@ public static class EngineHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Packyard", LogLevel.Information);
+        builder.Logging.AddFilter("Packyard", options.LogLevel);
         builder.WebHost.UseUrls($"http://{options.Listen}");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 

@@ -44,6 +44,12 @@ public sealed record EngineHostOptions
     /// </summary>
     public bool ArtifactStore { get; init; } = true;
 
+    /// <summary>
+    /// The least severe log level of Packyard's own categories on the console: Information in operator mode (its logs are the
+    /// record); standalone mode prints events and progress itself, so its logs add only warnings unless <c>--verbose</c>.
+    /// </summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
     /// <summary>Register the content app (serving, uploads) and its change listener.</summary>
     public bool ContentApp { get; init; } = true;
 }

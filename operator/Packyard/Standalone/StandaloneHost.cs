@@ -32,6 +32,7 @@ public static class StandaloneHost
                 Database = options.Database, Storage = options.Storage, Listen = options.Listen, DataDirectory = dataDirectory, DeletionGrace = options.DeletionGrace, OrphanCleanupInterval = options.OrphanCleanupInterval, SecretKeyFile = options.SecretKeyFile,
                 SyncRetry = options.SyncRetry,
                 EmbeddedDatabase = options.EmbeddedDatabase, KeepDatabase = options.KeepDatabase,
+                LogLevel = options.Verbose ? LogLevel.Information : LogLevel.Warning,
             },
             console, cancellationToken);
         var uploadToken = options.UploadToken ?? Environment.GetEnvironmentVariable("PACKYARD_UPLOAD_TOKEN") ?? await UploadTokenAsync(dataDirectory, cancellationToken);

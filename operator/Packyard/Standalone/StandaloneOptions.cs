@@ -44,6 +44,9 @@ public sealed record StandaloneOptions
     /// <summary>How failed syncs are retried.</summary>
     public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
 
+    /// <summary>Also print Packyard's informational logs (the console shows events and progress without them).</summary>
+    public bool Verbose { get; init; }
+
     /// <summary>Concurrent reconciles (syncs included).</summary>
     public int Workers { get; init; } = 4;
 }
