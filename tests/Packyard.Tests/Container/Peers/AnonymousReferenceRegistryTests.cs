@@ -125,16 +125,37 @@ public sealed class AnonymousReferenceRegistryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_thousand_tags_on_one_manifest_are_listed()
+    public async Task Tags_put_over_http_and_a_thousand_written_to_storage_are_listed_and_resolve()
     {
         var image = await builder.BuildAndPushAsync(registry, "team/tags", "base", [1_000]);
         using var client = new OciRegistryClient(registry.Address);
 
-        await client.TagManyAsync("team/tags", image, Enumerable.Range(0, 1_000).Select(i => $"1.{i}"));
+        await client.TagManyAsync("team/tags", image, Enumerable.Range(0, 20).Select(i => $"0.{i}"));
+        registry.AddTagsInStorage("team/tags", image.Digest, Enumerable.Range(0, 1_000).Select(i => $"1.{i}"));
 
         var tags = await client.ListTagsAsync("team/tags");
-        Assert.Equal(1_001, tags.Count);
+        Assert.Equal(1_021, tags.Count);
+        Assert.Equal(image.Digest, (await client.GetManifestAsync("team/tags", "0.19")).Digest);
         Assert.Equal(image.Digest, (await client.GetManifestAsync("team/tags", "1.999")).Digest);
+        var inspect = JsonNode.Parse(await OciTool.SkopeoAsync(["inspect", "--tls-verify=false", registry.Docker("team/tags", "1.500")], Bounded))!;
+        Assert.Equal(image.Digest, inspect["Digest"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_corrupted_blob_is_served_with_bytes_that_do_not_match_its_digest_and_skopeo_refuses_it()
+    {
+        var image = await builder.BuildAndPushAsync(registry, "team/corrupt", "1.0", [9_000, 2_000]);
+        using var client = new OciRegistryClient(registry.Address);
+
+        registry.CorruptBlob(image.Layers[0].Digest);
+
+        var served = await client.GetBlobAsync("team/corrupt", image.Layers[0].Digest);
+        Assert.Equal(image.Layers[0].Size, served.Length);
+        Assert.NotEqual(image.Layers[0].Digest, OciRegistryClient.Sha256(served));
+        var (code, _, error) = await OciTool.TryRunAsync("skopeo", ["copy", "--src-tls-verify=false", "--retry-times", "0",
+            registry.Docker("team/corrupt", "1.0"), $"oci:{Path.Combine(work.Path, "corrupt")}:1.0"], Bounded);
+        Assert.NotEqual(0, code);
+        Assert.True(error.Contains("digest", StringComparison.OrdinalIgnoreCase), error);
     }
 
     [Fact]

@@ -119,6 +119,48 @@ public sealed class ReferenceRegistry : IAsyncDisposable
     /// <summary>Forgets the recorded requests (e.g. after pushing the test images, before the behaviour under test).</summary>
     public void ResetRequests() => requests.Clear();
 
+    /// <summary>
+    /// Tags manifest <paramref name="digest"/> (already pushed to <paramref name="name"/>) under every one of <paramref name="tags"/>
+    /// by writing distribution's link files into the storage directly: 100,000 tags in seconds, where PUTs take minutes. The
+    /// registry reads tags from storage on every request, so they are served at once.
+    /// </summary>
+    public void AddTagsInStorage(string name, string digest, IEnumerable<string> tags)
+    {
+        var hex = digest["sha256:".Length..];
+        var root = Path.Combine(StorageDirectory, "docker", "registry", "v2", "repositories", name, "_manifests");
+        if (!File.Exists(Path.Combine(root, "revisions", "sha256", hex, "link")))
+        {
+            throw new InvalidOperationException($"{name}@{digest} is not in the registry: push it first");
+        }
+
+        foreach (var tag in tags)
+        {
+            var current = Path.Combine(root, "tags", tag, "current");
+            var index = Path.Combine(root, "tags", tag, "index", "sha256", hex);
+            Directory.CreateDirectory(current);
+            Directory.CreateDirectory(index);
+            File.WriteAllText(Path.Combine(current, "link"), digest);
+            File.WriteAllText(Path.Combine(index, "link"), digest);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the stored bytes of blob (or manifest) <paramref name="digest"/> with as many different bytes, so the registry
+    /// (which does not verify on read) serves content that does not match its digest: a hostile or broken upstream.
+    /// </summary>
+    public void CorruptBlob(string digest)
+    {
+        var hex = digest["sha256:".Length..];
+        var data = Path.Combine(StorageDirectory, "docker", "registry", "v2", "blobs", "sha256", hex[..2], hex, "data");
+        var bytes = File.ReadAllBytes(data);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] ^= 0x5a;
+        }
+
+        File.WriteAllBytes(data, bytes);
+    }
+
     /// <summary>Starts the registry (and its counting proxy) on the ports chosen at creation, with the same storage.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken = default)
     {
