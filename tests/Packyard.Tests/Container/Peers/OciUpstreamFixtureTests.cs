@@ -17,7 +17,7 @@ public sealed class OciUpstreamFixtureTests(OciUpstreamFixture upstream) : IClas
             Assert.Equal(upstream.App.Digest, (await client.GetManifestAsync("library/app", "1.0")).Digest);
             Assert.Equal(upstream.App2.Digest, (await client.GetManifestAsync("library/app", "2.0")).Digest);
             Assert.Equal(["linux/amd64", "linux/arm64"], (await client.GetManifestAsync("library/multi", "1.0")).Children.Select(c => c.Platform));
-            Assert.Equal(OciMediaTypes.DockerManifest, (await client.GetManifestAsync("library/docker", "1.0")).MediaType);
+            Assert.Equal(OciTestMediaTypes.DockerManifest, (await client.GetManifestAsync("library/docker", "1.0")).MediaType);
             Assert.Equal(upstream.DockerList.Digest, (await client.GetManifestAsync("library/docker", "list")).Digest);
             Assert.Equal(upstream.App.Digest, (await client.GetManifestAsync("library/app", upstream.Sbom.Digest)).Subject!.Digest);
             Assert.Equal(

@@ -92,7 +92,7 @@ public sealed class OciImageBuilder : IDisposable
         var bytes = Encoding.UTF8.GetBytes(new JsonObject
         {
             ["schemaVersion"] = 2,
-            ["mediaType"] = OciMediaTypes.ImageIndex,
+            ["mediaType"] = OciTestMediaTypes.ImageIndex,
             ["manifests"] = manifests,
         }.ToJsonString());
         await layoutGate.WaitAsync(cancellationToken);
@@ -108,7 +108,7 @@ public sealed class OciImageBuilder : IDisposable
                 entries.Remove(old);
             }
 
-            var entry = OciRegistryClient.Descriptor(OciMediaTypes.ImageIndex, digest, bytes.Length);
+            var entry = OciRegistryClient.Descriptor(OciTestMediaTypes.ImageIndex, digest, bytes.Length);
             entry["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = tag };
             entries.Add(entry);
             await File.WriteAllTextAsync(indexPath, index.ToJsonString(), cancellationToken);
