@@ -125,16 +125,21 @@ public sealed class AnonymousReferenceRegistryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tags_put_over_http_and_a_thousand_written_to_storage_are_listed_and_resolve()
+    public async Task Tags_and_variants_put_over_http_and_a_thousand_tags_written_to_storage_are_listed_and_resolve()
     {
         var image = await builder.BuildAndPushAsync(registry, "team/tags", "base", [1_000]);
         using var client = new OciRegistryClient(registry.Address);
 
         await client.TagManyAsync("team/tags", image, Enumerable.Range(0, 20).Select(i => $"0.{i}"));
+        var variants = await client.PushVariantsAsync("team/tags", image, [.. Enumerable.Range(0, 20).Select(i => $"2.{i}")]);
         registry.AddTagsInStorage("team/tags", image.Digest, Enumerable.Range(0, 1_000).Select(i => $"1.{i}"));
 
         var tags = await client.ListTagsAsync("team/tags");
-        Assert.Equal(1_021, tags.Count);
+        Assert.Equal(1_041, tags.Count);
+        Assert.Equal(20, variants.Select(v => v.Digest).Distinct().Count());
+        var variant = await client.GetManifestAsync("team/tags", "2.7");
+        Assert.Equal(variants[7].Digest, variant.Digest);
+        Assert.Equal(image.Layers, variant.Layers);
         Assert.Equal(image.Digest, (await client.GetManifestAsync("team/tags", "0.19")).Digest);
         Assert.Equal(image.Digest, (await client.GetManifestAsync("team/tags", "1.999")).Digest);
         var inspect = JsonNode.Parse(await OciTool.SkopeoAsync(["inspect", "--tls-verify=false", registry.Docker("team/tags", "1.500")], Bounded))!;

@@ -126,6 +126,34 @@ public sealed class OciRegistryClient : IDisposable
     }
 
     /// <summary>
+    /// One distinct manifest per tag, all over <paramref name="image"/>'s config and layers (already pushed to <paramref name="name"/>):
+    /// the OCI manifest with an <c>org.packyard.test.variant</c> annotation naming the tag, so every tag has its own digest, as in a
+    /// real repository with many releases. Returns tag → manifest in <paramref name="tags"/> order.
+    /// </summary>
+    public async Task<IReadOnlyList<OciImage>> PushVariantsAsync(string name, OciImage image, IReadOnlyList<string> tags, int parallelism = 8,
+        CancellationToken cancellationToken = default)
+    {
+        if (image.MediaType != OciTestMediaTypes.ImageManifest)
+        {
+            throw new ArgumentException($"variants are made of OCI image manifests, not {image.MediaType}", nameof(image));
+        }
+
+        var variants = new OciImage[tags.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, tags.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var json = JsonNode.Parse(image.Manifest)!.AsObject();
+                var annotations = json["annotations"] as JsonObject ?? [];
+                json["annotations"] = annotations;
+                annotations["org.packyard.test.variant"] = tags[i];
+                var bytes = Encoding.UTF8.GetBytes(json.ToJsonString());
+                await PushManifestAsync(name, tags[i], OciTestMediaTypes.ImageManifest, bytes, token);
+                variants[i] = Parse(bytes, OciTestMediaTypes.ImageManifest);
+            });
+        return variants;
+    }
+
+    /// <summary>
     /// Pushes an OCI 1.1 artifact referring to <paramref name="subject"/>: an image manifest with <c>artifactType</c>, the empty
     /// config and one layer holding <paramref name="payload"/>, pushed by digest (and under <paramref name="tag"/> when given).
     /// distribution 2.8 keeps the bytes but has no referrers API: see <see cref="PushReferrersTagAsync"/>.
