@@ -6,7 +6,7 @@ namespace Packyard.Content.Container;
 /// <item>a <b>blob</b> (config or layer): its artifact is the blob, stored by its sha256, which is its OCI digest;
 /// served at <c>blobs/sha256:…</c>; natural and repo key <c>blob:sha256:…</c>.</item>
 /// <item>a <b>manifest</b> (image manifest, index, Docker schema 2 manifest or list, any OCI artifact): its artifact is the
-/// exact manifest bytes; natural and repo key <c>manifest:sha256:…</c>; its metadata (<see cref="ManifestMetadata"/>) holds the
+/// exact manifest bytes; natural and repo key <c>manifest:sha256:…</c>; its metadata (<see cref="OciManifestMetadata"/>) holds the
 /// media type, artifactType, subject and the digests it references.</item>
 /// <item>a <b>tag</b>: no artifact; natural key <c>tag:&lt;name&gt;@sha256:…</c>, repo key <c>tag:&lt;name&gt;</c>, so a tag that
 /// moves replaces the old one in the next version.</item>

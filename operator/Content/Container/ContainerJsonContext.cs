@@ -4,9 +4,9 @@ using System.Text.Json.Serialization;
 namespace Packyard.Content.Container;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ManifestMetadata))]
+[JsonSerializable(typeof(OciManifestMetadata))]
 [JsonSerializable(typeof(TagMetadata))]
 [JsonSerializable(typeof(BlobMetadata))]
 [JsonSerializable(typeof(TagIndex))]
-[JsonSerializable(typeof(TagList))]
+[JsonSerializable(typeof(OciTagList))]
 internal sealed partial class ContainerJsonContext : JsonSerializerContext;

@@ -16,7 +16,7 @@ internal sealed class ContainerPublisher : IPublisher
 
     public async Task PublishAsync(PublishContext context, CancellationToken cancellationToken)
     {
-        var manifests = new Dictionary<string, ManifestMetadata>(StringComparer.Ordinal);
+        var manifests = new Dictionary<string, OciManifestMetadata>(StringComparer.Ordinal);
         var tags = new List<TagMetadata>();
         await foreach (var unit in context.ReadContentAsync(cancellationToken))
         {
@@ -32,7 +32,7 @@ internal sealed class ContainerPublisher : IPublisher
             }
 
             if (unit.Artifacts.FirstOrDefault(a => a.RelativePath.StartsWith("manifests/", StringComparison.Ordinal)) is not { } artifact
-                || JsonSerializer.Deserialize(unit.MetadataJson, ContainerJsonContext.Default.ManifestMetadata) is not { } manifest)
+                || JsonSerializer.Deserialize(unit.MetadataJson, ContainerJsonContext.Default.OciManifestMetadata) is not { } manifest)
             {
                 continue;
             }
@@ -57,7 +57,7 @@ internal sealed class ContainerPublisher : IPublisher
     }
 
     /// <summary>An OCI 1.1 referrers answer: an image index of descriptors with artifactType and annotations.</summary>
-    internal static async Task WriteReferrersAsync(Stream output, IEnumerable<ManifestMetadata> referrers, string? artifactType, CancellationToken cancellationToken)
+    internal static async Task WriteReferrersAsync(Stream output, IEnumerable<OciManifestMetadata> referrers, string? artifactType, CancellationToken cancellationToken)
     {
         await using var json = new Utf8JsonWriter(output);
         json.WriteStartObject();

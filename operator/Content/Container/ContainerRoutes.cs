@@ -126,7 +126,7 @@ internal sealed class ContainerRoutes : IContentRoutes
             }
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new TagList(name, page), ContainerJsonContext.Default.TagList);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new OciTagList(name, page), ContainerJsonContext.Default.OciTagList);
         await WriteJsonAsync(http, "application/json", bytes, cancellationToken);
     }
 
@@ -140,7 +140,7 @@ internal sealed class ContainerRoutes : IContentRoutes
             return;
         }
 
-        var referrers = new List<ManifestMetadata>();
+        var referrers = new List<OciManifestMetadata>();
         await using (var published = await context.OpenPublishedFileAsync(ContainerContentType.ReferrersPath(digest), cancellationToken))
         {
             if (published is not null)
@@ -148,7 +148,7 @@ internal sealed class ContainerRoutes : IContentRoutes
                 using var document = await JsonDocument.ParseAsync(published, cancellationToken: cancellationToken);
                 foreach (var item in document.RootElement.GetProperty("manifests").EnumerateArray())
                 {
-                    referrers.Add(new ManifestMetadata(item.GetProperty("digest").GetString()!, item.GetProperty("mediaType").GetString()!, item.GetProperty("size").GetInt64())
+                    referrers.Add(new OciManifestMetadata(item.GetProperty("digest").GetString()!, item.GetProperty("mediaType").GetString()!, item.GetProperty("size").GetInt64())
                     {
                         ArtifactType = item.TryGetProperty("artifactType", out var type) ? type.GetString() : null,
                         Annotations = item.TryGetProperty("annotations", out var annotations)

@@ -42,7 +42,7 @@ internal sealed class ManifestWalker(SyncContext context, RegistryClient registr
             await context.StoreArtifactAsync(bytes, cancellationToken);
             Manifests[digest] = manifest;
             units.Add(new DeclaredContent(ContainerContentType.ManifestKey(digest), ContainerContentType.ManifestKey(digest), digest, Version: null,
-                JsonSerializer.Serialize(ManifestMetadata.From(manifest), ContainerJsonContext.Default.ManifestMetadata),
+                JsonSerializer.Serialize(OciManifestMetadata.From(manifest), ContainerJsonContext.Default.OciManifestMetadata),
                 [new DeclaredArtifact(ContainerContentType.ManifestPath(digest), OciDigest.Hex(digest), manifest.Size, registry.ManifestUrl(digest))]));
         }
 

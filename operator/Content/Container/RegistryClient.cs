@@ -45,10 +45,10 @@ internal sealed class RegistryClient(SyncContext context, string repository)
 
             await using var response = await context.Upstream.OpenAsync(page, cancellationToken);
             var body = await ReadBoundedAsync(response, MaxTagPageBytes, $"{repository}: a tags/list page", cancellationToken);
-            TagList? list;
+            OciTagList? list;
             try
             {
-                list = JsonSerializer.Deserialize(body, ContainerJsonContext.Default.TagList);
+                list = JsonSerializer.Deserialize(body, ContainerJsonContext.Default.OciTagList);
             }
             catch (JsonException e)
             {

@@ -5,7 +5,7 @@ namespace Packyard.Content.Container;
 /// references (config and layers; index children with their platforms), so a promotion or a pull-through can carry what a
 /// tag needs; <see cref="Subject"/>, <see cref="ArtifactType"/> and <see cref="Annotations"/> feed the referrers API.
 /// </summary>
-internal sealed record ManifestMetadata(string Digest, string MediaType, long Size)
+internal sealed record OciManifestMetadata(string Digest, string MediaType, long Size)
 {
     public string? ArtifactType { get; init; }
     public string? Subject { get; init; }
@@ -13,7 +13,7 @@ internal sealed record ManifestMetadata(string Digest, string MediaType, long Si
     public List<string>? Blobs { get; init; }
     public List<ManifestChild>? Manifests { get; init; }
 
-    public static ManifestMetadata From(ParsedManifest manifest) =>
+    public static OciManifestMetadata From(ParsedManifest manifest) =>
         new(manifest.Digest, manifest.MediaType, manifest.Size)
         {
             ArtifactType = manifest.ArtifactType,
