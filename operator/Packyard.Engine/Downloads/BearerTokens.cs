@@ -12,7 +12,7 @@ namespace Packyard.Engine.Downloads;
 /// <para>
 /// The realm must pass the same URL rules as every other fetch of the Remote (its scheme, or https from an http Remote; never
 /// <c>file:</c>). The Remote's basic credentials go to the realm, as Docker sends them, only when the realm is on the Remote's
-/// own host or is https: never in clear text to another host.
+/// own host name (any port) or is https: never in clear text to another host.
 /// </para>
 /// </summary>
 internal sealed class BearerTokens(RemoteSettings remote, HttpClient http, TimeProvider time)
@@ -153,9 +153,8 @@ internal sealed class BearerTokens(RemoteSettings remote, HttpClient http, TimeP
         }
     }
 
-    private bool IsRemoteHost(Uri url) =>
-        string.Equals(url.IdnHost, remote.BaseUrl.IdnHost, StringComparison.OrdinalIgnoreCase)
-        && (url.Port == remote.BaseUrl.Port || (url.IsDefaultPort && remote.BaseUrl.IsDefaultPort));
+    /// <summary>The realm is on the Remote's host name (any port: a registry's token service often listens beside it).</summary>
+    private bool IsRemoteHost(Uri url) => string.Equals(url.IdnHost, remote.BaseUrl.IdnHost, StringComparison.OrdinalIgnoreCase);
 
     private sealed record Token(string Value, DateTimeOffset Expires, string Host);
 }
