@@ -299,4 +299,58 @@ public sealed class ContainerSyncTests(ContainerFixture app) : IClassFixture<Con
         Assert.Equal(registry.Blobs[image.Layers[0]], await blob.Content.ReadAsByteArrayAsync());
         Assert.Equal(1, registry.Count("GET", $"/v2/app/blobs/{image.Layers[0]}"));
     }
+
+    [Fact]
+    public async Task Credentials_are_not_sent_in_clear_to_a_token_realm_on_another_host()
+    {
+        await using var registry = await ScriptedRegistry.StartAsync(requireBearer: true, tokenUser: ("puller", "s3cret"));
+        // The same token endpoint, named by another host name over http: it must get no credentials.
+        registry.Realm = new Uri($"http://localhost:{registry.Url.Port}/token");
+        var image = TestImages.AddImage(registry, seed: 17);
+        registry.Tag("private/app", "1.0", image.Digest);
+        var repository = await app.ContainerRepositoryAsync();
+
+        var error = await Assert.ThrowsAsync<UpstreamUnavailableException>(() =>
+            app.SyncAsync(repository, registry.Url, """{"upstreamName":"private/app"}""", change: s => s with { Username = "puller", Password = "s3cret" }));
+
+        Assert.Contains("token endpoint http://localhost", error.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(registry.TokenRequests);
+        Assert.All(registry.TokenRequests, Assert.Null);
+    }
+
+    [Fact]
+    public async Task Token_realm_off_the_remotes_scheme_is_refused()
+    {
+        await using var registry = await ScriptedRegistry.StartAsync(requireBearer: true);
+        registry.Realm = new Uri("file:///etc/passwd");
+        var image = TestImages.AddImage(registry, seed: 18);
+        registry.Tag("app", "1.0", image.Digest);
+        var repository = await app.ContainerRepositoryAsync();
+
+        var error = await Assert.ThrowsAsync<UpstreamUnavailableException>(() => app.SyncAsync(repository, registry.Url, """{"upstreamName":"app"}"""));
+
+        Assert.Contains("refusing the token endpoint", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Content_guard_applies_under_v2_with_a_challenge_and_the_spec_error()
+    {
+        await using var registry = await ScriptedRegistry.StartAsync();
+        var image = TestImages.AddImage(registry, seed: 19);
+        registry.Tag("app", "1.0", image.Digest);
+        var repository = await app.ContainerRepositoryAsync();
+        await app.SyncAsync(repository, registry.Url, """{"upstreamName":"app"}""");
+        var guarded = $"{ContainerFixture.UniqueBasePath("guarded")}/app";
+        await app.DistributeAsync(guarded, repository.Id,
+            guard: Packyard.Engine.Catalog.ContentGuardRecord.Create("salt", new Dictionary<string, string> { ["reader"] = "pw" }, []));
+
+        using var anonymous = await GetAsync($"/v2/{guarded}/manifests/1.0");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(anonymous));
+        Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        using var reader = await GetAsync($"/v2/{guarded}/manifests/1.0",
+            change: r => r.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("reader:pw"))));
+        Assert.Equal(image.Manifest, await reader.Content.ReadAsByteArrayAsync());
+    }
 }

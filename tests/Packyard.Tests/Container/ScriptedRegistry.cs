@@ -38,6 +38,9 @@ public sealed class ScriptedRegistry : IAsyncDisposable
     /// <summary>Basic credentials the token endpoint wants (null: tokens for anyone).</summary>
     public (string User, string Password)? TokenUser { get; init; }
 
+    /// <summary>The realm the challenge names (default: this registry's <c>/token</c>).</summary>
+    public Uri? Realm { get; set; }
+
     /// <summary>Lifetime the token endpoint announces.</summary>
     public int TokenExpiresInSeconds { get; set; } = 300;
 
@@ -114,7 +117,7 @@ public sealed class ScriptedRegistry : IAsyncDisposable
             {
                 var scope = RepositoryOf(path) is { } repository ? $",scope=\"repository:{repository}:pull\"" : "";
                 http.Response.StatusCode = 401;
-                http.Response.Headers.WWWAuthenticate = $"Bearer realm=\"{Url}token\",service=\"scripted-registry\"{scope}";
+                http.Response.Headers.WWWAuthenticate = $"Bearer realm=\"{Realm ?? new Uri(Url, "token")}\",service=\"scripted-registry\"{scope}";
                 return;
             }
         }
