@@ -60,6 +60,13 @@ public sealed class ContainerReferenceRegistryTests(ContainerFixture app) : ICla
         {
             Assert.Equal(builder.ReadBlob(layer.Digest), await File.ReadAllBytesAsync(Path.Combine(copy, "blobs", "sha256", layer.Hex)));
         }
+
+        var synced = Path.Combine(work.Path, "synced");
+        await OciTool.SkopeoAsync(["sync", "--src", "docker", "--dest", "dir", "--src-tls-verify=false", "--retry-times", "0",
+            $"{app.BaseAddress.Authority}/{repository.BasePath}", synced], Bounded);
+        var manifests = Directory.GetFiles(synced, "manifest.json", SearchOption.AllDirectories);
+        Assert.Equal(3, manifests.Length);
+        Assert.Contains(manifests, m => ScriptedRegistry.Digest(File.ReadAllBytes(m)) == image.Digest);
     }
 
     [Fact]
