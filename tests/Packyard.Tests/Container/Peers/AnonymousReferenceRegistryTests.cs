@@ -29,7 +29,7 @@ public sealed class AnonymousReferenceRegistryTests : IAsyncLifetime
     public async Task Skopeo_inspects_and_copies_a_multi_layer_image_and_each_blob_is_fetched_once()
     {
         var image = await builder.BuildAndPushAsync(registry, "team/app", "1.0", [40_000, 20_000, 10_000]);
-        Assert.Equal(OciMediaTypes.ImageManifest, image.MediaType);
+        Assert.Equal(OciTestMediaTypes.ImageManifest, image.MediaType);
         Assert.Equal(3, image.Layers.Count);
 
         var inspect = JsonNode.Parse(await OciTool.SkopeoAsync(["inspect", "--tls-verify=false", registry.Docker("team/app", "1.0")], Bounded))!;
@@ -58,7 +58,7 @@ public sealed class AnonymousReferenceRegistryTests : IAsyncLifetime
         var pushed = await builder.PushAsync("multi", registry, "team/multi", "1.0");
 
         Assert.Equal(built.Digest, pushed.Digest);
-        Assert.Equal(OciMediaTypes.ImageIndex, pushed.MediaType);
+        Assert.Equal(OciTestMediaTypes.ImageIndex, pushed.MediaType);
         Assert.Equal(["linux/amd64", "linux/arm64"], pushed.Children.Select(c => c.Platform));
         Assert.Equal([amd64.Digest, arm64.Digest], pushed.Children.Select(c => c.Digest));
 
@@ -78,14 +78,14 @@ public sealed class AnonymousReferenceRegistryTests : IAsyncLifetime
         await builder.BuildIndexAsync("multi", [amd64, arm64]);
 
         var single = await builder.PushAsync("amd64", registry, "team/docker", "single", OciPushFormat.DockerSchema2);
-        Assert.Equal(OciMediaTypes.DockerManifest, single.MediaType);
+        Assert.Equal(OciTestMediaTypes.DockerManifest, single.MediaType);
         Assert.NotEqual(amd64.Digest, single.Digest);
         Assert.Equal(amd64.Layers.Select(l => l.Digest), single.Layers.Select(l => l.Digest));
 
         var list = await builder.PushAsync("multi", registry, "team/docker", "list", OciPushFormat.DockerSchema2);
-        Assert.Equal(OciMediaTypes.DockerManifestList, list.MediaType);
+        Assert.Equal(OciTestMediaTypes.DockerManifestList, list.MediaType);
         Assert.Equal(["linux/amd64", "linux/arm64"], list.Children.Select(c => c.Platform));
-        Assert.All(list.Children, c => Assert.Equal(OciMediaTypes.DockerManifest, c.MediaType));
+        Assert.All(list.Children, c => Assert.Equal(OciTestMediaTypes.DockerManifest, c.MediaType));
     }
 
     [Fact]
@@ -125,16 +125,21 @@ public sealed class AnonymousReferenceRegistryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tags_put_over_http_and_a_thousand_written_to_storage_are_listed_and_resolve()
+    public async Task Tags_and_variants_put_over_http_and_a_thousand_tags_written_to_storage_are_listed_and_resolve()
     {
         var image = await builder.BuildAndPushAsync(registry, "team/tags", "base", [1_000]);
         using var client = new OciRegistryClient(registry.Address);
 
         await client.TagManyAsync("team/tags", image, Enumerable.Range(0, 20).Select(i => $"0.{i}"));
+        var variants = await client.PushVariantsAsync("team/tags", image, [.. Enumerable.Range(0, 20).Select(i => $"2.{i}")]);
         registry.AddTagsInStorage("team/tags", image.Digest, Enumerable.Range(0, 1_000).Select(i => $"1.{i}"));
 
         var tags = await client.ListTagsAsync("team/tags");
-        Assert.Equal(1_021, tags.Count);
+        Assert.Equal(1_041, tags.Count);
+        Assert.Equal(20, variants.Select(v => v.Digest).Distinct().Count());
+        var variant = await client.GetManifestAsync("team/tags", "2.7");
+        Assert.Equal(variants[7].Digest, variant.Digest);
+        Assert.Equal(image.Layers, variant.Layers);
         Assert.Equal(image.Digest, (await client.GetManifestAsync("team/tags", "0.19")).Digest);
         Assert.Equal(image.Digest, (await client.GetManifestAsync("team/tags", "1.999")).Digest);
         var inspect = JsonNode.Parse(await OciTool.SkopeoAsync(["inspect", "--tls-verify=false", registry.Docker("team/tags", "1.500")], Bounded))!;

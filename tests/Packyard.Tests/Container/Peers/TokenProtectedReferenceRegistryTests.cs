@@ -88,7 +88,7 @@ public sealed class TokenProtectedReferenceRegistryTests : IAsyncLifetime
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.Address, "/v2/private/app/manifests/1.0"));
             request.Headers.Authorization = new("Bearer", token);
-            request.Headers.Accept.ParseAdd(OciMediaTypes.ImageManifest);
+            request.Headers.Accept.ParseAdd(OciTestMediaTypes.ImageManifest);
             using var response = await http.SendAsync(request);
             return response.StatusCode;
         }

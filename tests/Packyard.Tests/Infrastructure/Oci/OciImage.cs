@@ -8,9 +8,9 @@ namespace Packyard.Tests.Infrastructure.Oci;
 /// </summary>
 public sealed record OciImage(string Digest, string MediaType, byte[] Manifest)
 {
-    public OciDescriptor? Config { get; init; }
+    public OciTestDescriptor? Config { get; init; }
 
-    public IReadOnlyList<OciDescriptor> Layers { get; init; } = [];
+    public IReadOnlyList<OciTestDescriptor> Layers { get; init; } = [];
 
     /// <summary>An index's manifests, in index order.</summary>
     public IReadOnlyList<OciImage> Children { get; init; } = [];
@@ -21,12 +21,12 @@ public sealed record OciImage(string Digest, string MediaType, byte[] Manifest)
     public string? ArtifactType { get; init; }
 
     /// <summary>The manifest this artifact refers to (OCI 1.1 <c>subject</c>).</summary>
-    public OciDescriptor? Subject { get; init; }
+    public OciTestDescriptor? Subject { get; init; }
 
     /// <summary>Sum of the layer sizes (compressed), for throughput figures.</summary>
     public long LayerBytes => Layers.Sum(l => l.Size);
 
-    public OciDescriptor Descriptor => new(MediaType, Digest, Manifest.LongLength);
+    public OciTestDescriptor Descriptor => new(MediaType, Digest, Manifest.LongLength);
 
     /// <summary>The hex part of <see cref="Digest"/>.</summary>
     public string Hex => Digest[(Digest.IndexOf(':', StringComparison.Ordinal) + 1)..];

@@ -25,10 +25,11 @@ public sealed class OciImageBuilder : IDisposable
 
     /// <summary>
     /// Builds <paramref name="tag"/>: one umoci layer per entry of <paramref name="layerSizes"/> (bytes of the file in it), for
-    /// <paramref name="platform"/> (<c>os/architecture</c>). The same <paramref name="seed"/> gives the same file contents.
+    /// <paramref name="platform"/> (<c>os/architecture</c>). The same <paramref name="seed"/> gives the same file contents. With
+    /// <paramref name="baseTag"/> the new layers go on top of that image's, which the two images then share blob for blob.
     /// </summary>
     public async Task<OciImage> BuildImageAsync(string tag, IReadOnlyList<long> layerSizes, int seed = 1, string platform = "linux/amd64",
-        CancellationToken cancellationToken = default)
+        string? baseTag = null, CancellationToken cancellationToken = default)
     {
         var parts = platform.Split('/');
         var image = $"{LayoutDirectory}:{tag}";
@@ -42,16 +43,21 @@ public sealed class OciImageBuilder : IDisposable
                 initialised = true;
             }
 
-            await OciTool.UmociAsync(["new", "--image", image], cancellationToken: cancellationToken);
-            await OciTool.UmociAsync(["unpack", "--rootless", "--image", image, bundle], cancellationToken: cancellationToken);
+            if (baseTag is null)
+            {
+                await OciTool.UmociAsync(["new", "--image", image], cancellationToken: cancellationToken);
+            }
+
+            await OciTool.UmociAsync(["unpack", "--rootless", "--image", baseTag is null ? image : $"{LayoutDirectory}:{baseTag}", bundle],
+                cancellationToken: cancellationToken);
             for (var i = 0; i < layerSizes.Count; i++)
             {
-                await WriteContentAsync(Path.Combine(bundle, "rootfs", $"layer-{i}.bin"), layerSizes[i], seed * 1_000 + i, cancellationToken);
+                await WriteContentAsync(Path.Combine(bundle, "rootfs", $"layer-{seed}-{i}.bin"), layerSizes[i], seed * 1_000 + i, cancellationToken);
                 await OciTool.UmociAsync(["repack", "--refresh-bundle", "--image", image, bundle], cancellationToken: cancellationToken);
             }
 
             await OciTool.UmociAsync(["config", "--image", image, "--os", parts[0], "--architecture", parts[1],
-                "--config.cmd", "/layer-0.bin", "--config.label", $"org.packyard.test.seed={seed}"], cancellationToken: cancellationToken);
+                "--config.label", $"org.packyard.test.seed={seed}"], cancellationToken: cancellationToken);
         }
         finally
         {
@@ -86,7 +92,7 @@ public sealed class OciImageBuilder : IDisposable
         var bytes = Encoding.UTF8.GetBytes(new JsonObject
         {
             ["schemaVersion"] = 2,
-            ["mediaType"] = OciMediaTypes.ImageIndex,
+            ["mediaType"] = OciTestMediaTypes.ImageIndex,
             ["manifests"] = manifests,
         }.ToJsonString());
         await layoutGate.WaitAsync(cancellationToken);
@@ -102,7 +108,7 @@ public sealed class OciImageBuilder : IDisposable
                 entries.Remove(old);
             }
 
-            var entry = OciRegistryClient.Descriptor(OciMediaTypes.ImageIndex, digest, bytes.Length);
+            var entry = OciRegistryClient.Descriptor(OciTestMediaTypes.ImageIndex, digest, bytes.Length);
             entry["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = tag };
             entries.Add(entry);
             await File.WriteAllTextAsync(indexPath, index.ToJsonString(), cancellationToken);

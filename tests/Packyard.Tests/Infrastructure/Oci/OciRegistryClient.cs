@@ -80,7 +80,7 @@ public sealed class OciRegistryClient : IDisposable
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Url($"/v2/{name}/manifests/{reference}"))
         {
-            Headers = { { "Accept", OciMediaTypes.AcceptManifests } },
+            Headers = { { "Accept", OciTestMediaTypes.AcceptManifests } },
         }, cancellationToken);
         await EnsureAsync(response, $"getting manifest {name}:{reference}", cancellationToken);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
@@ -126,6 +126,34 @@ public sealed class OciRegistryClient : IDisposable
     }
 
     /// <summary>
+    /// One distinct manifest per tag, all over <paramref name="image"/>'s config and layers (already pushed to <paramref name="name"/>):
+    /// the OCI manifest with an <c>org.packyard.test.variant</c> annotation naming the tag, so every tag has its own digest, as in a
+    /// real repository with many releases. Returns tag → manifest in <paramref name="tags"/> order.
+    /// </summary>
+    public async Task<IReadOnlyList<OciImage>> PushVariantsAsync(string name, OciImage image, IReadOnlyList<string> tags, int parallelism = 8,
+        CancellationToken cancellationToken = default)
+    {
+        if (image.MediaType != OciTestMediaTypes.ImageManifest)
+        {
+            throw new ArgumentException($"variants are made of OCI image manifests, not {image.MediaType}", nameof(image));
+        }
+
+        var variants = new OciImage[tags.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, tags.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var json = JsonNode.Parse(image.Manifest)!.AsObject();
+                var annotations = json["annotations"] as JsonObject ?? [];
+                json["annotations"] = annotations;
+                annotations["org.packyard.test.variant"] = tags[i];
+                var bytes = Encoding.UTF8.GetBytes(json.ToJsonString());
+                await PushManifestAsync(name, tags[i], OciTestMediaTypes.ImageManifest, bytes, token);
+                variants[i] = Parse(bytes, OciTestMediaTypes.ImageManifest);
+            });
+        return variants;
+    }
+
+    /// <summary>
     /// Pushes an OCI 1.1 artifact referring to <paramref name="subject"/>: an image manifest with <c>artifactType</c>, the empty
     /// config and one layer holding <paramref name="payload"/>, pushed by digest (and under <paramref name="tag"/> when given).
     /// distribution 2.8 keeps the bytes but has no referrers API: see <see cref="PushReferrersTagAsync"/>.
@@ -139,21 +167,21 @@ public sealed class OciRegistryClient : IDisposable
         var manifest = new JsonObject
         {
             ["schemaVersion"] = 2,
-            ["mediaType"] = OciMediaTypes.ImageManifest,
+            ["mediaType"] = OciTestMediaTypes.ImageManifest,
             ["artifactType"] = artifactType,
-            ["config"] = Descriptor(OciMediaTypes.Empty, emptyDigest, empty.Length),
+            ["config"] = Descriptor(OciTestMediaTypes.Empty, emptyDigest, empty.Length),
             ["layers"] = new JsonArray(Descriptor(payloadMediaType, payloadDigest, payload.Length)),
             ["subject"] = Descriptor(subject.MediaType, subject.Digest, subject.Manifest.Length),
             ["annotations"] = Annotations(annotations ?? new Dictionary<string, string> { ["org.opencontainers.image.created"] = "2026-01-01T00:00:00Z" }),
         };
         var bytes = Encoding.UTF8.GetBytes(manifest.ToJsonString());
-        var digest = await PushManifestAsync(name, Sha256(bytes), OciMediaTypes.ImageManifest, bytes, cancellationToken);
+        var digest = await PushManifestAsync(name, Sha256(bytes), OciTestMediaTypes.ImageManifest, bytes, cancellationToken);
         if (tag is not null)
         {
-            await PushManifestAsync(name, tag, OciMediaTypes.ImageManifest, bytes, cancellationToken);
+            await PushManifestAsync(name, tag, OciTestMediaTypes.ImageManifest, bytes, cancellationToken);
         }
 
-        return Parse(bytes, OciMediaTypes.ImageManifest) with { Digest = digest };
+        return Parse(bytes, OciTestMediaTypes.ImageManifest) with { Digest = digest };
     }
 
     /// <summary>
@@ -174,10 +202,10 @@ public sealed class OciRegistryClient : IDisposable
             manifests.Add(descriptor);
         }
 
-        var index = new JsonObject { ["schemaVersion"] = 2, ["mediaType"] = OciMediaTypes.ImageIndex, ["manifests"] = manifests };
+        var index = new JsonObject { ["schemaVersion"] = 2, ["mediaType"] = OciTestMediaTypes.ImageIndex, ["manifests"] = manifests };
         var bytes = Encoding.UTF8.GetBytes(index.ToJsonString());
-        var digest = await PushManifestAsync(name, $"sha256-{subject.Hex}", OciMediaTypes.ImageIndex, bytes, cancellationToken);
-        return Parse(bytes, OciMediaTypes.ImageIndex) with { Digest = digest };
+        var digest = await PushManifestAsync(name, $"sha256-{subject.Hex}", OciTestMediaTypes.ImageIndex, bytes, cancellationToken);
+        return Parse(bytes, OciTestMediaTypes.ImageIndex) with { Digest = digest };
     }
 
     /// <summary>
@@ -200,7 +228,7 @@ public sealed class OciRegistryClient : IDisposable
         var config = Encoding.UTF8.GetBytes("""{"architecture":"","config":{},"created":"0001-01-01T00:00:00Z","history":[{"created":"0001-01-01T00:00:00Z"}],"os":"","rootfs":{"type":"layers","diff_ids":["""
             + $"\"{payloadDigest}\"]}}}}");
         var configDigest = await PushBlobAsync(name, config, cancellationToken);
-        var layer = Descriptor(OciMediaTypes.CosignSimpleSigning, payloadDigest, payload.Length);
+        var layer = Descriptor(OciTestMediaTypes.CosignSimpleSigning, payloadDigest, payload.Length);
         layer["annotations"] = Annotations(new Dictionary<string, string>
         {
             ["dev.cosignproject.cosign/signature"] = Convert.ToBase64String(SHA256.HashData(payload)),
@@ -208,20 +236,20 @@ public sealed class OciRegistryClient : IDisposable
         var manifest = new JsonObject
         {
             ["schemaVersion"] = 2,
-            ["mediaType"] = OciMediaTypes.ImageManifest,
-            ["config"] = Descriptor(OciMediaTypes.ImageConfig, configDigest, config.Length),
+            ["mediaType"] = OciTestMediaTypes.ImageManifest,
+            ["config"] = Descriptor(OciTestMediaTypes.ImageConfig, configDigest, config.Length),
             ["layers"] = new JsonArray(layer),
         };
         var bytes = Encoding.UTF8.GetBytes(manifest.ToJsonString());
-        var digest = await PushManifestAsync(name, $"sha256-{subject.Hex}.sig", OciMediaTypes.ImageManifest, bytes, cancellationToken);
-        return Parse(bytes, OciMediaTypes.ImageManifest) with { Digest = digest };
+        var digest = await PushManifestAsync(name, $"sha256-{subject.Hex}.sig", OciTestMediaTypes.ImageManifest, bytes, cancellationToken);
+        return Parse(bytes, OciTestMediaTypes.ImageManifest) with { Digest = digest };
     }
 
     /// <summary>Reads a manifest or index: its config, layers, children (with platform), artifactType and subject.</summary>
     public static OciImage Parse(byte[] manifest, string? mediaType = null)
     {
         var json = JsonNode.Parse(manifest)!.AsObject();
-        var type = json["mediaType"]?.GetValue<string>() ?? mediaType ?? OciMediaTypes.ImageManifest;
+        var type = json["mediaType"]?.GetValue<string>() ?? mediaType ?? OciTestMediaTypes.ImageManifest;
         return new OciImage(Sha256(manifest), type, manifest)
         {
             Config = ReadDescriptor(json["config"]),
@@ -254,8 +282,8 @@ public sealed class OciRegistryClient : IDisposable
         return json;
     }
 
-    private static OciDescriptor? ReadDescriptor(JsonNode? node) => node is JsonObject d
-        ? new OciDescriptor(d["mediaType"]?.GetValue<string>() ?? "", d["digest"]!.GetValue<string>(), d["size"]!.GetValue<long>())
+    private static OciTestDescriptor? ReadDescriptor(JsonNode? node) => node is JsonObject d
+        ? new OciTestDescriptor(d["mediaType"]?.GetValue<string>() ?? "", d["digest"]!.GetValue<string>(), d["size"]!.GetValue<long>())
         : null;
 
     private Uri Url(string path) => new(registry, path);

@@ -89,16 +89,24 @@ public sealed class ReferenceRegistry : IAsyncDisposable
 
     public static async Task<ReferenceRegistry> StartAsync(ReferenceRegistryOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var registry = new ReferenceRegistry(options ?? new ReferenceRegistryOptions());
-        try
+        // Free ports are picked before the processes bind them; another test may take one in between: try fresh ports then.
+        for (var attempt = 1; ; attempt++)
         {
-            await registry.StartAgainAsync(cancellationToken);
-            return registry;
-        }
-        catch
-        {
-            await registry.DisposeAsync();
-            throw;
+            var registry = new ReferenceRegistry(options ?? new ReferenceRegistryOptions());
+            try
+            {
+                await registry.StartAgainAsync(cancellationToken);
+                return registry;
+            }
+            catch (Exception e) when (attempt < 3 && (e is IOException || e.Message.Contains("address already in use", StringComparison.Ordinal)))
+            {
+                await registry.DisposeAsync();
+            }
+            catch
+            {
+                await registry.DisposeAsync();
+                throw;
+            }
         }
     }
 

@@ -1,7 +1,10 @@
 namespace Packyard.Tests.Infrastructure.Oci;
 
-/// <summary>The media types the OCI fixtures write and tests compare against.</summary>
-public static class OciMediaTypes
+/// <summary>
+/// The media types the OCI fixtures write and tests compare against (named apart from the container type's own
+/// <c>OciMediaTypes</c>, so a test can import both namespaces).
+/// </summary>
+public static class OciTestMediaTypes
 {
     public const string ImageManifest = "application/vnd.oci.image.manifest.v1+json";
     public const string ImageIndex = "application/vnd.oci.image.index.v1+json";
