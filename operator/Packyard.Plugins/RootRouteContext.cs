@@ -19,6 +19,13 @@ public abstract class RootRouteContext
     public abstract Task ServeDistributionPathAsync(string distributionPath, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Like <see cref="ServeDistributionPathAsync(string, CancellationToken)"/>, with the server's own refusals (no matching
+    /// distribution, content guard, method, upstream or store failures) written by <paramref name="errors"/> in the type's format.
+    /// </summary>
+    public virtual Task ServeDistributionPathAsync(string distributionPath, ErrorResponder errors, CancellationToken cancellationToken) =>
+        ServeDistributionPathAsync(distributionPath, cancellationToken);
+
+    /// <summary>
     /// Streams the request body into repository <paramref name="ns"/>/<paramref name="repository"/> as an upload
     /// (<see cref="UploadBodies.Raw"/>), authorized, refused and answered exactly as the upload API answers it; the type's
     /// <see cref="IUploadParser"/> describes the stored body. The response has been written when this returns.

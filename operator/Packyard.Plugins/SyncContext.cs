@@ -30,6 +30,25 @@ public sealed class SyncContext(RemoteSettings remote, IUpstreamClient upstream,
     /// </summary>
     public string? UpstreamState { get; set; }
 
+    /// <summary>
+    /// Stores <paramref name="content"/> (metadata the source has read anyway and that is also a unit's artifact, e.g. a
+    /// registry manifest whose bytes are its identity) in the artifact store under its sha256, which it returns (lower-case hex),
+    /// so the engine does not download it again, whatever the Remote's policy. Set by the engine; null when the host keeps no store.
+    /// </summary>
+    public Func<ReadOnlyMemory<byte>, CancellationToken, Task<string>>? StoreArtifact { get; init; }
+
+    /// <summary>Stores <paramref name="content"/> with <see cref="StoreArtifact"/>; false when this context has no store.</summary>
+    public async Task<bool> StoreArtifactAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        if (StoreArtifact is null)
+        {
+            return false;
+        }
+
+        await StoreArtifact(content, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>True when the source reported the same upstream state as the last successful sync.</summary>
     public bool UpstreamUnchanged => UpstreamState is not null && UpstreamState == PreviousUpstreamState;
 }

@@ -52,6 +52,9 @@ public sealed partial class ContentRequestHandler(
         return provider;
     }
 
+    /// <summary>The <see cref="HttpContext.Items"/> key of a type's <see cref="ErrorResponder"/> (<see cref="RootRouteContext"/>).</summary>
+    internal static readonly object ErrorResponderKey = new();
+
     [GeneratedRegex(@"^\d{8}T\d{6}Z$")]
     private static partial Regex CheckpointPattern();
 
@@ -97,6 +100,7 @@ public sealed partial class ContentRequestHandler(
         {
             http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             http.Response.Headers.Allow = "GET, HEAD";
+            await RespondWithTypeErrorAsync(http, StatusCodes.Status405MethodNotAllowed, "only GET and HEAD are served here");
             return;
         }
 
@@ -114,6 +118,7 @@ public sealed partial class ContentRequestHandler(
             http.Response.Headers.WWWAuthenticate = distribution.Guard!.Tokens.Count > 0 && distribution.Guard.Users.Count == 0
                 ? "Bearer realm=\"packyard\""
                 : "Basic realm=\"packyard\", charset=\"UTF-8\"";
+            await RespondWithTypeErrorAsync(http, StatusCodes.Status401Unauthorized, "authentication required");
             return;
         }
 
@@ -497,6 +502,11 @@ public sealed partial class ContentRequestHandler(
 
     internal static async Task ErrorAsync(HttpContext http, int status, string message)
     {
+        if (await RespondWithTypeErrorAsync(http, status, message))
+        {
+            return;
+        }
+
         http.Response.StatusCode = status;
         http.Response.Headers.CacheControl = "no-store";
         http.Response.ContentType = "text/plain; charset=utf-8";
@@ -504,6 +514,20 @@ public sealed partial class ContentRequestHandler(
         {
             await http.Response.WriteAsync(message + "\n", http.RequestAborted);
         }
+    }
+
+    /// <summary>Lets a type's root route word the refusal (<see cref="ErrorResponder"/>); false when the request has none.</summary>
+    private static async Task<bool> RespondWithTypeErrorAsync(HttpContext http, int status, string message)
+    {
+        if (!http.Items.TryGetValue(ErrorResponderKey, out var value) || value is not ErrorResponder responder)
+        {
+            return false;
+        }
+
+        http.Response.StatusCode = status;
+        http.Response.Headers.CacheControl = "no-store";
+        await responder(http, status, message);
+        return true;
     }
 
     [LoggerMessage(EventId = Engine.PackyardEventIds.ServeFailed, Level = LogLevel.Warning, Message = "Serving {Path} failed: {Reason}")]

@@ -13,6 +13,12 @@ internal sealed class RootRequest(HttpContext http) : RootRouteContext
     public override Task ServeDistributionPathAsync(string distributionPath, CancellationToken cancellationToken) =>
         Http.RequestServices.GetRequiredService<ContentRequestHandler>().HandleAsync(Http, "/" + distributionPath.TrimStart('/'));
 
+    public override Task ServeDistributionPathAsync(string distributionPath, ErrorResponder errors, CancellationToken cancellationToken)
+    {
+        Http.Items[ContentRequestHandler.ErrorResponderKey] = errors;
+        return ServeDistributionPathAsync(distributionPath, cancellationToken);
+    }
+
     public override Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken) =>
         // Resolved per upload: a host without the upload API's services (no authorizer) still serves type routes.

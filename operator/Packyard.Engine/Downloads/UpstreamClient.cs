@@ -27,6 +27,9 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
     // and those hosts must not receive the Remote's credentials (pip does the same).
     private readonly AuthenticationHeaderValue? authorization;
 
+    // Tokens of registries that answer with a Bearer challenge (the registry token flow), per realm, service and scope.
+    private readonly BearerTokens bearer;
+
     /// <summary>The most concurrent requests this client allows (the Remote's downloadConcurrency).</summary>
     public int MaxConcurrency => remote.Concurrency;
 
@@ -35,6 +38,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         this.remote = remote;
         concurrency = new SemaphoreSlim(remote.Concurrency, remote.Concurrency);
         http = new HttpClient(CreateHandler(remote), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        bearer = new BearerTokens(remote, http, TimeProvider.System);
         if (remote.Token is not null)
         {
             authorization = new AuthenticationHeaderValue("Bearer", remote.Token);
@@ -85,7 +89,13 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
 
     public Task<UpstreamResponse?> TryOpenAsync(Uri url, CancellationToken cancellationToken) => TryOpenAsync(url, accept: null, cancellationToken);
 
-    public async Task<UpstreamResponse?> TryOpenAsync(Uri url, string? accept, CancellationToken cancellationToken)
+    public Task<UpstreamResponse?> TryOpenAsync(Uri url, string? accept, CancellationToken cancellationToken) =>
+        TryOpenAsync(url, accept, HttpMethod.Get, cancellationToken);
+
+    public Task<UpstreamResponse?> TryHeadAsync(Uri url, string accept, CancellationToken cancellationToken) =>
+        TryOpenAsync(url, accept, HttpMethod.Head, cancellationToken);
+
+    private async Task<UpstreamResponse?> TryOpenAsync(Uri url, string? accept, HttpMethod method, CancellationToken cancellationToken)
     {
         // Every fetch, whatever gave the URL (metadata being read now, or a URL stored by an older version), stays on the
         // Remote's scheme, and file: only inside the Remote's own folder.
@@ -103,7 +113,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         var released = false;
         try
         {
-            var sent = await retry.ExecuteAsync(async token => await SendAsync(url, accept, token), cancellationToken);
+            var sent = await retry.ExecuteAsync(async token => await SendAsync(url, accept, method, token), cancellationToken);
             if (sent is not var (response, waited))
             {
                 return null;
@@ -123,7 +133,10 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
             var body = new IdleTimeoutStream(inner, remote.Timeout, remote.Timeout - waited, url);
             released = true;
             return new UpstreamResponse(body, response.Content.Headers.ContentLength, response.Content.Headers.ContentType?.MediaType,
-                new Releaser(response, concurrency));
+                new Releaser(response, concurrency))
+            {
+                Headers = HeadersOf(response),
+            };
         }
         catch (TransientUpstreamException e)
         {
@@ -142,7 +155,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
     /// Sends one attempt within the Remote's <c>spec.timeout</c>; returns the response (success only, null on 404/410) with
     /// how long the upstream took to answer, which the body's reads then keep counting against the same budget.
     /// </summary>
-    private async Task<(HttpResponseMessage Response, TimeSpan Waited)?> SendAsync(Uri url, string? accept, CancellationToken cancellationToken)
+    private async Task<(HttpResponseMessage Response, TimeSpan Waited)?> SendAsync(Uri url, string? accept, HttpMethod method, CancellationToken cancellationToken)
     {
         if (rateLimiter is not null)
         {
@@ -151,7 +164,7 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var deadline = new CancellationTokenSource(remote.Timeout);
-        var response = await SendWithinAsync(url, accept, deadline.Token, cancellationToken);
+        var response = await SendWithinAsync(url, accept, method, deadline.Token, cancellationToken);
         return response is null ? null : (response, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
@@ -160,25 +173,22 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
         string.Equals(url.IdnHost, remote.BaseUrl.IdnHost, StringComparison.OrdinalIgnoreCase)
         && (url.Port == remote.BaseUrl.Port || (url.IsDefaultPort && remote.BaseUrl.IsDefaultPort));
 
-    private async Task<HttpResponseMessage?> SendWithinAsync(Uri url, string? accept, CancellationToken deadline, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage?> SendWithinAsync(Uri url, string? accept, HttpMethod method, CancellationToken deadline, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline);
         HttpResponseMessage response;
         var display = UrlSanitizer.Sanitize(url.ToString());
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            if (accept is not null)
+            response = await SendOnceAsync(url, accept, method, bearer.Current(url), timeout.Token);
+            if (response.StatusCode == HttpStatusCode.Unauthorized
+                && response.Headers.TryGetValues("WWW-Authenticate", out var challenges)
+                && BearerTokens.FindChallenge(challenges) is { } challenge)
             {
-                request.Headers.TryAddWithoutValidation("Accept", accept);
+                response.Dispose();
+                var token = await bearer.GetAsync(url, challenge, timeout.Token);
+                response = await SendOnceAsync(url, accept, method, token, timeout.Token);
             }
-
-            if (authorization is not null && IsRemoteHost(url))
-            {
-                request.Headers.Authorization = authorization;
-            }
-
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -208,6 +218,39 @@ public sealed class UpstreamClient : IUpstreamClient, IDisposable
 
         var hint = status is 401 or 403 ? " (check the Remote's authSecretRef)" : "";
         throw new UpstreamUnavailableException($"{display}: HTTP {status} from upstream{hint}");
+    }
+
+    /// <summary>One request: a Bearer token when one is known for the host, otherwise the Remote's own credentials on its own host.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(Uri url, string? accept, HttpMethod method, string? bearerToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        if (bearerToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+        else if (authorization is not null && IsRemoteHost(url))
+        {
+            request.Headers.Authorization = authorization;
+        }
+
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <summary>The response's headers and content headers by case-insensitive name, repeated ones joined with ", ".</summary>
+    private static Dictionary<string, string> HeadersOf(HttpResponseMessage response)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
+        {
+            headers[name] = string.Join(", ", values);
+        }
+
+        return headers;
     }
 
     private static TransientUpstreamException Transient(string message, Uri url, Exception? inner)

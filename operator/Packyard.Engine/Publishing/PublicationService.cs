@@ -96,7 +96,7 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
                 select cu.id, cu.name, cu.version, cu.metadata::text, ca.relative_path, ca.sha256, ca.size
                 from repository_content rc
                 join content_units cu on cu.id = rc.content_id
-                join content_artifacts ca on ca.content_id = cu.id
+                left join content_artifacts ca on ca.content_id = cu.id
                 where rc.repository_id = $1 and rc.version_added <= $2 and (rc.version_removed is null or rc.version_removed > $2)
                 order by cu.repo_key, cu.id, ca.relative_path
                 """, connection);
@@ -115,7 +115,12 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
                     current = null;
                 }
 
-                artifacts.Add(new PublishedArtifact(reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+                if (!reader.IsDBNull(4))
+                {
+                    // A unit may have no artifact at all (a container tag): it is read with an empty list.
+                    artifacts.Add(new PublishedArtifact(reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+                }
+
                 current ??= new PublishedUnit(id, reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), artifacts);
             }
 

@@ -48,6 +48,7 @@ public sealed class SyncService(
             {
                 Names = request.Names,
                 PreviousUpstreamState = request.Names is null ? await UpstreamStates.LoadAsync(connection, request, settings, cancellationToken) : null,
+                StoreArtifact = StoreArtifactAsync,
             };
             var declared = await StageAsync(connection, request.Remote, plugin.SyncSource.ReadUpstreamAsync(context, cancellationToken), progress, cancellationToken);
             if (context.UpstreamUnchanged)
@@ -321,6 +322,25 @@ public sealed class SyncService(
         {
             throw new ArtifactDigestException($"digest mismatch for '{item.RelativePath}' ({UrlSanitizer.Sanitize(item.Url.ToString())}): {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Stores metadata bytes a sync source read and declares as an artifact (<see cref="SyncContext.StoreArtifact"/>) and records
+    /// them at once, so the artifact counts as downloaded whatever the policy.
+    /// </summary>
+    private async Task<string> StoreArtifactAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content.Span));
+        if (!await store.ExistsAsync(sha256, cancellationToken))
+        {
+            using var stream = new MemoryStream(content.ToArray(), writable: false);
+            await store.PutAsync(stream, new ExpectedDigest(sha256, content.Length, sha256), cancellationToken);
+        }
+
+        await using var command = dataSource.CreateCommand("insert into artifacts (sha256, size) values ($1, $2) on conflict do nothing");
+        command.AddParameters(sha256, (long)content.Length);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return sha256;
     }
 
     private sealed record PendingDownload(string Sha256, long? Size, Uri Url, string RelativePath);

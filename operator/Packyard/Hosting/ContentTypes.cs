@@ -15,5 +15,6 @@ public static class ContentTypes
             .AddFileContent()
             .AddPythonContent()
             .AddDebContent()
-            .AddRpmContent();
+            .AddRpmContent()
+            .AddContainerContent();
 }

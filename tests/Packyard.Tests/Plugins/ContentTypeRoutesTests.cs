@@ -11,12 +11,27 @@ using static Packyard.Tests.Versions.VersionContent;
 
 namespace Packyard.Tests.Plugins;
 
-/// <summary>The content app and engine with the test-only <c>blob-test</c> type registered beside the real ones.</summary>
+/// <summary>
+/// The content app and engine with the test-only <c>blob-test</c> type registered beside the real ones; a real type claiming
+/// the same first segment (the registry type's <c>v2</c>) makes way for it, since two types may not claim one segment.
+/// </summary>
 public sealed class BlobTypeFixture : ContentAppFixture
 {
-    protected override void Configure(IServiceCollection services) => services.AddSingleton(BlobTestType.Plugin);
+    protected override void Configure(IServiceCollection services) => Register(services);
 
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton(BlobTestType.Plugin);
+    protected override void ConfigureServices(IServiceCollection services) => Register(services);
+
+    private static void Register(IServiceCollection services)
+    {
+        var claimed = BlobTestType.Plugin.RootRoutes!.FirstSegments;
+        foreach (var taken in services.Where(d => d.ImplementationInstance is ContentTypePlugin { RootRoutes: { } routes }
+            && routes.FirstSegments.Intersect(claimed, StringComparer.OrdinalIgnoreCase).Any()).ToList())
+        {
+            services.Remove(taken);
+        }
+
+        services.AddSingleton(BlobTestType.Plugin);
+    }
 }
 
 /// <summary>
