@@ -72,7 +72,7 @@ public sealed class DistributionReconcilerStepTests
             StepOutcome.Stalled, Reasons.VersionNotFound, "spec.version: Repository files has no version 9",
             Stalled(Reasons.VersionNotFound), Queued: [], Events: [ConditionTypes.Stalled]),
         ["A pinned version without a publication is queued for publishing, notifying the Distribution"] = new(
-            Arrange(w => Distribution(Published(w, versions: 2, published: 2), d => d.Spec.Version = 1)),
+            Arrange(w => Pinned(w)),
             StepOutcome.Wait, Reasons.PublishQueued, "publish queued (task 1), waiting for a worker",
             Waiting(Reasons.PublishQueued), Queued: ["publish"], Events: [],
             Then: (w, d, _) =>
@@ -82,33 +82,15 @@ public sealed class DistributionReconcilerStepTests
                 Assert.Null(d.Status!.ServedVersion);
             }),
         ["A pinned version being published is waited for (PublishRunning)"] = new(
-            async w =>
-            {
-                var distribution = Distribution(Published(w, versions: 2, published: 2), d => d.Spec.Version = 1);
-                await ReconcileAsync(w, distribution);
-                w.StartPublish("files", 1);
-                return distribution;
-            },
+            Reconciled(w => Pinned(w), w => w.StartPublish("files", 1)),
             StepOutcome.Wait, Reasons.PublishRunning, "publish running on worker worker-1",
             Waiting(Reasons.PublishRunning), Queued: [], Events: []),
         ["A pinned version whose publish failed is retried with PublishFailed naming the Repository"] = new(
-            async w =>
-            {
-                var distribution = Distribution(Published(w, versions: 2, published: 2), d => d.Spec.Version = 1);
-                await ReconcileAsync(w, distribution);
-                w.Tasks.FinishPublish(w.Stored().Id, 1, succeeded: false);
-                return distribution;
-            },
+            Reconciled(w => Pinned(w), w => w.Tasks.FinishPublish(w.Stored().Id, 1, succeeded: false)),
             StepOutcome.Retry, Reasons.PublishFailed, "Repository files: publishing version 1 failed",
             Retrying(Reasons.PublishFailed), Queued: [], Events: [Reasons.PublishFailed]),
         ["A pinned version once published is served"] = new(
-            async w =>
-            {
-                var distribution = Distribution(Published(w, versions: 2, published: 2), d => d.Spec.Version = 1);
-                await ReconcileAsync(w, distribution);
-                w.Publish("files", 1);
-                return distribution;
-            },
+            Reconciled(w => Pinned(w), w => w.Publish("files", 1)),
             StepOutcome.Done, Reasons.Succeeded, $"serving version 1 at {Url}",
             Ready(), Queued: [], Events: [],
             Then: (w, d, _) => Assert.Equal((1L, 1L), (d.Status!.ServedVersion!.Value, w.Catalog.Distributions[("default", "stable")].Version!.Value))),
@@ -171,7 +153,10 @@ public sealed class DistributionReconcilerStepTests
             Stalled(Reasons.InvalidSpec), Queued: [], Events: [ConditionTypes.Stalled]),
     };
 
-    private static Func<ReconcileWorld, Task<Distribution>> Arrange(Func<ReconcileWorld, Distribution> arrange) => w => Task.FromResult(arrange(w));
+    private static Func<ReconcileWorld, Task<Distribution>> Arrange(Func<ReconcileWorld, Distribution> arrange) => Arrangements.Given(arrange);
+
+    private static Func<ReconcileWorld, Task<Distribution>> Reconciled(Func<ReconcileWorld, Distribution> arrange, Action<ReconcileWorld>? worker = null) =>
+        Arrangements.Reconciled(Arrangements.Given(arrange), ReconcileAsync, worker);
 
     private static Task<StepResult> ReconcileAsync(ReconcileWorld world, Distribution distribution) =>
         new DistributionReconciler(world.Services, world.Resources).ReconcileAsync(distribution, CancellationToken.None);
@@ -195,6 +180,9 @@ public sealed class DistributionReconcilerStepTests
     }
 
     private static Distribution Distribution(ReconcileWorld world) => Distribution(world, null);
+
+    /// <summary>A Distribution pinned to version 1 of "files", whose newest version 2 is published.</summary>
+    private static Distribution Pinned(ReconcileWorld world) => Distribution(Published(world, versions: 2, published: 2), d => d.Spec.Version = 1);
 
     private static Distribution Distribution(ReconcileWorld world, Action<Distribution>? change)
     {

@@ -76,13 +76,7 @@ public sealed class PromotionReconcilerStepTests
                 Assert.Equal(["hello"], args.Select!.Names!);
             }),
         ["A running promotion is waited for with its worker (PromotionRunning)"] = new(
-            async w =>
-            {
-                var promotion = Promotion(Repositories(w));
-                await ReconcileAsync(w, promotion);
-                w.Tasks.Start(TaskKinds.Promote, Key);
-                return promotion;
-            },
+            Reconciled(w => Promotion(Repositories(w)), w => w.Tasks.Start(TaskKinds.Promote, Key)),
             StepOutcome.Wait, Reasons.PromotionRunning, "promote running on worker worker-1",
             Waiting(Reasons.PromotionRunning), Queued: [], Events: []),
         ["A finished promotion that created a target version is reported once and asks for the target's reconcile"] = new(
@@ -96,33 +90,16 @@ public sealed class PromotionReconcilerStepTests
                 Assert.Equal("dev version 2 promoted to prod version 1: 3 added, 0 removed", w.Events.Recorded[^1].Message);
             }),
         ["A promotion that holds is neither queued again nor reported again"] = new(
-            async w =>
-            {
-                var promotion = await PromotedAsync(w);
-                await ReconcileAsync(w, promotion);
-                return promotion;
-            },
+            Reconciled(PromotedAsync),
             StepOutcome.Done, Reasons.Promoted, "prod version 1 holds the selection of dev version 2",
             Ready(Reasons.Promoted), Queued: [], Events: [],
             Then: (w, _, _) => Assert.Single(w.Resources.Triggered)),
         ["A target changed since the last promotion is promoted again"] = new(
-            async w =>
-            {
-                var promotion = await PromotedAsync(w);
-                await ReconcileAsync(w, promotion);
-                w.Stored("prod").AddVersion(w.Time.GetUtcNow(), 1, 0);
-                return promotion;
-            },
+            Reconciled(PromotedAsync, w => w.Stored("prod").AddVersion(w.Time.GetUtcNow(), 1, 0)),
             StepOutcome.Wait, Reasons.PromotionQueued, "promote queued (task 2)",
             Waiting(Reasons.PromotionQueued), Queued: ["promote"], Events: []),
         ["A new source version is promoted"] = new(
-            async w =>
-            {
-                var promotion = await PromotedAsync(w);
-                await ReconcileAsync(w, promotion);
-                w.Stored("dev").AddVersion(w.Time.GetUtcNow(), 1, 0);
-                return promotion;
-            },
+            Reconciled(PromotedAsync, w => w.Stored("dev").AddVersion(w.Time.GetUtcNow(), 1, 0)),
             StepOutcome.Wait, Reasons.PromotionQueued, "promote queued (task 2)",
             Waiting(Reasons.PromotionQueued), Queued: ["promote"], Events: []),
         ["A failed promotion is retried with PromotionFailed and its cause"] = new(
@@ -149,7 +126,13 @@ public sealed class PromotionReconcilerStepTests
             Then: (w, _, _) => Assert.Equal(PromotionMode.Replace, w.Tasks.Promotions[^1].Args.Mode)),
     };
 
-    private static Func<ReconcileWorld, Task<Promotion>> Arrange(Func<ReconcileWorld, Promotion> arrange) => w => Task.FromResult(arrange(w));
+    private static Func<ReconcileWorld, Task<Promotion>> Arrange(Func<ReconcileWorld, Promotion> arrange) => Arrangements.Given(arrange);
+
+    private static Func<ReconcileWorld, Task<Promotion>> Reconciled(Func<ReconcileWorld, Promotion> arrange, Action<ReconcileWorld>? worker = null) =>
+        Arrangements.Reconciled(Arrangements.Given(arrange), ReconcileAsync, worker);
+
+    private static Func<ReconcileWorld, Task<Promotion>> Reconciled(Func<ReconcileWorld, Task<Promotion>> arrange, Action<ReconcileWorld>? worker = null) =>
+        Arrangements.Reconciled(arrange, ReconcileAsync, worker);
 
     private static Task<StepResult> ReconcileAsync(ReconcileWorld world, Promotion promotion) =>
         new PromotionReconciler(world.Services, world.Resources, world.Resources).ReconcileAsync(promotion, CancellationToken.None);

@@ -112,7 +112,7 @@ public sealed class RemoteReconcilerStepTests
             Stalled(Reasons.SecretNotFound), Queued: [], Events: [ConditionTypes.Stalled]),
     };
 
-    private static Func<ReconcileWorld, Task<Remote>> Arrange(Func<ReconcileWorld, Remote> arrange) => w => Task.FromResult(arrange(w));
+    private static Func<ReconcileWorld, Task<Remote>> Arrange(Func<ReconcileWorld, Remote> arrange) => Arrangements.Given(arrange);
 
     private static Remote Authenticated(Remote remote)
     {

@@ -173,34 +173,20 @@ public sealed class RepositoryReconcilerStepTests
                 Assert.Equal(TimeSpan.FromSeconds(15), result.RequeueAfter);
             }),
         ["A queued sync with the wanted settings is not queued again"] = new(
-            async w =>
-            {
-                var repository = Unpublished(Mirror(w));
-                await w.ReconcileAsync(repository);
-                return repository;
-            },
+            Reconciled(w => Unpublished(Mirror(w))),
             StepOutcome.Wait, Reasons.SyncQueued, "sync queued (task 1)",
             Waiting(Reasons.SyncQueued), Queued: [], Events: []),
         ["A running sync is waited for with its worker (SyncRunning)"] = new(
-            async w =>
-            {
-                var repository = Unpublished(Mirror(w));
-                await w.ReconcileAsync(repository);
-                w.Syncs.Start(w.Stored().Id);
-                return repository;
-            },
+            Reconciled(w => Unpublished(Mirror(w)), w => w.Syncs.Start(w.Stored().Id)),
             StepOutcome.Wait, Reasons.SyncRunning, "sync running on worker worker-1 since 2026-12-06T09:00:00Z (task 1)",
             Waiting(Reasons.SyncRunning), Queued: [], Events: []),
         ["A finished sync that created a version fills lastSync and records SyncSucceeded"] = new(
-            async w =>
+            Reconciled(w => Unpublished(Mirror(w)), w =>
             {
-                var repository = Unpublished(Mirror(w));
-                await w.ReconcileAsync(repository);
                 w.Syncs.Start(w.Stored().Id);
                 w.Time.Advance(TimeSpan.FromMinutes(2));
                 w.Syncs.Succeed(w.Stored().Id, added: 3);
-                return repository;
-            },
+            }),
             StepOutcome.Done, Reasons.Succeeded, "version 1 with 3 units",
             Ready(), Queued: [], Events: [Reasons.SyncSucceeded],
             Then: (_, r, _) =>
@@ -210,13 +196,7 @@ public sealed class RepositoryReconcilerStepTests
                 Assert.Equal("version 1: 3 added, 0 removed (3 downloaded)", last.Message);
             }),
         ["A finished sync that found no change reports it without an event"] = new(
-            async w =>
-            {
-                var repository = Unpublished(Mirror(w));
-                await w.ReconcileAsync(repository);
-                w.Syncs.Succeed(w.Stored().Id);
-                return repository;
-            },
+            Reconciled(w => Unpublished(Mirror(w)), w => w.Syncs.Succeed(w.Stored().Id)),
             StepOutcome.Done, Reasons.Succeeded, "version 0 with 0 units",
             Ready(), Queued: [], Events: [],
             Then: (_, r, _) => Assert.Equal("no change from upstream; version 0 is current", r.Status!.LastSync!.Message)),
@@ -245,14 +225,11 @@ public sealed class RepositoryReconcilerStepTests
             Waiting(Reasons.SyncQueued), Queued: ["sync"], Events: [],
             Then: (w, _, _) => Assert.Equal(SyncMode.Mirror, w.Syncs.Queued[^1].Request.Mode)),
         ["A running sync made with other settings is canceled and a new one queued"] = new(
-            async w =>
+            Reconciled(w => Unpublished(Mirror(w)), w =>
             {
-                var repository = Unpublished(Mirror(w));
-                await w.ReconcileAsync(repository);
                 w.Syncs.Start(w.Stored().Id);
                 w.Resources.GetRemote("default", "upstream")!.Spec.Url = "https://mirror.test/files/";
-                return repository;
-            },
+            }),
             StepOutcome.Wait, Reasons.SyncQueued, "sync queued (task 2)",
             Waiting(Reasons.SyncQueued), Queued: ["sync"], Events: [],
             Then: (w, _, _) => Assert.Equal([("default/files", "canceled: the Remote's settings changed")], w.Syncs.Canceled)),
@@ -283,13 +260,7 @@ public sealed class RepositoryReconcilerStepTests
             Ready(), Queued: [], Events: [],
             Then: (_, r, _) => Assert.Equal("2026-12-06T09:30:00Z", r.Status!.LastHandledRequest)),
         ["A failed sync waits out its backoff with SyncFailed, the sanitised cause and nextRetryTime"] = new(
-            async w =>
-            {
-                var repository = Unpublished(Mirror(w));
-                await w.ReconcileAsync(repository);
-                w.Syncs.Fail(w.Stored().Id, "UpstreamUnavailable", Refused);
-                return repository;
-            },
+            Reconciled(w => Unpublished(Mirror(w)), w => w.Syncs.Fail(w.Stored().Id, "UpstreamUnavailable", Refused)),
             StepOutcome.Retry, UpstreamDown, "sync failed: GET https://upstream.test/files/index failed: connection refused; 1 in a row, retrying at 2026-12-06T09:00:",
             [.. Retrying(UpstreamDown), (ConditionTypes.SyncFailed, "True", UpstreamDown)], Queued: [], Events: [UpstreamDown],
             Then: (w, r, result) =>
@@ -388,64 +359,30 @@ public sealed class RepositoryReconcilerStepTests
                 Assert.Equal("Repository/default/files", notify);
             }),
         ["A queued publish is not queued again"] = new(
-            async w =>
-            {
-                var repository = w.AddRepository(remote: null);
-                await w.ReconcileAsync(repository);
-                return repository;
-            },
+            Reconciled(w => w.AddRepository(remote: null)),
             StepOutcome.Wait, Reasons.PublishQueued, "publish queued (task 1)",
             Waiting(Reasons.PublishQueued), Queued: [], Events: []),
         ["A running publish is waited for with its worker (PublishRunning)"] = new(
-            async w =>
-            {
-                var repository = w.AddRepository(remote: null);
-                await w.ReconcileAsync(repository);
-                w.StartPublish("files", 0);
-                return repository;
-            },
+            Reconciled(w => w.AddRepository(remote: null), w => w.StartPublish("files", 0)),
             StepOutcome.Wait, Reasons.PublishRunning, "publish running on worker worker-1",
             Waiting(Reasons.PublishRunning), Queued: [], Events: []),
         ["A finished publish records Published once and the Repository is Ready"] = new(
-            async w =>
-            {
-                var repository = w.AddRepository(remote: null);
-                await w.ReconcileAsync(repository);
-                w.Publish("files", 0);
-                return repository;
-            },
+            Reconciled(w => w.AddRepository(remote: null), w => w.Publish("files", 0)),
             StepOutcome.Done, Reasons.Succeeded, "version 0 with 0 units; version 0 published",
             Ready(), Queued: [], Events: [Reasons.Published],
             Then: (_, r, _) => Assert.Equal(0, r.Status!.Publication!.Version)),
         ["A failed publish is retried with PublishFailed and its sanitised cause"] = new(
-            async w =>
-            {
-                var repository = w.AddRepository(remote: null);
-                await w.ReconcileAsync(repository);
-                w.Tasks.FinishPublish(w.Stored().Id, 0, succeeded: false, Reasons.UnexpectedError, "PUT https://key:secret@store.test/a?sig=1 failed: No space left on device");
-                return repository;
-            },
+            Reconciled(w => w.AddRepository(remote: null),
+                w => w.Tasks.FinishPublish(w.Stored().Id, 0, succeeded: false, Reasons.UnexpectedError, "PUT https://key:secret@store.test/a?sig=1 failed: No space left on device")),
             StepOutcome.Retry, Reasons.PublishFailed, "PUT https://store.test/a failed: No space left on device",
             [.. Retrying(Reasons.PublishFailed), (ConditionTypes.PublishFailed, "True", Reasons.PublishFailed)], Queued: [], Events: [Reasons.PublishFailed]),
         ["A failed publish with its own reason is retried with that reason"] = new(
-            async w =>
-            {
-                var repository = w.AddRepository(remote: null);
-                await w.ReconcileAsync(repository);
-                w.Tasks.FinishPublish(w.Stored().Id, 0, succeeded: false, Reasons.InvalidSecret, "spec.publish.signingKeySecretRef: not an OpenPGP private key");
-                return repository;
-            },
+            Reconciled(w => w.AddRepository(remote: null),
+                w => w.Tasks.FinishPublish(w.Stored().Id, 0, succeeded: false, Reasons.InvalidSecret, "spec.publish.signingKeySecretRef: not an OpenPGP private key")),
             StepOutcome.Retry, Reasons.InvalidSecret, "not an OpenPGP private key",
             Retrying(Reasons.InvalidSecret), Queued: [], Events: [Reasons.InvalidSecret]),
         ["After a failed publish was reported the next reconcile queues it again and Ready keeps PublishFailed"] = new(
-            async w =>
-            {
-                var repository = w.AddRepository(remote: null);
-                await w.ReconcileAsync(repository);
-                w.Tasks.FinishPublish(w.Stored().Id, 0, succeeded: false, null, "No space left on device");
-                await w.ReconcileAsync(repository);
-                return repository;
-            },
+            Reconciled(Reconciled(w => w.AddRepository(remote: null), w => w.Tasks.FinishPublish(w.Stored().Id, 0, succeeded: false, null, "No space left on device"))),
             StepOutcome.Wait, Reasons.PublishQueued, "publish queued (task 2)",
             [("Reconciling", "True", Reasons.PublishQueued), ("Ready", "False", Reasons.PublishFailed), (ConditionTypes.PublishFailed, "True", Reasons.PublishFailed)],
             Queued: ["publish"], Events: []),
@@ -480,13 +417,7 @@ public sealed class RepositoryReconcilerStepTests
             StepOutcome.Done, Reasons.Succeeded, "version 0 published",
             Ready(), Queued: [], Events: []),
         ["The version a sync created is queued for publishing once the sync is reported"] = new(
-            async w =>
-            {
-                var repository = Mirror(w);
-                await w.ReconcileAsync(repository);
-                w.Syncs.Succeed(w.Stored().Id, added: 2);
-                return repository;
-            },
+            Reconciled(w => Mirror(w), w => w.Syncs.Succeed(w.Stored().Id, added: 2)),
             StepOutcome.Wait, Reasons.PublishQueued, "publish queued (task 1)",
             Waiting(Reasons.PublishQueued), Queued: ["publish"], Events: [Reasons.SyncSucceeded],
             Then: (w, _, _) => Assert.Equal(1, Assert.Single(w.Tasks.Publishes).Args.Version)),
@@ -560,7 +491,13 @@ public sealed class RepositoryReconcilerStepTests
             Retrying(Reasons.ReconcileError), Queued: [], Events: [Reasons.ReconcileError]),
     };
 
-    private static Func<ReconcileWorld, Task<Repository>> Arrange(Func<ReconcileWorld, Repository> arrange) => w => Task.FromResult(arrange(w));
+    private static Func<ReconcileWorld, Task<Repository>> Arrange(Func<ReconcileWorld, Repository> arrange) => Arrangements.Given(arrange);
+
+    private static Func<ReconcileWorld, Task<Repository>> Reconciled(Func<ReconcileWorld, Repository> arrange, Action<ReconcileWorld>? worker = null) =>
+        Reconciled(Arrangements.Given(arrange), worker);
+
+    private static Func<ReconcileWorld, Task<Repository>> Reconciled(Func<ReconcileWorld, Task<Repository>> arrange, Action<ReconcileWorld>? worker = null) =>
+        Arrangements.Reconciled(arrange, (w, r) => w.ReconcileAsync(r), worker);
 
     /// <summary>The Remote "upstream" and the Repository "files" syncing from it.</summary>
     private static Repository Mirror(ReconcileWorld world)
