@@ -299,7 +299,8 @@ public sealed class RepositoryReconcilerStepTests
             },
             StepOutcome.Stalled, "SyncFailedUnexpectedError", "sync failed: the worker died (gave up after 2 attempts that ended without a result;",
             [("Stalled", "True", "SyncFailedUnexpectedError"), ("Ready", "False", "SyncFailedUnexpectedError"), (ConditionTypes.SyncFailed, "True", "SyncFailedUnexpectedError")],
-            Queued: [], Events: null),
+            Queued: [], Events: [ConditionTypes.Stalled],
+            Then: (w, _, _) => Assert.True(w.Events.Recorded[^1].Warning)),
         ["A changed Remote after the attempt limit tries again"] = new(
             async w =>
             {
