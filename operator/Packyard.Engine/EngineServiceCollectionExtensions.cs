@@ -49,6 +49,13 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<Packyard.Engine.Tasks.TaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
         services.TryAddSingleton(new Packyard.Engine.Tasks.ReclaimOptions());
+        // What the controller role calls, as the ports its reconcilers take.
+        services.TryAddSingleton<IRepositoryCatalog>(sp => sp.GetRequiredService<EngineCatalog>());
+        services.TryAddSingleton<IRemoteCatalog>(sp => sp.GetRequiredService<EngineCatalog>());
+        services.TryAddSingleton<IDistributionCatalog>(sp => sp.GetRequiredService<EngineCatalog>());
+        services.TryAddSingleton<Packyard.Engine.Tasks.IPublishTasks>(sp => sp.GetRequiredService<Packyard.Engine.Tasks.TaskQueue>());
+        services.TryAddSingleton<Packyard.Engine.Tasks.IPromoteTasks>(sp => sp.GetRequiredService<Packyard.Engine.Tasks.TaskQueue>());
+        services.TryAddSingleton<IVersionPruner>(sp => sp.GetRequiredService<VersionPruner>());
         // What a worker runs, one handler per kind of task.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.SyncTaskHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.PublishTaskHandler>());

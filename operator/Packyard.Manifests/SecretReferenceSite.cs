@@ -16,8 +16,8 @@ internal sealed record SecretReferenceSite(string Path, SecretReference Referenc
                 ("spec.tls.caSecretRef", spec.Tls?.CaSecretRef, SecretUse.SingleValue),
                 ("spec.tls.clientCertSecretRef", spec.Tls?.ClientCertSecretRef, SecretUse.ClientCertificate),
                 ("spec.proxy.authSecretRef", spec.Proxy?.AuthSecretRef, SecretUse.Credentials),
-                ("spec.deb.signingKeySecretRef", spec.Deb?.SigningKeySecretRef, SecretUse.SingleValue),
-                ("spec.rpm.signingKeySecretRef", spec.Rpm?.SigningKeySecretRef, SecretUse.SingleValue),
+                .. spec.TypeBlocks().Select(b =>
+                    ($"spec.{b.Type.ToName()}.signingKeySecretRef", (b.Block as ISignedRemoteOptions)?.SigningKeySecretRef, SecretUse.SingleValue)),
             ],
             Repository { Spec: var spec } =>
             [

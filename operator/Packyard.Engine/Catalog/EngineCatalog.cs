@@ -9,7 +9,7 @@ namespace Packyard.Engine.Catalog;
 /// The engine-side records of Remotes, Repositories and Distributions: created or updated from resource specs by
 /// the reconcilers, read by the sync, publish and serve paths. Every change notifies content servers to refresh.
 /// </summary>
-public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCipher? secrets = null)
+public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCipher? secrets = null) : IRepositoryCatalog, IRemoteCatalog, IDistributionCatalog
 {
     public const string ChangeChannel = "packyard_changes";
 

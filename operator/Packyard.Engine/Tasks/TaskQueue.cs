@@ -15,7 +15,7 @@ namespace Packyard.Engine.Tasks;
 /// died is reclaimed: its lock went with its connection; a worker that hangs with its connection open but stops heartbeating
 /// has its backend terminated.
 /// </summary>
-public sealed class TaskQueue(NpgsqlDataSource dataSource)
+public sealed class TaskQueue(NpgsqlDataSource dataSource) : IPublishTasks, IPromoteTasks
 {
     /// <summary>Channel a worker notifies when it claims, finishes or releases a task (payload: tasks.notify, "Kind/namespace/name").</summary>
     public const string ChangedChannel = "packyard_task_changed";

@@ -8,7 +8,7 @@ namespace Packyard.Engine.Versions;
 /// Applies <c>retainVersions</c>: deletes versions older than the newest N (never one a distribution pins) with
 /// their publications, and membership rows no retained version needs. Artifacts are left for orphan cleanup.
 /// </summary>
-public sealed class VersionPruner(NpgsqlDataSource dataSource, ILogger<VersionPruner> logger)
+public sealed class VersionPruner(NpgsqlDataSource dataSource, ILogger<VersionPruner> logger) : IVersionPruner
 {
     public async Task<int> PruneAsync(long repositoryId, string repositoryName, int retain, CancellationToken cancellationToken)
     {

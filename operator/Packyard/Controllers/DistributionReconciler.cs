@@ -46,7 +46,7 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
                     return StepResult.Wait(Reasons.ReferenceNotFound, $"spec.pullThrough.remoteRef: Remote {ns}/{pullThrough.RemoteRef.Name} not found", TimeSpan.FromSeconds(10));
                 }
 
-                pullThroughRemoteId = await services.Catalog.UpsertRemoteAsync(RemoteSettingsBuilder.Build(remote, lookup), cancellationToken);
+                pullThroughRemoteId = await services.Remotes.UpsertRemoteAsync(RemoteSettingsBuilder.Build(remote, lookup), cancellationToken);
             }
         }
         catch (SecretReferenceException e)
@@ -60,7 +60,7 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
 
         try
         {
-            await services.Catalog.UpsertDistributionAsync(new DistributionRecord(ns, distribution.Name, spec.BasePath, repositoryId.Value, spec.Version,
+            await services.Distributions.UpsertDistributionAsync(new DistributionRecord(ns, distribution.Name, spec.BasePath, repositoryId.Value, spec.Version,
                 spec.Checkpoints, guard, pullThroughRemoteId), cancellationToken);
         }
         catch (BasePathConflictException e)

@@ -58,8 +58,8 @@ public sealed class PromotionReconciler(ReconcileServices services, IResourceLoo
         var targetVersion = (await services.Catalog.GetRepositoryStateAsync(targetId.Value, 1, cancellationToken)).Latest.Number;
         var args = new PromoteTaskArgs(key, $"{ns}/{source.Name}", $"{ns}/{target.Name}", sourceId.Value, spec.SourceVersion, source.Spec.Type.ToName(),
             spec.Select, spec.Mode, Fingerprint(sourceId.Value, targetId.Value, sourceVersion, spec));
-        var open = await services.Tasks.FindOpenAsync(TaskKinds.Promote, key, cancellationToken);
-        if (await services.Tasks.TakeFinishedPromoteAsync(key, cancellationToken) is { } finished)
+        var open = await services.Promotions.FindOpenAsync(TaskKinds.Promote, key, cancellationToken);
+        if (await services.Promotions.TakeFinishedPromoteAsync(key, cancellationToken) is { } finished)
         {
             var (ran, report) = finished;
             if (!report.Succeeded && ran.Fingerprint == args.Fingerprint && open.Count == 0)
@@ -85,7 +85,7 @@ public sealed class PromotionReconciler(ReconcileServices services, IResourceLoo
             return PromotionPending(pending);
         }
 
-        if (await services.Tasks.FindLastPromotedAsync(key, cancellationToken) is { } last && last.Args.Fingerprint == args.Fingerprint
+        if (await services.Promotions.FindLastPromotedAsync(key, cancellationToken) is { } last && last.Args.Fingerprint == args.Fingerprint
             && last.Report.TargetVersion == targetVersion)
         {
             status.SourceVersion = last.Report.SourceVersion;
@@ -96,7 +96,7 @@ public sealed class PromotionReconciler(ReconcileServices services, IResourceLoo
                 $"{target.Name} version {last.Report.TargetVersion} holds the selection of {source.Name} version {last.Report.SourceVersion}");
         }
 
-        return PromotionPending(await services.Tasks.EnqueuePromoteAsync(targetId.Value, args, cancellationToken));
+        return PromotionPending(await services.Promotions.EnqueuePromoteAsync(targetId.Value, args, cancellationToken));
     }
 
     private static StepResult PromotionPending(TaskTicket ticket) =>

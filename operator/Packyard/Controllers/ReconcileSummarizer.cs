@@ -37,6 +37,7 @@ public static class ReconcileSummarizer
         var generation = resource.Metadata.Generation;
         SetNegativePolarity(status, owned ?? new Dictionary<string, StepResult>(), generation, now);
         (ConditionStatus Status, string Reason) before = ConditionSet.Get(status, ConditionTypes.Ready) is { } ready ? (ready.Status, ready.Reason) : (ConditionStatus.Unknown, "");
+        var wasStalled = ConditionSet.IsTrue(status, ConditionTypes.Stalled);
         switch (result.Outcome)
         {
             case StepOutcome.Done or StepOutcome.Continue:
@@ -72,7 +73,8 @@ public static class ReconcileSummarizer
         }
 
         var after = ConditionSet.Get(status, ConditionTypes.Ready);
-        if (after is null || (after.Status, after.Reason) == before)
+        // Becoming Stalled is a transition even when Ready keeps its reason (syncs retried with SyncFailed… until they give up).
+        if (after is null || ((after.Status, after.Reason) == before && (result.Outcome != StepOutcome.Stalled || wasStalled)))
         {
             return;
         }

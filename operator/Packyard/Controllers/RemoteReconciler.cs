@@ -22,7 +22,7 @@ public sealed class RemoteReconciler(ReconcileServices services, IResourceLookup
         try
         {
             var settings = RemoteSettingsBuilder.Build(remote, lookup);
-            await services.Catalog.UpsertRemoteAsync(settings, cancellationToken);
+            await services.Remotes.UpsertRemoteAsync(settings, cancellationToken);
             return StepResult.Done(Reasons.Succeeded, $"{remote.Spec.Type.ToName()} remote at {UrlSanitizer.Sanitize(settings.BaseUrl.ToString())} ({remote.Spec.Policy})");
         }
         catch (SecretReferenceException e)

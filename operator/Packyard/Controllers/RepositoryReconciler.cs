@@ -87,7 +87,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             return StepResult.Stalled(e is SecretReferenceException s ? s.Reason : Reasons.InvalidSpec, $"Remote {reference.Name}: {e.Message}");
         }
 
-        context.RemoteId = await services.Catalog.UpsertRemoteAsync(context.Remote, cancellationToken);
+        context.RemoteId = await services.Remotes.UpsertRemoteAsync(context.Remote, cancellationToken);
         return StepResult.Continue;
     }
 

@@ -8,7 +8,7 @@ public sealed class DistributionFinalizer : IKindFinalizer
     public async Task<bool> FinalizeAsync(ResourceKey key, KindContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await context.Services.Catalog.DeleteDistributionAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+        await context.Services.Distributions.DeleteDistributionAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
         context.DistributionCache?.Invalidate();
         return false;
     }

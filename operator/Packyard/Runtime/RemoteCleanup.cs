@@ -8,7 +8,7 @@ public sealed class RemoteCleanup : IKindFinalizer
     public async Task<bool> FinalizeAsync(ResourceKey key, KindContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await context.Services.Catalog.DeleteRemoteAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
+        await context.Services.Remotes.DeleteRemoteAsync(key.Namespace, key.Name, cancellationToken).ConfigureAwait(false);
         return false;
     }
 }

@@ -24,23 +24,13 @@ public sealed class ContentTypeNamesTests
         "Packyard/Hosting/ContentTypes.cs", // the one registration line per type
     ];
 
-    /// <summary>
-    /// Files that still name content types, each until the issue 13 item that removes it lands. Shrink this list; never grow it.
-    /// </summary>
-    private static readonly string[] NotYetRemoved =
-    [
-        // Items 1 and 4: which type blocks hold a signingKeySecretRef is listed per type for validate's Secret checks (the
-        // runtime and the remote settings ask ISignedRemoteOptions already).
-        "Packyard.Manifests/SecretReferenceSite.cs",
-    ];
-
     private static string OperatorFolder => Path.Combine(RepositoryRoot.Path, "operator");
 
     [Fact]
     public void Only_the_api_type_blocks_and_the_registration_file_name_a_content_type_outside_its_folder()
     {
         var offenders = ContentTypeNames.Scan(OperatorFolder)
-            .Where(hit => !Allowed.Contains(hit.File) && !IsTypeBlockFile(hit.File) && !NotYetRemoved.Contains(hit.File))
+            .Where(hit => !Allowed.Contains(hit.File) && !IsTypeBlockFile(hit.File))
             .ToList();
 
         Assert.True(offenders.Count == 0,
@@ -49,13 +39,12 @@ public sealed class ContentTypeNamesTests
     }
 
     [Fact]
-    public void Every_file_on_the_not_yet_removed_list_still_names_a_content_type()
+    public void Every_allowed_file_still_names_a_content_type()
     {
-        // Once an item removes a file's type names, the file must leave the list, so the list only shrinks.
+        // A file that no longer names a type must leave the list, so the list only shrinks.
         var files = ContentTypeNames.Scan(OperatorFolder).Select(hit => hit.File).ToHashSet(StringComparer.Ordinal);
 
-        Assert.All(NotYetRemoved, file => Assert.True(files.Contains(file), $"operator/{file} names no content type any more: remove it from NotYetRemoved."));
-        Assert.All(Allowed, file => Assert.True(File.Exists(Path.Combine(OperatorFolder, file)), $"operator/{file} does not exist"));
+        Assert.All(Allowed, file => Assert.True(files.Contains(file), $"operator/{file} names no content type (or does not exist): remove it from Allowed."));
     }
 
     [Theory]

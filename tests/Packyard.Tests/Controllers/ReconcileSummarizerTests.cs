@@ -92,6 +92,20 @@ public sealed class ReconcileSummarizerTests
         Assert.Equal(3, condition.ObservedGeneration);
     }
 
+    [Fact]
+    public void Giving_up_after_retries_with_the_same_reason_records_one_Stalled_warning_and_a_repeated_stall_none()
+    {
+        const string gaveUp = "SyncFailedUnexpectedError";
+        var repository = Repository([]);
+        var events = new Fakes.RecordingEvents();
+        ReconcileSummarizer.Summarize(repository, StepResult.Wait(gaveUp, "sync failed: boom; retrying: sync queued (task 2)", TimeSpan.FromSeconds(15)), Earlier, events);
+
+        ReconcileSummarizer.Summarize(repository, StepResult.Stalled(gaveUp, "sync failed: boom (gave up after 5 attempts)"), Now, events);
+        ReconcileSummarizer.Summarize(repository, StepResult.Stalled(gaveUp, "sync failed: boom (gave up after 5 attempts)"), Now, events);
+
+        Assert.Equal([(true, ConditionTypes.Stalled, $"{gaveUp}: sync failed: boom (gave up after 5 attempts)")], events.Recorded.Select(e => (e.Warning, e.Reason, e.Message)));
+    }
+
     /// <summary>The reconcile's result: the first owned outcome that stops it, else Done, else a missing Remote.</summary>
     private static StepResult Final(Dictionary<string, StepResult> owned, string name) =>
         owned.Values.FirstOrDefault(r => r.Outcome is not StepOutcome.Continue) is { Outcome: not StepOutcome.Continue } stop ? stop

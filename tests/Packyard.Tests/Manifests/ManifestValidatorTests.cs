@@ -296,6 +296,25 @@ public sealed class ManifestValidatorTests
         Assert.Equal("spec.contentGuard.tokenSecretRef: no Secret named \"tokens\" in namespace default", error.Message);
     }
 
+    [Theory]
+    [InlineData("deb")]
+    [InlineData("rpm")]
+    public void A_missing_signing_key_secret_of_a_remote_type_block_is_reported_at_the_block(string type)
+    {
+        var error = Single(Validate($$"""
+            apiVersion: packyard.io/v1alpha1
+            kind: Remote
+            metadata: {name: signed}
+            spec:
+              type: {{type}}
+              url: https://example.com/
+              {{type}}:
+                signingKeySecretRef: {name: upstream-key}
+            """));
+
+        Assert.Equal((8, $"spec.{type}.signingKeySecretRef: no Secret named \"upstream-key\" in namespace default"), (error.Line, error.Message));
+    }
+
     [Fact]
     public void Errors_are_attributed_to_their_documents()
     {
