@@ -48,6 +48,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.TaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
+        services.TryAddSingleton<Packyard.Engine.Tasks.VersionPublisher>();
         services.TryAddSingleton(new Packyard.Engine.Tasks.ReclaimOptions());
         // What a worker runs, one handler per kind of task.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Packyard.Engine.Tasks.ITaskHandler, Packyard.Engine.Tasks.SyncTaskHandler>());
