@@ -159,11 +159,12 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource, ReclaimOptions? recla
     /// heartbeat is older than <paramref name="staleAfter"/> while its lock is still held belongs to a hung worker: its backend
     /// is terminated, which frees the lock for the next claim. A task whose workers died <paramref name="maxAttempts"/> times
     /// (a poison task that kills every process running it) is failed instead of claimed again. While a reclaim runs no other
-    /// task is claimed, and a reclaim waits until no other task runs. A reclaim that has waited longer than
-    /// one <c>--orphan-cleanup-interval</c> (<see cref="ReclaimOptions.Interval"/>) goes first: no repository task (sync, publish, promote; queued, or a dead worker's to take
-    /// over) is claimed until it has run, so a steady stream of them cannot starve it; running tasks finish normally (a hung one
-    /// is still terminated), and the last to end lets the reclaim in. Uploads are not held back: each holds the reclaim lock
-    /// shared only for its own short transaction, and a client waiting behind a reclaim could time out.
+    /// task is claimed, and a reclaim waits until no other task runs. A reclaim that has waited longer than one
+    /// <c>--orphan-cleanup-interval</c> (<see cref="ReclaimOptions.Interval"/>) goes first: no repository task (sync, publish,
+    /// promote; queued, or a dead worker's to take over) is claimed until it has run, so a steady stream of them cannot starve
+    /// it; running tasks finish normally (a hung one is still terminated), and the last to end lets the reclaim in. Uploads are
+    /// not held back: each holds the reclaim lock shared only for its own short transaction, and a client waiting behind a
+    /// reclaim could time out.
     /// </summary>
     public async Task<ClaimedTask?> ClaimAsync(string worker, TimeSpan staleAfter, CancellationToken cancellationToken, int maxAttempts = int.MaxValue)
     {
@@ -203,13 +204,13 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource, ReclaimOptions? recla
             var reclaimBusy = false;
             foreach (var candidate in candidates)
             {
-                if (reclaimFirst && candidate.RepositoryId is { } held)
+                if (reclaimFirst && candidate.RepositoryId is { } repositoryId)
                 {
                     // Writer preference: the starved reclaim goes before any new repository task. A hung worker's task still has
                     // its backend terminated, or its shared lock would keep the reclaim out for good.
                     if (candidate.Running && candidate.Stale)
                     {
-                        await RepositoryLock.TerminateHolderAsync(connection, RepositoryLock.LockClass, held, exclusiveOnly: false, cancellationToken);
+                        await RepositoryLock.TerminateHolderAsync(connection, RepositoryLock.LockClass, repositoryId, exclusiveOnly: false, cancellationToken);
                     }
 
                     continue;
