@@ -164,7 +164,7 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource, ReclaimOptions? recla
     /// promote; queued, or a dead worker's to take over) is claimed until it has run, so a steady stream of them cannot starve
     /// it; running tasks finish normally (a hung one is still terminated), and the last to end lets the reclaim in. Uploads are
     /// not held back: each holds the reclaim lock shared only for its own short transaction, and a client waiting behind a
-    /// reclaim could time out.
+    /// reclaim could time out (so the reclaim, and the repository tasks behind it, wait for a moment between uploads).
     /// </summary>
     public async Task<ClaimedTask?> ClaimAsync(string worker, TimeSpan staleAfter, CancellationToken cancellationToken, int maxAttempts = int.MaxValue)
     {
