@@ -48,6 +48,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.TaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
+        services.TryAddSingleton<Packyard.Engine.Tasks.VersionPublisher>();
         services.TryAddSingleton(new Packyard.Engine.Tasks.ReclaimOptions());
         // What the controller role calls, as the ports its reconcilers take.
         services.TryAddSingleton<IRepositoryCatalog>(sp => sp.GetRequiredService<EngineCatalog>());

@@ -12,6 +12,12 @@ public sealed record SyncReport(
 {
     public string? Requested { get; init; }
 
+    /// <summary>
+    /// How publishing the created version in the same task ended (<see cref="SyncTaskArgs.Publish"/>); null when none was asked,
+    /// no version was created, or the publish was interrupted (the controller then queues a publish task).
+    /// </summary>
+    public PublishReport? Publication { get; init; }
+
     public static SyncReport Success(DateTimeOffset started, DateTimeOffset completed, SyncOutcome outcome) =>
         new(true, started, completed, outcome, null, null);
 

@@ -14,6 +14,13 @@ public sealed record SyncTaskArgs(string Repository, long RemoteId, SyncMode Mod
     /// backoff and the attempt limit only while it stays the same.
     /// </summary>
     public string? Attempt { get; init; }
+
+    /// <summary>
+    /// When set, the version this sync creates is published in the same claim, under the same repository lock, with these
+    /// options (the signing key sealed, as in a publish task; its <see cref="PublishTaskArgs.Version"/> is replaced by the
+    /// created version). A sync that creates no version publishes nothing. Null: the controller queues a publish task itself.
+    /// </summary>
+    public PublishTaskArgs? Publish { get; init; }
 }
 
 /// <summary>A queued or running sync task, as the controller shows it in status.</summary>

@@ -15,8 +15,16 @@ namespace Packyard.Engine.Tasks;
 /// died is reclaimed: its lock went with its connection; a worker that hangs with its connection open but stops heartbeating
 /// has its backend terminated.
 /// </summary>
-public sealed class TaskQueue(NpgsqlDataSource dataSource) : IPublishTasks, IPromoteTasks
+public sealed class TaskQueue(NpgsqlDataSource dataSource, ReclaimOptions? reclaim = null) : IPublishTasks, IPromoteTasks
 {
+    /// <summary>
+    /// How long a queued reclaim waits for a moment when no repository task runs before workers stop starting new ones for it
+    /// (writer preference, see <see cref="ClaimAsync"/>): one <c>--orphan-cleanup-interval</c>. So under any stream of tasks a
+    /// reclaim runs within about two intervals plus the longest task, while a reclaim that finds a gap by itself (the usual
+    /// case) never holds anything up.
+    /// </summary>
+    private readonly TimeSpan reclaimFirstAfter = (reclaim ?? new ReclaimOptions()).Interval;
+
     /// <summary>Channel a worker notifies when it claims, finishes or releases a task (payload: tasks.notify, "Kind/namespace/name").</summary>
     public const string ChangedChannel = "packyard_task_changed";
 
@@ -125,8 +133,10 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource) : IPublishTasks, IPro
     }
 
     /// <summary>
-    /// Queues a reclaim task unless one is open or one was queued within <paramref name="interval"/>. Several processes may call it
-    /// at once: the unique index on queued tasks keeps one. Returns whether this call queued it.
+    /// Queues a reclaim task unless one is open or the last one started (or, never started, was queued) within
+    /// <paramref name="interval"/>: at most one per interval, measured from when it ran, across replicas and restarts (the
+    /// tasks table is the only memory). Several processes may call it at once: the unique index on queued tasks keeps one.
+    /// Returns whether this call queued it.
     /// </summary>
     public async Task<bool> ScheduleReclaimAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
@@ -134,7 +144,7 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource) : IPublishTasks, IPro
             with queued as (
                 insert into tasks (kind, key, state)
                 select '{TaskKinds.Reclaim}', '', 'queued'
-                where not exists (select 1 from tasks where kind = '{TaskKinds.Reclaim}' and (state in ('queued', 'running') or created > now() - $1))
+                where not exists (select 1 from tasks where kind = '{TaskKinds.Reclaim}' and (state in ('queued', 'running') or coalesce(started, created) > now() - $1))
                 on conflict (kind, key) where state = 'queued' do nothing
                 returning id)
             select count(pg_notify('{QueuedChannel}', '')) from queued
@@ -149,7 +159,12 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource) : IPublishTasks, IPro
     /// heartbeat is older than <paramref name="staleAfter"/> while its lock is still held belongs to a hung worker: its backend
     /// is terminated, which frees the lock for the next claim. A task whose workers died <paramref name="maxAttempts"/> times
     /// (a poison task that kills every process running it) is failed instead of claimed again. While a reclaim runs no other
-    /// task is claimed, and a reclaim waits until no other task runs.
+    /// task is claimed, and a reclaim waits until no other task runs. A reclaim that has waited longer than one
+    /// <c>--orphan-cleanup-interval</c> (<see cref="ReclaimOptions.Interval"/>) goes first: no repository task (sync, publish,
+    /// promote; queued, or a dead worker's to take over) is claimed until it has run, so a steady stream of them cannot starve
+    /// it; running tasks finish normally (a hung one is still terminated), and the last to end lets the reclaim in. Uploads are
+    /// not held back: each holds the reclaim lock shared only for its own short transaction, and a client waiting behind a
+    /// reclaim could time out (so the reclaim, and the repository tasks behind it, wait for a moment between uploads).
     /// </summary>
     public async Task<ClaimedTask?> ClaimAsync(string worker, TimeSpan staleAfter, CancellationToken cancellationToken, int maxAttempts = int.MaxValue)
     {
@@ -157,6 +172,15 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource) : IPublishTasks, IPro
         try
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            bool reclaimFirst;
+            await using (var starved = new NpgsqlCommand($"""
+                select exists (select 1 from tasks where kind = '{TaskKinds.Reclaim}' and state = 'queued' and created < now() - $1)
+                """, connection, transaction))
+            {
+                starved.Parameters.Add(new NpgsqlParameter { Value = reclaimFirstAfter });
+                reclaimFirst = await starved.ExecuteScalarAsync(cancellationToken) is true;
+            }
+
             var candidates = new List<Candidate>();
             await using (var select = new NpgsqlCommand("""
                 select id, kind, repository_id, state = 'running', worker, coalesce(heartbeat < now() - $1, true), args::text, attempts, notify from tasks
@@ -180,6 +204,18 @@ public sealed class TaskQueue(NpgsqlDataSource dataSource) : IPublishTasks, IPro
             var reclaimBusy = false;
             foreach (var candidate in candidates)
             {
+                if (reclaimFirst && candidate.RepositoryId is { } repositoryId)
+                {
+                    // Writer preference: the starved reclaim goes before any new repository task. A hung worker's task still has
+                    // its backend terminated, or its shared lock would keep the reclaim out for good.
+                    if (candidate.Running && candidate.Stale)
+                    {
+                        await RepositoryLock.TerminateHolderAsync(connection, RepositoryLock.LockClass, repositoryId, exclusiveOnly: false, cancellationToken);
+                    }
+
+                    continue;
+                }
+
                 var (locked, reclaimHeld) = await TryLockAsync(connection, candidate, busy, reclaimBusy, cancellationToken);
                 reclaimBusy |= reclaimHeld;
                 if (!locked)

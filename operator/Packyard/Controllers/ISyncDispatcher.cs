@@ -32,4 +32,8 @@ public interface ISyncDispatcher
 /// A sync the reconciler wants: the engine request, the settings fingerprint, the request annotation it answers, and the attempt
 /// (everything the sync is made with) that failures are counted against.
 /// </summary>
-public sealed record SyncJob(SyncRequest Request, string Fingerprint, string? Requested, string? Attempt = null);
+public sealed record SyncJob(SyncRequest Request, string Fingerprint, string? Requested, string? Attempt = null)
+{
+    /// <summary>Publish the version the sync creates in the same task, with these args (<see cref="SyncTaskArgs.Publish"/>); null: do not.</summary>
+    public PublishTaskArgs? Publish { get; init; }
+}

@@ -18,7 +18,7 @@ public sealed class QueuedSyncDispatcher(SyncTaskQueue queue) : ISyncDispatcher
     {
         ArgumentNullException.ThrowIfNull(job);
         var request = job.Request;
-        var args = new SyncTaskArgs(request.RepositoryName, request.RemoteId, request.Mode, job.Fingerprint, job.Requested) { Attempt = job.Attempt };
+        var args = new SyncTaskArgs(request.RepositoryName, request.RemoteId, request.Mode, job.Fingerprint, job.Requested) { Attempt = job.Attempt, Publish = job.Publish };
         return queue.EnqueueAsync(request.RepositoryId, args, cancellationToken);
     }
 

@@ -31,6 +31,9 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         public string Summary { get; set; } = "";
         public TimeSpan? RequeueAfter { get; set; }
 
+        /// <summary>How the sync reported in this reconcile published the version it created, in its own task; null when it did not.</summary>
+        public PublishReport? SyncPublication { get; set; }
+
         /// <summary>The outcome of the steps owning a negative-polarity condition, by condition (see <see cref="Owning"/>).</summary>
         public Dictionary<string, StepResult> Owned { get; } = new(StringComparer.Ordinal);
     }
@@ -185,7 +188,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         {
             pending = await syncs.QueueAsync(
                 new SyncJob(new SyncRequest(context.RepositoryId, $"{repository.Namespace}/{repository.Name}", context.RemoteId, context.Remote, sync.Mode),
-                    wanted, requested, attempt),
+                    wanted, requested, attempt) { Publish = PublishWithSync(context) },
                 cancellationToken);
         }
 
@@ -272,6 +275,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         }
 
         var outcome = report.Outcome!;
+        context.SyncPublication = report.Publication;
         context.Status.LastSync = new SyncSummary
         {
             StartTime = report.StartTime,
@@ -293,7 +297,9 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     }
 
     /// <summary>
-    /// Publishes the newest version when spec.publish.enabled (default), as a publish task for a worker: while it waits or runs,
+    /// Publishes the newest version when spec.publish.enabled (default). A version a sync created is published by the sync's own task
+    /// (<see cref="PublishWithSync"/>) and only reported here; any other unpublished version (version 0, an upload, a promotion,
+    /// a publish that failed or was interrupted inside the sync) as a publish task for a worker: while it waits or runs,
     /// Wait (PublishQueued / PublishRunning) with the task in the message; a finished one is reported once (Published event, or
     /// Retry PublishFailed with the cause), and a failed one is queued again on the retry.
     /// </summary>
@@ -309,6 +315,12 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         var version = state.Latest.Number;
         var name = $"{repository.Namespace}/{repository.Name}";
         var finished = await services.Tasks.TakeFinishedPublishAsync(context.RepositoryId, version, cancellationToken);
+        if (finished is null && context.SyncPublication?.Version == version)
+        {
+            // The sync task published the version it created: reported like a publish task of its own.
+            finished = context.SyncPublication;
+        }
+
         if (finished is { Succeeded: true })
         {
             services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.Published, $"version {version} published");
@@ -342,6 +354,28 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         }
 
         return PublishPending(await services.Tasks.EnqueuePublishAsync(context.RepositoryId, args, $"Repository/{name}", cancellationToken));
+    }
+
+    /// <summary>
+    /// The publish args a queued sync carries so that the version it creates is published in the same task (no PublishQueued round
+    /// trip): null when publishing is disabled or the signing key cannot be read (the publish step reports that after the sync).
+    /// The signing key is sealed as in a publish task. Its version is a placeholder: the worker publishes the version it created.
+    /// </summary>
+    private PublishTaskArgs? PublishWithSync(Context context)
+    {
+        if (context.Repository.Spec.Publish?.Enabled == false)
+        {
+            return null;
+        }
+
+        try
+        {
+            return PublishOptionsBuilder.Build(context.Repository, lookup, services.Secrets, version: 0);
+        }
+        catch (SecretReferenceException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Reconciling while a publish task waits for a worker or runs; the worker's notification ends the wait early.</summary>

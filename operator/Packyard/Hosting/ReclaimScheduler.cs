@@ -7,9 +7,11 @@ using Packyard.Operator;
 namespace Packyard.Hosting;
 
 /// <summary>
-/// Queues orphan cleanup as a reclaim task whenever none was queued within <c>--orphan-cleanup-interval</c>, in every mode and
+/// Queues orphan cleanup as a reclaim task whenever none ran within <c>--orphan-cleanup-interval</c>, in every mode and
 /// every replica: the check and the insert are one statement and a queued task is unique, so several replicas queue at most
-/// one. A worker runs it (<see cref="ReclaimTaskHandler"/>) once no other task holds the reclaim lock.
+/// one, and it keeps nothing in memory, so a restart queues none before the interval since the last reclaim has passed
+/// (<see cref="TaskQueue.ScheduleReclaimAsync"/>). A worker runs it (<see cref="ReclaimTaskHandler"/>) once no other task holds
+/// the reclaim lock, or first, after it has waited an interval (<see cref="TaskQueue.ClaimAsync"/>).
 /// </summary>
 public sealed class ReclaimScheduler(TaskQueue queue, ReclaimOptions options, TimeProvider time, ILogger<ReclaimScheduler> logger) : BackgroundService
 {
@@ -24,7 +26,7 @@ public sealed class ReclaimScheduler(TaskQueue queue, ReclaimOptions options, Ti
         {
             try
             {
-                await queue.ScheduleReclaimAsync(options.Interval, stoppingToken);
+                await CheckAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -38,6 +40,9 @@ public sealed class ReclaimScheduler(TaskQueue queue, ReclaimOptions options, Ti
         }
         while (await WaitAsync(timer, stoppingToken));
     }
+
+    /// <summary>One look: queues a reclaim when none is open and none ran within the interval; returns whether it queued one.</summary>
+    public Task<bool> CheckAsync(CancellationToken cancellationToken) => queue.ScheduleReclaimAsync(options.Interval, cancellationToken);
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {

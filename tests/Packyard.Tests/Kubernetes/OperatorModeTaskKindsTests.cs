@@ -144,7 +144,7 @@ public sealed class OperatorModeTaskKindsTests
     }
 
     [Fact]
-    public async Task A_publish_task_carries_the_signing_key_sealed_and_a_publish_that_fails_is_Ready_False_PublishFailed()
+    public async Task Publish_and_sync_tasks_carry_the_signing_key_sealed_and_a_publish_that_fails_is_Ready_False_PublishFailed()
     {
         await using var cluster = await OperatorCluster.StartAsync("publishfail");
         var replica = cluster.StartOperator("replica-a");
@@ -167,6 +167,27 @@ public sealed class OperatorModeTaskKindsTests
                 signingKeySecretRef:
                   name: broken-signing-key
                   key: private.asc
+            ---
+            apiVersion: packyard.io/v1alpha1
+            kind: Remote
+            metadata:
+              name: quickstart
+            spec:
+              type: file
+              url: file:upstream/
+            ---
+            apiVersion: packyard.io/v1alpha1
+            kind: Repository
+            metadata:
+              name: synced-with-key
+            spec:
+              type: file
+              remoteRef:
+                name: quickstart
+              publish:
+                signingKeySecretRef:
+                  name: broken-signing-key
+                  key: private.asc
             """);
 
         await replica.WaitUntilAsync("the failed publish is reported", async () =>
@@ -177,9 +198,15 @@ public sealed class OperatorModeTaskKindsTests
         Assert.StartsWith("False|publishing version 0 failed: ", ready, StringComparison.Ordinal);
         Assert.DoesNotContain("not a key at all", ready, StringComparison.Ordinal);
 
+        // A sync task carries the key too, to publish the version it creates (the file type signs nothing, so it is Ready).
+        await replica.WaitUntilAsync("the synced Repository is Ready with its version published by the sync task", async () =>
+            await cluster.Kubectl.SucceedAsync("get", "repository", "synced-with-key", "-o",
+                """jsonpath={.status.conditions[?(@.type=="Ready")].status}|{.status.publication.version}""") == "True|1",
+            Timeout);
+
         // The key is in the tasks table only sealed: neither its text nor its base64 appears there.
-        var args = await RowsAsync(cluster.Database, "select args::text from tasks where kind = 'publish'");
-        Assert.NotEmpty(args);
+        var args = await RowsAsync(cluster.Database, "select args::text from tasks where kind in ('publish', 'sync')");
+        Assert.Equal(["publish", "sync"], await RowsAsync(cluster.Database, "select distinct kind from tasks where kind in ('publish', 'sync') order by kind"));
         Assert.All(args, a =>
         {
             Assert.Contains("\"sealedSigningKey\": \"v1:", a, StringComparison.Ordinal);

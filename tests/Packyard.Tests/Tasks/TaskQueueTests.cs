@@ -165,6 +165,88 @@ public sealed class TaskQueueTests(EngineFixture engine) : IClassFixture<EngineF
     }
 
     [Fact]
+    public async Task A_reclaim_that_waited_longer_than_the_interval_runs_despite_back_to_back_syncs_and_repository_tasks_resume_after_it()
+    {
+        var first = await RepositoryAsync("starve-one");
+        var second = await RepositoryAsync("starve-two");
+        await Syncs.EnqueueAsync(first, SyncArgs("starve-one"), CancellationToken.None);
+        var running = await Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None);
+        Assert.Equal((TaskKinds.Sync, (long?)first), (running!.Kind, running.RepositoryId));
+        Assert.True(await Tasks.ScheduleReclaimAsync(TimeSpan.FromHours(1), CancellationToken.None));
+
+        // Back-to-back syncs: each starts before the previous ends, so something always holds the reclaim lock shared. Within
+        // the interval the reclaim waits and the syncs go on.
+        for (var round = 0; round < 3; round++)
+        {
+            var (next, name) = round % 2 == 0 ? (second, "starve-two") : (first, "starve-one");
+            await Syncs.EnqueueAsync(next, SyncArgs(name), CancellationToken.None);
+            var claimed = await Tasks.ClaimAsync("worker-b", StaleAfter, CancellationToken.None);
+            Assert.Equal((TaskKinds.Sync, (long?)next), (claimed!.Kind, claimed.RepositoryId));
+            await running.CompleteAsync(TaskResult.Of(SyncReport.Success(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, new SyncOutcome(1, false, 0, 0, 1, 1, 0))));
+            await running.DisposeAsync();
+            running = claimed;
+        }
+
+        Assert.Equal("queued", await TextAsync("select state from tasks where kind = 'reclaim'"));
+
+        // The reclaim has now waited longer than the interval: no new repository task starts, whatever worker asks.
+        await AgeReclaimAsync(TimeSpan.FromMinutes(61));
+        await Syncs.EnqueueAsync(second, SyncArgs("starve-two"), CancellationToken.None);
+        Assert.Null(await Tasks.ClaimAsync("worker-c", StaleAfter, CancellationToken.None));
+        Assert.Null(await Tasks.ClaimAsync("worker-d", StaleAfter, CancellationToken.None));
+
+        // Uploads are not held back (they hold the lock shared for one short transaction; a client would time out waiting).
+        await using (var upload = await engine.DataSource.OpenConnectionAsync())
+        {
+            await ReclaimLock.AcquireSharedAsync(upload, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            await ReclaimLock.ReleaseSharedAsync(upload);
+        }
+
+        // The running sync finishes normally; then the reclaim runs, alone.
+        await running.CompleteAsync(TaskResult.Of(SyncReport.Success(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, new SyncOutcome(1, false, 0, 0, 1, 1, 0))));
+        await running.DisposeAsync();
+        var reclaim = await Tasks.ClaimAsync("worker-c", StaleAfter, CancellationToken.None);
+        Assert.Equal(TaskKinds.Reclaim, reclaim!.Kind);
+        Assert.Null(await Tasks.ClaimAsync("worker-d", StaleAfter, CancellationToken.None));
+        await reclaim.CompleteAsync(TaskResult.Of(new ReclaimReport(0, 0, 0)));
+        await reclaim.DisposeAsync();
+
+        // Repository tasks resume.
+        await using var resumed = await Tasks.ClaimAsync("worker-d", StaleAfter, CancellationToken.None);
+        Assert.Equal((TaskKinds.Sync, (long?)second), (resumed!.Kind, resumed.RepositoryId));
+    }
+
+    [Fact]
+    public async Task A_reclaim_is_scheduled_once_per_interval_from_the_last_ones_start_across_scheduler_restarts()
+    {
+        var options = new ReclaimOptions { Interval = TimeSpan.FromHours(1) };
+
+        // Three process starts in a row (replicas or restarts): the first queues a reclaim, the others find it.
+        for (var start = 0; start < 3; start++)
+        {
+            await RunSchedulerOnceAsync(options);
+        }
+
+        Assert.Equal(1L, await ScalarAsync("select count(*) from tasks where kind = 'reclaim'"));
+
+        // It waited 70 minutes behind syncs and ran 5 minutes ago: a process starting now queues none (the interval counts
+        // from when the last reclaim ran, not from when it was queued).
+        await using (var reclaim = await Tasks.ClaimAsync("worker-a", StaleAfter, CancellationToken.None))
+        {
+            await reclaim!.CompleteAsync(TaskResult.Of(new ReclaimReport(0, 0, 0)));
+        }
+
+        await AgeReclaimAsync(TimeSpan.FromMinutes(70), startedAgo: TimeSpan.FromMinutes(5));
+        await RunSchedulerOnceAsync(options);
+        Assert.Equal(1L, await ScalarAsync("select count(*) from tasks where kind = 'reclaim'"));
+
+        // Once the interval has passed since it ran, the next start queues one.
+        await AgeReclaimAsync(TimeSpan.FromMinutes(130), startedAgo: TimeSpan.FromMinutes(61));
+        await RunSchedulerOnceAsync(options);
+        Assert.Equal(1L, await ScalarAsync("select count(*) from tasks where kind = 'reclaim' and state = 'queued'"));
+    }
+
+    [Fact]
     public async Task A_publish_whose_workers_died_too_often_is_given_up_and_reported_once_with_the_cause()
     {
         var repository = await RepositoryAsync("poison-publish");
@@ -221,6 +303,30 @@ public sealed class TaskQueueTests(EngineFixture engine) : IClassFixture<EngineF
     {
         await using var command = engine.DataSource.CreateCommand(sql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Backdates the reclaim task as if it was queued <paramref name="queuedAgo"/> (and started <paramref name="startedAgo"/>, if it did).</summary>
+    private async Task AgeReclaimAsync(TimeSpan queuedAgo, TimeSpan? startedAgo = null)
+    {
+        await using var age = engine.DataSource.CreateCommand(
+            "update tasks set created = now() - $1, started = case when started is null then null else now() - $2 end where kind = 'reclaim'");
+        age.Parameters.Add(new NpgsqlParameter { Value = queuedAgo });
+        age.Parameters.Add(new NpgsqlParameter { Value = startedAgo ?? queuedAgo });
+        await age.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>What a process's reclaim scheduler does first when it starts (a new instance: it keeps nothing in memory).</summary>
+    private async Task RunSchedulerOnceAsync(ReclaimOptions options)
+    {
+        using var scheduler = new Packyard.Hosting.ReclaimScheduler(Tasks, options, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Packyard.Hosting.ReclaimScheduler>.Instance);
+        await scheduler.CheckAsync(CancellationToken.None);
+    }
+
+    private async Task<string> TextAsync(string sql)
+    {
+        await using var command = engine.DataSource.CreateCommand(sql);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     private async Task TerminateLockHolderAsync(long repository)
