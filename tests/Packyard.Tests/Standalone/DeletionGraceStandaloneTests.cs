@@ -86,7 +86,10 @@ public sealed class DeletionGraceStandaloneTests
         await packyard.WaitUntilAsync("the Distribution stops serving", async () =>
             (await packyard.Http.GetAsync("files/grace/PULP_MANIFEST")).StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(15));
         await packyard.WaitForAsync("the resources are gone", r => r.Find("Repository", "grace") is null);
-        var deleted = Regex.Match(OneLine(packyard.Output), @"Repository default/grace Deleted: versions up to 2 kept until (\S+Z) \(--deletion-grace 24h\); re-create the Repository to restore them");
+        const string DeletedEvent = @"Repository default/grace Deleted: versions up to 2 kept until (\S+Z) \(--deletion-grace 24h\); re-create the Repository to restore them";
+        // The event is printed by the finalizer, which may finish a moment after the resource left the listing.
+        await packyard.WaitUntilAsync("the Deleted event is printed", () => Task.FromResult(Regex.IsMatch(OneLine(packyard.Output), DeletedEvent)), TimeSpan.FromSeconds(10));
+        var deleted = Regex.Match(OneLine(packyard.Output), DeletedEvent);
         Assert.True(deleted.Success, packyard.Output);
         Assert.True(DateTimeOffset.Parse(deleted.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(23));
         Assert.Equal([0L, 1L, 2L], await StandaloneWorkspace.VersionsAsync(database, "grace"));
