@@ -59,5 +59,18 @@ internal sealed class AptClient : IDisposable
     public Task<string> RunAsync(params string[] arguments) =>
         ProcessRunner.RunAsync("apt-get", arguments, workingDirectory: Downloads, environment: new Dictionary<string, string> { ["APT_CONFIG"] = ConfigPath });
 
+    /// <summary>
+    /// <c>apt-get update</c> finishes without a warning or an error, then <c>apt-get download <paramref name="package"/></c> leaves
+    /// <paramref name="file"/> in <see cref="Downloads"/>.
+    /// </summary>
+    public async Task UpdateAndDownloadAsync(string package, string file)
+    {
+        var update = await RunAsync("update");
+        Assert.DoesNotContain("\nW:", "\n" + update);
+        Assert.DoesNotContain("\nE:", "\n" + update);
+        await RunAsync("download", package);
+        Assert.True(File.Exists(System.IO.Path.Combine(Downloads, file)), $"apt downloaded {file}");
+    }
+
     public void Dispose() => folder.Dispose();
 }

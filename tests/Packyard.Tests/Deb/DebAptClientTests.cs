@@ -44,11 +44,7 @@ public sealed class DebAptClientTests(DebFixture fixture) : IClassFixture<DebFix
         var checkpoint = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         using (var apt = new AptClient($"deb [signed-by=KEYRING] {fixture.BaseAddress}{basePath}/{checkpoint}/ bookworm main", await File.ReadAllBytesAsync(keyring)))
         {
-            var update = await apt.RunAsync("update");
-            Assert.DoesNotContain("\nW:", "\n" + update);
-            Assert.DoesNotContain("\nE:", "\n" + update);
-            await apt.RunAsync("download", "hello");
-            Assert.True(File.Exists(Path.Combine(apt.Downloads, "hello_2.10-3_amd64.deb")));
+            await apt.UpdateAndDownloadAsync("hello", "hello_2.10-3_amd64.deb");
         }
     }
 

@@ -36,11 +36,7 @@ public sealed class DebPublishOptionsTests
         Assert.Equal(22, Lzma2DictionaryByte(xz)); // an 8 MiB dictionary: preset 6 (the default, 1, has 1 MiB: 16)
         using (var apt = new AptClient($"deb [signed-by=KEYRING] {packyard.BaseUrl}debian/example/ bookworm main", keyring))
         {
-            var update = await apt.RunAsync("update");
-            Assert.DoesNotContain("\nW:", "\n" + update);
-            Assert.DoesNotContain("\nE:", "\n" + update);
-            await apt.RunAsync("download", "hello");
-            Assert.True(File.Exists(Path.Combine(apt.Downloads, "hello_2.10-3_amd64.deb")));
+            await apt.UpdateAndDownloadAsync("hello", "hello_2.10-3_amd64.deb");
         }
 
         // Nothing upstream changed and nothing was requested: only the Remote's type block did.
@@ -80,11 +76,7 @@ public sealed class DebPublishOptionsTests
         foreach (var name in new[] { "stable", "bookworm" })
         {
             using var apt = new AptClient($"deb [signed-by=KEYRING] {packyard.BaseUrl}debian/example/ {name} main", keyring);
-            var update = await apt.RunAsync("update");
-            Assert.DoesNotContain("\nW:", "\n" + update);
-            Assert.DoesNotContain("\nE:", "\n" + update);
-            await apt.RunAsync("download", "hello");
-            Assert.True(File.Exists(Path.Combine(apt.Downloads, "hello_2.10-3_amd64.deb")), $"apt downloaded hello through '{name}'");
+            await apt.UpdateAndDownloadAsync("hello", "hello_2.10-3_amd64.deb");
         }
     }
 

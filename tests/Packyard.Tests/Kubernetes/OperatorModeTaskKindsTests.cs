@@ -267,7 +267,8 @@ public sealed class OperatorModeTaskKindsTests
     internal static List<string> ObjectsIn(string storage) =>
         Directory.Exists(Path.Combine(storage, "objects")) ? Directory.EnumerateFiles(Path.Combine(storage, "objects"), "*", SearchOption.AllDirectories).ToList() : [];
 
-    private static async Task<List<string>> RowsAsync(string database, string sql)
+    /// <summary>The first column of each row <paramref name="sql"/> returns, as text.</summary>
+    internal static async Task<List<string>> RowsAsync(string database, string sql)
     {
         await using var dataSource = NpgsqlDataSource.Create(database);
         await using var command = dataSource.CreateCommand(sql);

@@ -1,4 +1,3 @@
-using Npgsql;
 using Packyard.Tests.Infrastructure;
 
 namespace Packyard.Tests.Standalone;
@@ -44,8 +43,8 @@ public sealed class SyncPublishInOneTaskTests
         Assert.Contains("Published: version 2 published", output, StringComparison.Ordinal);
 
         // Two sync tasks and no publish task ran; each sync task carried the signing key sealed, never in clear.
-        Assert.Equal(["sync:succeeded", "sync:succeeded"], await RowsAsync(database, "select kind || ':' || state from tasks where kind <> 'reclaim' order by id"));
-        var args = await RowsAsync(database, "select args::text from tasks where kind = 'sync'");
+        Assert.Equal(["sync:succeeded", "sync:succeeded"], await Kubernetes.OperatorModeTaskKindsTests.RowsAsync(database, "select kind || ':' || state from tasks where kind <> 'reclaim' order by id"));
+        var args = await Kubernetes.OperatorModeTaskKindsTests.RowsAsync(database, "select args::text from tasks where kind = 'sync'");
         Assert.All(args, a =>
         {
             Assert.Contains("\"sealedSigningKey\": \"v1:", a, StringComparison.Ordinal);
@@ -83,18 +82,4 @@ public sealed class SyncPublishInOneTaskTests
         spec: {basePath: files/mirror, repositoryRef: {name: mirror}}
 
         """;
-
-    private static async Task<List<string>> RowsAsync(string database, string sql)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(database);
-        await using var command = dataSource.CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(reader.GetString(0));
-        }
-
-        return rows;
-    }
 }
