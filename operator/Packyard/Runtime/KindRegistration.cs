@@ -51,6 +51,9 @@ public abstract class KindRegistration(string name, int order)
     /// <summary>Gives <paramref name="to"/> the status of <paramref name="from"/> (a new manifest of the same object).</summary>
     public abstract void CarryStatus(object from, object to);
 
+    /// <summary>The object of <paramref name="key"/> as <paramref name="source"/> last read it; null when it is gone.</summary>
+    public abstract object? Find(IResourceSource source, ResourceKey key);
+
     /// <summary>An informer of the kind (operator mode).</summary>
     public abstract IInformer Watch(ResourceClient client, string? watchNamespace, ILogger logger);
 

@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Packyard.ControllerRuntime;
+using Packyard.Controllers;
 using Packyard.Operator;
 
 namespace Packyard.Runtime;
@@ -29,6 +30,12 @@ public abstract class KindRegistration<T>(string name, int order, ResourceKind<T
         {
             CopyStatus(before, after);
         }
+    }
+
+    public override object? Find(IResourceSource source, ResourceKey key)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Get(this, key.Namespace, key.Name)?.Object;
     }
 
     public override IInformer Watch(ResourceClient client, string? watchNamespace, ILogger logger) =>

@@ -21,6 +21,7 @@ public sealed class ResourceController : IReconcileTrigger, IDisposable
     private readonly ILogger logger;
     private readonly ReconcileLoop<ResourceKey> loop;
     private readonly KindContext context;
+    private readonly ReferrerIndex referrers = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ResourceKey, (string Result, TimeSpan Elapsed)> finished = new();
 
     public ResourceController(
@@ -68,8 +69,9 @@ public sealed class ResourceController : IReconcileTrigger, IDisposable
     /// <summary>An object changed (or went): it is queued unless only its status changed; its dependents are queued.</summary>
     private void OnChange(ResourceKey key)
     {
-        if (KindRegistry.Find(key.Kind) is not null)
+        if (KindRegistry.Find(key.Kind) is { } kind)
         {
+            referrers.Update(key, kind.Find(source, key));
             loop.Changed(key, source.Signature(key));
         }
 
@@ -78,7 +80,7 @@ public sealed class ResourceController : IReconcileTrigger, IDisposable
 
     private void EnqueueDependents(ResourceKey key)
     {
-        foreach (var dependent in DependentKeys.Of(source.Objects, key))
+        foreach (var dependent in referrers.DependentsOf(key))
         {
             loop.Add(dependent);
         }
