@@ -32,6 +32,10 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = PackyardEventIds.Published, Level = LogLevel.Information, Message = "Repository {Repository} version {Version} published ({Files} metadata files)")]
     public static partial void Published(ILogger logger, string repository, long version, int files);
 
+    [LoggerMessage(EventId = PackyardEventIds.Republished, Level = LogLevel.Information,
+        Message = "Repository {Repository} version {Version} published again with the changed publish options ({Files} metadata files)")]
+    public static partial void Republished(ILogger logger, string repository, long version, int files);
+
     [LoggerMessage(EventId = PackyardEventIds.OnDemandFetch, Level = LogLevel.Information, Message = "Fetching {Path} on demand from its remote")]
     public static partial void OnDemandFetch(ILogger logger, string path);
 }

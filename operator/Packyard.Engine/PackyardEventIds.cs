@@ -22,6 +22,7 @@ public static class PackyardEventIds
     public const int ArtifactsRepaired = 2040;
 
     public const int Published = 3000;
+    public const int Republished = 3001;
 
     public const int OnDemandFetch = 4000;
     public const int ServeFailed = 4001;

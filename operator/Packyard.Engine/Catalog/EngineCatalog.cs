@@ -134,14 +134,15 @@ public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCip
         }
 
         await using var publication = dataSource.CreateCommand(
-            "select version, created from publications where repository_id = $1 order by version desc limit 1");
+            "select version, created, options_fingerprint from publications where repository_id = $1 order by version desc limit 1");
         publication.AddParameters(repositoryId);
         PublicationInfo? latestPublication = null;
         await using (var reader = await publication.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
             {
-                latestPublication = new PublicationInfo(reader.GetInt64(0), new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero));
+                latestPublication = new PublicationInfo(reader.GetInt64(0), new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero),
+                    reader.IsDBNull(2) ? null : reader.GetString(2));
             }
         }
 

@@ -23,5 +23,5 @@ public interface IRepositoryCatalog
     Task<(string? Fingerprint, DateTimeOffset? LastStarted)> GetSyncStateAsync(long repositoryId, CancellationToken cancellationToken);
 
     /// <inheritdoc cref="EngineCatalog.IsPublishedAsync"/>
-    Task<bool> IsPublishedAsync(long repositoryId, long version, CancellationToken cancellationToken);
+    Task<bool> IsPublishedAsync(long repositoryId, long version, string? optionsFingerprint, CancellationToken cancellationToken);
 }

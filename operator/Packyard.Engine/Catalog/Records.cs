@@ -12,7 +12,12 @@ public sealed record RepositoryState(IReadOnlyList<RepositoryVersionInfo> Versio
 
 public sealed record RepositoryVersionInfo(long Number, DateTimeOffset Created, long Added, long Removed, long ContentCount);
 
-public sealed record PublicationInfo(long Version, DateTimeOffset Created);
+/// <summary>A publication: its version, when it was made, and the fingerprint of the publish options it was made with (null: made before those were recorded).</summary>
+public sealed record PublicationInfo(long Version, DateTimeOffset Created, string? OptionsFingerprint = null)
+{
+    /// <summary>Whether this publication serves <paramref name="version"/> as publish options with <paramref name="fingerprint"/> would.</summary>
+    public bool Serves(long version, string fingerprint) => Version == version && Publishing.PublishOptionsFingerprint.IsCurrent(OptionsFingerprint, fingerprint);
+}
 
 /// <summary>Another distribution already uses the base path.</summary>
 public sealed class BasePathConflictException(string message) : Exception(message);

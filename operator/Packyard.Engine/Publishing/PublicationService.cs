@@ -11,17 +11,31 @@ namespace Packyard.Engine.Publishing;
 public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactStore store, ContentTypeRegistry contentTypes,
     ILogger<PublicationService> logger, PublicationHooks? hooks = null)
 {
-    /// <summary>Publishes <paramref name="version"/> unless it already is; returns the publication's creation time.</summary>
+    /// <summary>
+    /// Publishes <paramref name="version"/> unless it already is with these options; returns the publication's creation time. A
+    /// publication of the version made with other options (<see cref="PublishOptionsFingerprint"/>: spec.publish changed) is
+    /// replaced by the new one in the same transaction, so the version is served by one or the other, never by neither.
+    /// </summary>
     public async Task<DateTimeOffset> PublishAsync(long repositoryId, string repositoryName, string type, long version, PublishOptions options,
         CancellationToken cancellationToken)
     {
-        await using (var existing = dataSource.CreateCommand("select created from publications where repository_id = $1 and version = $2"))
+        ArgumentNullException.ThrowIfNull(options);
+        var fingerprint = PublishOptionsFingerprint.Of(options);
+        var replaces = false;
+        await using (var existing = dataSource.CreateCommand(
+            "select created, options_fingerprint from publications where repository_id = $1 and version = $2"))
         {
             existing.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
             existing.Parameters.Add(new NpgsqlParameter { Value = version });
-            if (await existing.ExecuteScalarAsync(cancellationToken) is DateTime created)
+            await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
             {
-                return new DateTimeOffset(created, TimeSpan.Zero);
+                if (PublishOptionsFingerprint.IsCurrent(reader.IsDBNull(1) ? null : reader.GetString(1), fingerprint))
+                {
+                    return new DateTimeOffset(reader.GetDateTime(0), TimeSpan.Zero);
+                }
+
+                replaces = true;
             }
         }
 
@@ -31,14 +45,25 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (replaces)
+        {
+            // Its published files go with it (cascade); their artifacts are reclaimed once nothing else references them.
+            await using var delete = new NpgsqlCommand("delete from publications where repository_id = $1 and version = $2", connection, transaction);
+            delete.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+            delete.Parameters.Add(new NpgsqlParameter { Value = version });
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         long publicationId;
         DateTime createdAt;
         await using (var insert = new NpgsqlCommand(
-            "insert into publications (repository_id, version, pass_through) values ($1, $2, $3) returning id, created", connection, transaction))
+            "insert into publications (repository_id, version, pass_through, options_fingerprint) values ($1, $2, $3, $4) returning id, created",
+            connection, transaction))
         {
             insert.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
             insert.Parameters.Add(new NpgsqlParameter { Value = version });
             insert.Parameters.Add(new NpgsqlParameter { Value = publisher.PassThrough });
+            insert.Parameters.Add(new NpgsqlParameter { Value = fingerprint });
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             publicationId = reader.GetInt64(0);
@@ -72,7 +97,15 @@ public sealed class PublicationService(NpgsqlDataSource dataSource, IArtifactSto
 
         // Commit point: the publication appears whole.
         await transaction.CommitAsync(CancellationToken.None);
-        EngineLog.Published(logger, repositoryName, version, context.Files.Count);
+        if (replaces)
+        {
+            EngineLog.Republished(logger, repositoryName, version, context.Files.Count);
+        }
+        else
+        {
+            EngineLog.Published(logger, repositoryName, version, context.Files.Count);
+        }
+
         return new DateTimeOffset(createdAt, TimeSpan.Zero);
     }
 

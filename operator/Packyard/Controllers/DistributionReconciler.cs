@@ -4,6 +4,7 @@ using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Catalog;
 using Packyard.Engine.Downloads;
+using Packyard.Engine.Publishing;
 using Packyard.Engine.Tasks;
 
 namespace Packyard.Controllers;
@@ -77,11 +78,25 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
                 return StepResult.Stalled(Reasons.VersionNotFound, $"spec.version: Repository {repository.Name} has no version {pinned}");
             }
 
-            // The pinned version is published by a worker (a publish task); served once its publication exists.
+            // The pinned version is published by a worker (a publish task), and again when the Repository's spec.publish changed;
+            // served once its publication exists. Without its signing key, whatever publication it has is served.
             var finished = await services.Tasks.TakeFinishedPublishAsync(repositoryId.Value, pinned, cancellationToken);
-            if (!await services.Catalog.IsPublishedAsync(repositoryId.Value, pinned, cancellationToken))
+            PublishOptions? options = null;
+            SecretReferenceException? unreadable = null;
+            try
             {
-                status.ServedVersion = null;
+                options = PublishOptionsBuilder.Build(repository, lookup);
+            }
+            catch (SecretReferenceException e)
+            {
+                unreadable = e;
+            }
+
+            var fingerprint = options is null ? null : PublishOptionsFingerprint.Of(options);
+            if (!await services.Catalog.IsPublishedAsync(repositoryId.Value, pinned, fingerprint, cancellationToken))
+            {
+                var served = fingerprint is not null && await services.Catalog.IsPublishedAsync(repositoryId.Value, pinned, null, cancellationToken);
+                status.ServedVersion = served ? pinned : null;
                 if (finished is { Succeeded: false } failed)
                 {
                     return StepResult.Retry(failed.Reason is null or Reasons.UnexpectedError ? Reasons.PublishFailed : failed.Reason,
@@ -94,16 +109,12 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
                     return RepositoryReconciler.PublishPending(pending);
                 }
 
-                PublishTaskArgs args;
-                try
+                if (unreadable is not null)
                 {
-                    args = PublishOptionsBuilder.Build(repository, lookup, services.Secrets, pinned);
-                }
-                catch (SecretReferenceException e)
-                {
-                    return StepResult.Stalled(e.Reason, $"Repository {repository.Name}: {e.Message}");
+                    return StepResult.Stalled(unreadable.Reason, $"Repository {repository.Name}: {unreadable.Message}");
                 }
 
+                var args = PublishOptionsBuilder.TaskArgs(repository, options!, services.Secrets, pinned);
                 return RepositoryReconciler.PublishPending(
                     await services.Tasks.EnqueuePublishAsync(repositoryId.Value, args, $"Distribution/{ns}/{distribution.Name}", cancellationToken));
             }

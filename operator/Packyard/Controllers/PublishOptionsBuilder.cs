@@ -9,11 +9,15 @@ namespace Packyard.Controllers;
 public static class PublishOptionsBuilder
 {
     /// <summary>The publish task for <paramref name="version"/>. Throws <see cref="SecretReferenceException"/> when the signing key cannot be read.</summary>
-    public static Engine.Tasks.PublishTaskArgs Build(Repository repository, IResourceLookup lookup, Engine.Secrets.SecretCipher secrets, long version)
+    public static Engine.Tasks.PublishTaskArgs Build(Repository repository, IResourceLookup lookup, Engine.Secrets.SecretCipher secrets, long version) =>
+        TaskArgs(repository, Build(repository, lookup), secrets, version);
+
+    /// <summary>The publish task for <paramref name="version"/> with <paramref name="options"/> already built, the key sealed.</summary>
+    public static Engine.Tasks.PublishTaskArgs TaskArgs(Repository repository, PublishOptions options, Engine.Secrets.SecretCipher secrets, long version)
     {
         ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(secrets);
-        var options = Build(repository, lookup);
         return new Engine.Tasks.PublishTaskArgs($"{repository.Namespace}/{repository.Name}", repository.Spec.Type.ToName(), version,
             options.SigningKey is { } key ? secrets.Seal(Convert.ToBase64String(key)) : null, options.TypeOptions);
     }

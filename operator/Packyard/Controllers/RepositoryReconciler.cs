@@ -5,6 +5,7 @@ using Packyard.Manifests;
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Downloads;
+using Packyard.Engine.Publishing;
 using Packyard.Engine.Secrets;
 using Packyard.Engine.Sync;
 using Packyard.Engine.Tasks;
@@ -297,7 +298,8 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     }
 
     /// <summary>
-    /// Publishes the newest version when spec.publish.enabled (default). A version a sync created is published by the sync's own task
+    /// Publishes the newest version when spec.publish.enabled (default), and publishes it again when spec.publish changed (the
+    /// publication's options fingerprint differs). A version a sync created is published by the sync's own task
     /// (<see cref="PublishWithSync"/>) and only reported here; any other unpublished version (version 0, an upload, a promotion,
     /// a publish that failed or was interrupted inside the sync) as a publish task for a worker: while it waits or runs,
     /// Wait (PublishQueued / PublishRunning) with the task in the message; a finished one is reported once (Published event, or
@@ -326,7 +328,19 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             services.Events.Record(repository.Kind, repository.Namespace, repository.Name, false, Reasons.Published, $"version {version} published");
         }
 
-        if (state.LatestPublication?.Version == version)
+        PublishOptions options;
+        try
+        {
+            options = PublishOptionsBuilder.Build(repository, lookup);
+        }
+        catch (SecretReferenceException e)
+        {
+            // A published version stays served; the missing key is reported when something needs publishing.
+            return state.LatestPublication?.Version == version ? StepResult.Continue : StepResult.Stalled(e.Reason, e.Message);
+        }
+
+        // Published with other options (spec.publish changed): published again, the current publication serving meanwhile.
+        if (state.LatestPublication?.Serves(version, PublishOptionsFingerprint.Of(options)) == true)
         {
             return StepResult.Continue;
         }
@@ -343,16 +357,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             return PublishPending(pending);
         }
 
-        PublishTaskArgs args;
-        try
-        {
-            args = PublishOptionsBuilder.Build(repository, lookup, services.Secrets, version);
-        }
-        catch (SecretReferenceException e)
-        {
-            return StepResult.Stalled(e.Reason, e.Message);
-        }
-
+        var args = PublishOptionsBuilder.TaskArgs(repository, options, services.Secrets, version);
         return PublishPending(await services.Tasks.EnqueuePublishAsync(context.RepositoryId, args, $"Repository/{name}", cancellationToken));
     }
 

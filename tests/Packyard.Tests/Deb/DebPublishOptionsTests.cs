@@ -80,6 +80,37 @@ public sealed class DebPublishOptionsTests
         }
     }
 
+    [Fact]
+    public async Task A_changed_spec_publish_republishes_the_served_version_without_a_new_version_and_apt_accepts_the_new_key()
+    {
+        await using var upstream = await AptUpstream.CreateAsync();
+        await upstream.AddAsync("main", "hello", "2.10-3", "amd64");
+        await upstream.IndexAsync("bookworm", ["main"], ["amd64"]);
+        await using var firstKey = await AptUpstream.CreateAsync("Packyard");
+        await using var secondKey = await AptUpstream.CreateAsync("Packyard rotated");
+        using var workspace = new StandaloneWorkspace();
+        workspace.Write("deb.yaml", Manifests(upstream, firstKey, "[amd64]"));
+        var database = await PostgresCluster.CreateDatabaseAsync(nameof(DebPublishOptionsTests) + "_republish");
+        await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
+        var served = new ResourceSnapshot(await packyard.WaitForAsync("version 1 is published and served",
+            r => r.IsReady("Distribution", "example") && (long?)r.Status("Repository", "example")?["publication"]?["version"] == 1));
+        var published = (string?)served.Status("Repository", "example")!["publication"]!["created"];
+
+        // The signing key rotated and the Release fields changed; nothing upstream did.
+        workspace.Write("deb.yaml", Manifests(upstream, secondKey, "[amd64]", "{origin: Rotated, label: Example Label, validFor: 3d}"));
+
+        var resources = new ResourceSnapshot(await packyard.WaitForAsync("version 1 is published again",
+            r => r.IsReady("Repository", "example") && (string?)r.Status("Repository", "example")?["publication"]?["created"] != published));
+        Assert.Equal(1, resources.LatestVersion("example"));
+        Assert.Equal(1, (long?)resources.Status("Repository", "example")!["publication"]!["version"]);
+        var release = Fields(await packyard.Http.GetStringAsync("debian/example/dists/bookworm/Release"));
+        Assert.Equal("Rotated", release["Origin"]);
+        Assert.Equal(TimeSpan.FromDays(3), Rfc2822(release["Valid-Until"]) - Rfc2822(release["Date"]));
+        using var apt = new AptClient($"deb [signed-by=KEYRING] {packyard.BaseUrl}debian/example/ bookworm main",
+            await File.ReadAllBytesAsync(await secondKey.ExportKeyringAsync()));
+        await apt.UpdateAndDownloadAsync("hello", "hello_2.10-3_amd64.deb");
+    }
+
     private static string Manifests(AptUpstream upstream, AptUpstream packyardKey, string architectures,
         string publishDeb = "{origin: Example, label: Example Label, validFor: 7d, xzPreset: 6}") => $$"""
         apiVersion: v1

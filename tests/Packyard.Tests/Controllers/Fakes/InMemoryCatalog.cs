@@ -79,7 +79,7 @@ internal sealed class InMemoryCatalog : IRepositoryCatalog, IRemoteCatalog, IDis
         return Task.FromResult((repository.SyncFingerprint, repository.LastSyncStarted));
     }
 
-    public Task<bool> IsPublishedAsync(long repositoryId, long version, CancellationToken cancellationToken) =>
+    public Task<bool> IsPublishedAsync(long repositoryId, long version, string? optionsFingerprint, CancellationToken cancellationToken) =>
         Task.FromResult(ById(repositoryId).Publications.ContainsKey(version));
 
     public Task<long> UpsertRemoteAsync(RemoteSettings remote, CancellationToken cancellationToken)
