@@ -3,6 +3,7 @@ using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Api.Schema;
 using Packyard.Controllers;
+using Packyard.Engine.Publishing;
 using Packyard.Tests.Controllers.Fakes;
 using static Packyard.Tests.Controllers.Conditions;
 
@@ -224,6 +225,19 @@ public sealed class RepositoryReconcilerStepTests
             StepOutcome.Wait, Reasons.SyncQueued, "sync queued (task 2)",
             Waiting(Reasons.SyncQueued), Queued: ["sync"], Events: [],
             Then: (w, _, _) => Assert.Equal(SyncMode.Mirror, w.Syncs.Queued[^1].Request.Mode)),
+        ["Changed download settings (rate limit, concurrency, timeout, TLS, proxy) queue no sync: they apply from the next one"] = new(
+            async w =>
+            {
+                var repository = await SyncedAsync(w, Unpublished(Mirror(w)));
+                var remote = w.Resources.GetRemote("default", "upstream")!.Spec;
+                remote.RateLimit = 2;
+                remote.DownloadConcurrency = 1;
+                remote.Timeout = "30s";
+                remote.Tls = new RemoteTls { InsecureSkipVerify = true };
+                return repository;
+            },
+            StepOutcome.Done, Reasons.Succeeded, "version 1 with 2 units",
+            Ready(), Queued: [], Events: []),
         ["A running sync made with other settings is canceled and a new one queued"] = new(
             Reconciled(w => Unpublished(Mirror(w)), w =>
             {
@@ -413,6 +427,33 @@ public sealed class RepositoryReconcilerStepTests
             Arrange(w =>
             {
                 w.Catalog.Add("default", "files", "file", ReconcileWorld.Start).Publications[0] = ReconcileWorld.Start;
+                return w.AddRepository(remote: null);
+            }),
+            StepOutcome.Done, Reasons.Succeeded, "version 0 published",
+            Ready(), Queued: [], Events: []),
+        ["A published version whose spec.publish changed since is queued for publishing again, with the new options"] = new(
+            Arrange(w =>
+            {
+                var stored = w.Catalog.Add("default", "files", "file", ReconcileWorld.Start);
+                stored.Publications[0] = ReconcileWorld.Start;
+                stored.PublicationFingerprints[0] = PublishOptionsFingerprint.Of(PublishOptions.None);
+                w.Resources.AddSecret("signing-key", new() { ["private.asc"] = "-----BEGIN PGP PRIVATE KEY BLOCK-----" });
+                return Signed(w.AddRepository(remote: null));
+            }),
+            StepOutcome.Wait, Reasons.PublishQueued, "publish queued (task 1)",
+            Waiting(Reasons.PublishQueued), Queued: ["publish"], Events: [],
+            Then: (w, _, _) =>
+            {
+                var args = Assert.Single(w.Tasks.Publishes).Args;
+                Assert.Equal(0, args.Version);
+                Assert.NotNull(args.SealedSigningKey);
+            }),
+        ["A published version whose spec.publish did not change queues nothing"] = new(
+            Arrange(w =>
+            {
+                var stored = w.Catalog.Add("default", "files", "file", ReconcileWorld.Start);
+                stored.Publications[0] = ReconcileWorld.Start;
+                stored.PublicationFingerprints[0] = PublishOptionsFingerprint.Of(PublishOptions.None);
                 return w.AddRepository(remote: null);
             }),
             StepOutcome.Done, Reasons.Succeeded, "version 0 published",

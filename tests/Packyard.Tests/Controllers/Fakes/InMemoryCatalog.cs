@@ -1,4 +1,5 @@
 using Packyard.Engine.Catalog;
+using Packyard.Engine.Publishing;
 
 namespace Packyard.Tests.Controllers.Fakes;
 
@@ -69,7 +70,8 @@ internal sealed class InMemoryCatalog : IRepositoryCatalog, IRemoteCatalog, IDis
         }
 
         var repository = ById(repositoryId);
-        var newest = repository.Publications.OrderByDescending(p => p.Key).Select(p => new PublicationInfo(p.Key, p.Value)).FirstOrDefault();
+        var newest = repository.Publications.OrderByDescending(p => p.Key)
+            .Select(p => new PublicationInfo(p.Key, p.Value, repository.PublicationFingerprints.GetValueOrDefault(p.Key))).FirstOrDefault();
         return Task.FromResult(new RepositoryState([.. repository.Versions.Take(versionsToShow)], newest));
     }
 
@@ -80,7 +82,8 @@ internal sealed class InMemoryCatalog : IRepositoryCatalog, IRemoteCatalog, IDis
     }
 
     public Task<bool> IsPublishedAsync(long repositoryId, long version, string? optionsFingerprint, CancellationToken cancellationToken) =>
-        Task.FromResult(ById(repositoryId).Publications.ContainsKey(version));
+        Task.FromResult(ById(repositoryId) is var repository && repository.Publications.ContainsKey(version)
+            && PublishOptionsFingerprint.IsCurrent(repository.PublicationFingerprints.GetValueOrDefault(version), optionsFingerprint));
 
     public Task<long> UpsertRemoteAsync(RemoteSettings remote, CancellationToken cancellationToken)
     {

@@ -13,6 +13,9 @@ internal sealed class StoredRepository(long id, string type)
 
     public Dictionary<long, DateTimeOffset> Publications { get; } = [];
 
+    /// <summary>The publish options fingerprint each publication was made with; none recorded counts as current.</summary>
+    public Dictionary<long, string> PublicationFingerprints { get; } = [];
+
     public bool UploadsEnabled { get; set; }
 
     public string? SyncFingerprint { get; set; }
