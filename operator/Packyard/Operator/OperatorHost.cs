@@ -32,8 +32,7 @@ public static class OperatorHost
         var (builder, postgres) = await EngineHost.CreateBuilderAsync(options.Engine with { ContentApp = options.Roles.Content, ArtifactStore = options.Roles.Worker || options.Roles.Content }, console, cancellationToken);
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton<OperatorMetrics>();
-        services.AddSingleton(_ => new PrometheusTextExporter(OperatorMetrics.MeterName));
+        MetricsEndpoint.AddMetrics(services);
         if (configuration is not null)
         {
             AddKubernetes(services, options, configuration, identity);
@@ -50,14 +49,11 @@ public static class OperatorHost
         }
 
         var app = builder.Build();
-        // Create the exporter before anything records, so no measurement is missed.
-        app.Services.GetRequiredService<PrometheusTextExporter>();
         await EngineHost.MigrateAsync(app, cancellationToken);
-        app.MapGet("/metrics", MetricsAsync);
+        MetricsEndpoint.MapMetrics(app);
         if (options.Roles.Content)
         {
-            var metrics = app.Services.GetRequiredService<OperatorMetrics>();
-            app.Use((context, next) => ServedBytes.CountAsync(context, next, metrics));
+            MetricsEndpoint.CountServedBytes(app);
             app.UsePackyardContent();
         }
         else
@@ -160,28 +156,6 @@ public static class OperatorHost
                 ? KubernetesClientConfiguration.BuildConfigFromConfigFile(home)
                 : KubernetesClientConfiguration.InClusterConfig();
         }
-    }
-
-    private static async Task<IResult> MetricsAsync(PrometheusTextExporter exporter, OperatorMetrics metrics, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var byState = new Dictionary<string, long>(StringComparer.Ordinal) { ["queued"] = 0, ["running"] = 0, ["succeeded"] = 0, ["failed"] = 0, ["canceled"] = 0 };
-            await using var command = dataSource.CreateCommand("select state, count(*) from tasks group by state");
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                byState[reader.GetString(0)] = reader.GetInt64(1);
-            }
-
-            metrics.Tasks(byState);
-        }
-        catch (NpgsqlException)
-        {
-            // The database is down: the task gauges keep their last values; /readyz reports the outage.
-        }
-
-        return Results.Text(exporter.Render(), PrometheusTextExporter.ContentType);
     }
 
     private static async Task<IResult> ReadyAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using Packyard.Api.Conditions;
 using Packyard.Controllers;
+using Packyard.Operator;
 using Packyard.Standalone;
 
 namespace Packyard.Runtime;
@@ -9,9 +10,9 @@ namespace Packyard.Runtime;
 /// <summary>
 /// Standalone mode's status sink: status lands on the resource's in-memory entry (served by <c>/api/v1/resources</c>), Ready
 /// changes and events are printed by the <see cref="ConsoleReporter"/> with progress bars for syncs, and a status table is
-/// printed whenever a round of work settles. There are no finalizers: a resource removed from the manifests is cleaned up at once.
+/// printed whenever a round of work settles; reconciles and syncs are counted in the metrics (<c>/metrics</c>). There are no finalizers: a resource removed from the manifests is cleaned up at once.
 /// </summary>
-public sealed class ConsoleStatusSink(ManifestFolderSource source, ResourceSet resources, ConsoleReporter reporter) : IStatusSink
+public sealed class ConsoleStatusSink(ManifestFolderSource source, ResourceSet resources, ConsoleReporter reporter, OperatorMetrics metrics) : IStatusSink
 {
     public Task<T> AddFinalizerAsync<T>(KindRegistration<T> kind, T item, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta> => Task.FromResult(item);
@@ -37,10 +38,7 @@ public sealed class ConsoleStatusSink(ManifestFolderSource source, ResourceSet r
         return Task.FromResult(true);
     }
 
-    public void SyncFinished(string result, TimeSpan duration)
-    {
-        // Standalone mode has no metrics; the Ready line says how the sync ended.
-    }
+    public void SyncFinished(string result, TimeSpan duration) => metrics.SyncFinished(result, duration);
 
     public void Synced(int queued)
     {
@@ -71,6 +69,7 @@ public sealed class ConsoleStatusSink(ManifestFolderSource source, ResourceSet r
 
     public void Reconciled(ResourceKey key, string result, TimeSpan elapsed, int queued)
     {
+        metrics.Reconciled(key.Kind, result, elapsed);
         if (queued == 0 && source.Settle())
         {
             reporter.Table(resources.Entries);

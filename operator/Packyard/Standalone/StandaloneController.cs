@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Packyard.Controllers;
+using Packyard.Operator;
 using Packyard.Runtime;
 using Packyard.Server;
 
@@ -19,12 +20,14 @@ public sealed class StandaloneController : BackgroundService, IReconcileTrigger,
 
     public StandaloneController(
         StandaloneOptions options, ResourceSet resources, ReconcileServices services, ConsoleReporter reporter, DistributionCache distributionCache,
-        RepositoryFinalizer repositoryFinalizer, ILogger<StandaloneController> logger)
+        RepositoryFinalizer repositoryFinalizer, OperatorMetrics metrics, ILogger<StandaloneController> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
         var source = new ManifestFolderSource(options, resources, services, reporter);
-        controller = new ResourceController(source, new ConsoleStatusSink(source, resources, reporter), services, repositoryFinalizer, distributionCache,
+        controller = new ResourceController(source, new ConsoleStatusSink(source, resources, reporter, metrics), services, repositoryFinalizer, distributionCache,
             new RuntimeOptions { Concurrency = options.Workers, Resync = options.Interval, RetryBaseDelay = RetryBaseDelay }, logger);
+        metrics.TrackQueue(() => controller.QueueDepth);
     }
 
     public int QueueDepth => controller.QueueDepth;

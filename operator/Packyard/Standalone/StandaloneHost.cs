@@ -10,6 +10,7 @@ using Packyard.Controllers;
 using Packyard.Engine.Database;
 using Packyard.Engine.Tasks;
 using Packyard.Hosting;
+using Packyard.Operator;
 using Packyard.Runtime;
 using Packyard.Server;
 using Spectre.Console;
@@ -41,6 +42,7 @@ public static class StandaloneHost
         services.AddSingleton(console);
         services.AddSingleton<ResourceSet>();
         services.AddSingleton<ConsoleReporter>();
+        MetricsEndpoint.AddMetrics(services);
         services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<ConsoleReporter>());
         services.AddSingleton<StandaloneController>();
         services.AddHostedService(sp => sp.GetRequiredService<StandaloneController>());
@@ -58,6 +60,8 @@ public static class StandaloneHost
         await EngineHost.MigrateAsync(app, cancellationToken);
         app.MapGet("/api/v1/resources", (ResourceSet resources) =>
             Results.Json(resources.Entries.Select(View).ToList(), StandaloneJsonContext.Default.ListResourceView));
+        MetricsEndpoint.MapMetrics(app);
+        MetricsEndpoint.CountServedBytes(app);
         app.UsePackyardContent();
         console.MarkupLine($"[grey]Uploads[/] need the token in {Markup.Escape(Path.Combine(dataDirectory, "upload-token"))} (or --upload-token)");
         return (app, postgres);
