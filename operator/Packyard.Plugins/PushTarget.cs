@@ -38,12 +38,12 @@ public abstract class PushTarget
 
     /// <summary>
     /// Records <paramref name="unit"/> (whose artifacts are stored) as pending in this repository: not in any version, but
-    /// known to <see cref="ContainsAsync"/> and available to <see cref="CommitAsync"/>.
+    /// known to <see cref="FindAsync"/> and available to <see cref="CommitAsync"/>.
     /// </summary>
     public abstract Task AddPendingAsync(DeclaredContent unit, CancellationToken cancellationToken);
 
-    /// <summary>Whether the unit with <paramref name="naturalKey"/> is in the repository's latest version or pending in it.</summary>
-    public abstract Task<bool> ContainsAsync(string naturalKey, CancellationToken cancellationToken);
+    /// <summary>The unit with <paramref name="naturalKey"/> when it is in the repository's latest version or pending in it, else null.</summary>
+    public abstract Task<DeclaredContent?> FindAsync(string naturalKey, CancellationToken cancellationToken);
 
     /// <summary>The units of the repository's latest version whose repo key starts with <paramref name="repoKeyPrefix"/>.</summary>
     public abstract Task<IReadOnlyList<DeclaredContent>> ReadCurrentAsync(string repoKeyPrefix, CancellationToken cancellationToken);

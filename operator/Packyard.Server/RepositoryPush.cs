@@ -43,8 +43,8 @@ internal sealed class RepositoryPush(HttpContext http, PushService pushes, PushE
     public override Task AddPendingAsync(DeclaredContent unit, CancellationToken cancellationToken) =>
         pushes.AddPendingAsync(repositoryId, type, unit, cancellationToken);
 
-    public override Task<bool> ContainsAsync(string naturalKey, CancellationToken cancellationToken) =>
-        pushes.ContainsAsync(repositoryId, type, naturalKey, cancellationToken);
+    public override async Task<DeclaredContent?> FindAsync(string naturalKey, CancellationToken cancellationToken) =>
+        (await pushes.ReadCurrentAsync(repositoryId, type, null, naturalKey, cancellationToken, withPending: true)).FirstOrDefault();
 
     public override Task<IReadOnlyList<DeclaredContent>> ReadCurrentAsync(string repoKeyPrefix, CancellationToken cancellationToken) =>
         pushes.ReadCurrentAsync(repositoryId, type, repoKeyPrefix, null, cancellationToken);

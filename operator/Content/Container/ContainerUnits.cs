@@ -15,15 +15,6 @@ internal static class ContainerUnits
             JsonSerializer.Serialize(OciManifestMetadata.From(manifest), ContainerJsonContext.Default.OciManifestMetadata),
             [new DeclaredArtifact(ContainerContentType.ManifestPath(manifest.Digest), OciDigest.Hex(manifest.Digest), manifest.Size, Url: null)]);
 
-    /// <summary>
-    /// An index child that was pushed before its index (so its unit exists, with its full metadata): declared by its descriptor,
-    /// which only names it for the version.
-    /// </summary>
-    public static DeclaredContent ChildManifest(OciDescriptor child) =>
-        new(ContainerContentType.ManifestKey(child.Digest), ContainerContentType.ManifestKey(child.Digest), child.Digest, Version: null,
-            JsonSerializer.Serialize(new OciManifestMetadata(child.Digest, child.MediaType, child.Size), ContainerJsonContext.Default.OciManifestMetadata),
-            [new DeclaredArtifact(ContainerContentType.ManifestPath(child.Digest), OciDigest.Hex(child.Digest), child.Size, Url: null)]);
-
     public static DeclaredContent Tag(string tag, ParsedManifest manifest) =>
         new(ContainerContentType.TagNaturalKey(tag, manifest.Digest), ContainerContentType.TagRepoKey(tag), tag, Version: null,
             JsonSerializer.Serialize(new TagMetadata(tag, manifest.Digest, manifest.MediaType, manifest.Size), ContainerJsonContext.Default.TagMetadata), []);

@@ -246,29 +246,27 @@ internal static partial class OciPushRoutes
             return;
         }
 
-        List<DeclaredContent> units = [];
-        foreach (var blob in manifest.Blobs.DistinctBy(b => b.Digest))
+        var units = new Dictionary<string, DeclaredContent>(StringComparer.Ordinal);
+        foreach (var blob in manifest.Blobs)
         {
-            if (!await push.ContainsAsync(ContainerContentType.BlobKey(blob.Digest), cancellationToken))
+            if (!await AddBlobAsync(push, blob.Digest, units, cancellationToken))
             {
                 await OciErrors.WriteAsync(http, StatusCodes.Status400BadRequest, OciErrors.ManifestBlobUnknown,
                     $"blob unknown to registry: {blob.Digest} ({blob.MediaType}) was not pushed to {name}");
                 return;
             }
-
-            units.Add(ContainerUnits.Blob(blob.Digest, blob.Size));
         }
 
-        foreach (var child in manifest.Children.DistinctBy(c => c.Digest))
+        foreach (var child in manifest.Children)
         {
-            if (child.Digest == manifest.Digest || !await push.ContainsAsync(ContainerContentType.ManifestKey(child.Digest), cancellationToken))
+            var missing = child.Digest == manifest.Digest ? child.Digest : await AddManifestAsync(push, child.Digest, units, depth: 1, cancellationToken);
+            if (missing is not null)
             {
-                await OciErrors.WriteAsync(http, StatusCodes.Status400BadRequest, OciErrors.ManifestUnknown,
-                    $"manifest unknown: the index references {child.Digest}, which was not pushed to {name}");
+                await OciErrors.WriteAsync(http, StatusCodes.Status400BadRequest, OciErrors.ManifestUnknown, child.Digest == manifest.Digest
+                    ? $"manifest unknown: the index references itself ({child.Digest})"
+                    : $"manifest unknown: the index references {child.Digest}, and {missing} was not pushed to {name}");
                 return;
             }
-
-            units.Add(ContainerUnits.ChildManifest(child));
         }
 
         await push.StoreAsync(new MemoryStream(bytes, writable: false), OciDigest.Hex(manifest.Digest), cancellationToken);
@@ -279,13 +277,13 @@ internal static partial class OciPushRoutes
         }
         else
         {
-            units.Add(unit);
+            List<DeclaredContent> add = [.. units.Values, unit];
             if (!byDigest)
             {
-                units.Add(ContainerUnits.Tag(reference, manifest));
+                add.Add(ContainerUnits.Tag(reference, manifest));
             }
 
-            await push.CommitAsync(units, [], cancellationToken);
+            await push.CommitAsync(add, [], cancellationToken);
         }
 
         http.Response.StatusCode = StatusCodes.Status201Created;
@@ -295,6 +293,62 @@ internal static partial class OciPushRoutes
         {
             http.Response.Headers[SubjectHeader] = subject.Digest;
         }
+    }
+
+    /// <summary>Adds the blob's unit (in the repository's latest version or pending in it); false when it is neither.</summary>
+    private static async Task<bool> AddBlobAsync(PushTarget push, string digest, Dictionary<string, DeclaredContent> units, CancellationToken cancellationToken)
+    {
+        var key = ContainerContentType.BlobKey(digest);
+        if (units.ContainsKey(key))
+        {
+            return true;
+        }
+
+        if (await push.FindAsync(key, cancellationToken) is not { } unit)
+        {
+            return false;
+        }
+
+        units[key] = unit;
+        return true;
+    }
+
+    /// <summary>
+    /// Adds a pushed manifest's unit with everything it references (an index child pushed by digest is pending with its blobs):
+    /// null when all were found, else the digest of the first that was not.
+    /// </summary>
+    private static async Task<string?> AddManifestAsync(PushTarget push, string digest, Dictionary<string, DeclaredContent> units, int depth, CancellationToken cancellationToken)
+    {
+        var key = ContainerContentType.ManifestKey(digest);
+        if (units.ContainsKey(key))
+        {
+            return null;
+        }
+
+        if (depth > ContainerSyncSource.MaxIndexDepth || await push.FindAsync(key, cancellationToken) is not { } unit)
+        {
+            return digest;
+        }
+
+        units[key] = unit;
+        var metadata = JsonSerializer.Deserialize(unit.MetadataJson, ContainerJsonContext.Default.OciManifestMetadata);
+        foreach (var blob in metadata?.Blobs ?? [])
+        {
+            if (!await AddBlobAsync(push, blob, units, cancellationToken))
+            {
+                return blob;
+            }
+        }
+
+        foreach (var child in metadata?.Manifests ?? [])
+        {
+            if (await AddManifestAsync(push, child.Digest, units, depth + 1, cancellationToken) is { } missing)
+            {
+                return missing;
+            }
+        }
+
+        return null;
     }
 
     private static async Task DeleteManifestAsync(HttpContext http, PushTarget push, string name, string reference, CancellationToken cancellationToken)

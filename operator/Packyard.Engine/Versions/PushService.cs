@@ -194,34 +194,27 @@ public sealed class PushService(NpgsqlDataSource dataSource, IArtifactStore stor
         }
     }
 
-    /// <summary>Whether the unit is in the repository's latest version or pending in it.</summary>
-    public async Task<bool> ContainsAsync(long repositoryId, string type, string naturalKey, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ScalarAsync<bool>("""
-            select exists (select 1 from content_units u where u.type = $2 and u.natural_key = $3 and (
-                exists (select 1 from repository_content rc where rc.repository_id = $1 and rc.content_id = u.id and rc.version_removed is null)
-                or exists (select 1 from pending_content p where p.repository_id = $1 and p.content_id = u.id)))
-            """, cancellationToken, repositoryId, type, naturalKey);
-    }
-
-    /// <summary>The latest version's units whose repo key starts with <paramref name="repoKeyPrefix"/> (or whose natural key is <paramref name="naturalKey"/>).</summary>
+    /// <summary>
+    /// The latest version's units (and with <paramref name="withPending"/> the repository's pending ones) whose repo key starts with
+    /// <paramref name="repoKeyPrefix"/> and whose natural key is <paramref name="naturalKey"/>, each filter when given.
+    /// </summary>
     public async Task<IReadOnlyList<DeclaredContent>> ReadCurrentAsync(long repositoryId, string type, string? repoKeyPrefix, string? naturalKey,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool withPending = false)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("""
             select u.id, u.natural_key, u.repo_key, u.name, u.version, u.metadata::text, ca.relative_path, ca.sha256, ca.size
-            from repository_content rc join content_units u on u.id = rc.content_id
-            left join content_artifacts ca on ca.content_id = u.id
-            where rc.repository_id = $1 and rc.version_removed is null and u.type = $2
-              and ($3::text is null or starts_with(u.repo_key, $3)) and ($4::text is null or u.natural_key = $4)
+            from content_units u left join content_artifacts ca on ca.content_id = u.id
+            where u.type = $2 and ($3::text is null or starts_with(u.repo_key, $3)) and ($4::text is null or u.natural_key = $4)
+              and (exists (select 1 from repository_content rc where rc.repository_id = $1 and rc.content_id = u.id and rc.version_removed is null)
+                   or $5 and exists (select 1 from pending_content p where p.repository_id = $1 and p.content_id = u.id))
             order by u.id
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
         command.Parameters.Add(new NpgsqlParameter { Value = type });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)repoKeyPrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)naturalKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = withPending });
         var units = new List<DeclaredContent>();
         long lastId = -1;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -255,7 +248,20 @@ public sealed class PushService(NpgsqlDataSource dataSource, IArtifactStore stor
         await ReclaimLock.AcquireSharedAsync(connection, cancellationToken);
         try
         {
-            var digests = add.SelectMany(u => u.Artifacts).Select(a => a.Sha256.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToArray();
+            // Units already saved (a synced OnDemand blob, say) keep their artifacts as they are; new ones must bring stored bytes.
+            var known = new HashSet<string>(StringComparer.Ordinal);
+            await using (var existing = new NpgsqlCommand("select natural_key from content_units where type = $1 and natural_key = any($2)", connection))
+            {
+                existing.AddParameters(type, add.Select(u => u.NaturalKey).ToArray());
+                await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    known.Add(reader.GetString(0));
+                }
+            }
+
+            var digests = add.Where(u => !known.Contains(u.NaturalKey)).SelectMany(u => u.Artifacts).Select(a => a.Sha256.ToLowerInvariant())
+                .Distinct(StringComparer.Ordinal).ToArray();
             var stored = await connection.ScalarAsync<long>("select count(*) from artifacts where sha256 = any($1)", cancellationToken, [digests]);
             if (stored != digests.Length)
             {
