@@ -42,6 +42,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<VersionPruner>();
         services.TryAddSingleton<PromotionService>();
         services.TryAddSingleton<UploadService>();
+        services.TryAddSingleton<PushService>();
         services.TryAddSingleton(new OrphanCleanupOptions());
         services.TryAddSingleton<StoreSweeper>();
         services.TryAddSingleton<OrphanCleaner>();

@@ -19,6 +19,7 @@ public static class PackyardEventIds
     public const int OrphansCleaned = 2030;
     public const int DeletedRepositoryExpired = 2031;
     public const int StoreOrphansSwept = 2035;
+    public const int AbandonedPushesDropped = 2036;
     public const int ArtifactsRepaired = 2040;
 
     public const int Published = 3000;

@@ -32,4 +32,17 @@ public abstract class RootRouteContext
     /// </summary>
     public abstract Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The repository that the distribution at exactly <paramref name="basePath"/> serves, as a <see cref="PushTarget"/>, when
+    /// this request may upload into it: authorized and checked as the upload API checks an upload (credentials, the
+    /// Repository's <c>spec.uploads.enabled</c>, a Mirror sync refusing uploads). Otherwise null, with the refusal written by
+    /// <paramref name="errors"/> (401 with a <c>Basic</c> challenge when no credentials were sent, 403, 404, 405).
+    /// </summary>
+    public virtual async Task<PushTarget?> OpenPushAsync(string basePath, ErrorResponder errors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        await errors(Http, 405, "this server does not accept pushes").ConfigureAwait(false);
+        return null;
+    }
 }

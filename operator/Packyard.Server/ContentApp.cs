@@ -28,6 +28,8 @@ public static class ContentApp
         services.TryAddSingleton<ContentRequestHandler>();
         services.TryAddSingleton(new UploadOptions());
         services.TryAddSingleton<UploadEndpoint>();
+        services.TryAddSingleton(new PushOptions());
+        services.TryAddSingleton<PushEndpoint>();
         services.TryAddSingleton<PullThroughService>();
         services.AddHostedService<ChangeListener>();
         return services;

@@ -461,7 +461,7 @@ public sealed partial class ContentRequestHandler(
             && headers.IfMatch.Count == 0 && headers.IfUnmodifiedSince.Count == 0 && headers.IfRange.Count == 0;
     }
 
-    private static bool Authorized(HttpContext http, ServedDistribution distribution)
+    internal static bool Authorized(HttpContext http, ServedDistribution distribution)
     {
         if (distribution.Guard is not { } guard)
         {

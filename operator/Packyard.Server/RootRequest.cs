@@ -23,4 +23,10 @@ internal sealed class RootRequest(HttpContext http) : RootRouteContext
         CancellationToken cancellationToken) =>
         // Resolved per upload: a host without the upload API's services (no authorizer) still serves type routes.
         Http.RequestServices.GetRequiredService<UploadEndpoint>().HandleAsync(Http, ns, repository, new RawUpload(fileName, fields));
+
+    public override Task<PushTarget?> OpenPushAsync(string basePath, ErrorResponder errors, CancellationToken cancellationToken)
+    {
+        Http.Items[ContentRequestHandler.ErrorResponderKey] = errors;
+        return Http.RequestServices.GetRequiredService<PushEndpoint>().OpenAsync(Http, basePath, errors, cancellationToken);
+    }
 }

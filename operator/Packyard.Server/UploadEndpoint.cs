@@ -60,44 +60,19 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
     private async Task HandleCoreAsync(HttpContext http, string ns, string name, RawUpload? raw)
     {
         var cancellationToken = http.RequestAborted;
-        var status = await authorizer.AuthorizeAsync(http, ns, name, cancellationToken);
-        if (status != StatusCodes.Status200OK)
+        var admission = await AdmitAsync(http, ns, name, cancellationToken);
+        if (admission.Target is not { } target)
         {
-            if (status == StatusCodes.Status401Unauthorized)
+            if (admission.Status == StatusCodes.Status401Unauthorized)
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer realm=\"packyard\"";
             }
-
-            await ErrorAsync(http, status, status == 401 ? "authentication required" : $"not allowed to upload to {ns}/{name}");
-            return;
-        }
-
-        var target = await catalog.FindUploadTargetAsync(ns, name, cancellationToken);
-        if (target is null)
-        {
-            await ErrorAsync(http, 404, $"repository {ns}/{name} does not exist");
-            return;
-        }
-
-        // Before uploads.enabled: a Mirror repository refuses every upload, and its answer must not suggest enabling them.
-        try
-        {
-            if (await repositories.FindRepositoryAsync(ns, name, cancellationToken) is { } declared && UploadRefusal.For(declared) is { } refusal)
+            else if (admission.Status == StatusCodes.Status503ServiceUnavailable)
             {
-                await ErrorAsync(http, StatusCodes.Status409Conflict, refusal);
-                return;
+                http.Response.Headers.RetryAfter = "5";
             }
-        }
-        catch (RepositorySourceUnavailableException e)
-        {
-            http.Response.Headers.RetryAfter = "5";
-            await ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, e.Message);
-            return;
-        }
 
-        if (!target.UploadsEnabled)
-        {
-            await ErrorAsync(http, 403, $"repository {ns}/{name} does not accept uploads; set spec.uploads.enabled: true");
+            await ErrorAsync(http, admission.Status, admission.Message!);
             return;
         }
 
@@ -183,6 +158,53 @@ public sealed partial class UploadEndpoint(EngineCatalog catalog, UploadService 
         }
 
         await AddAsync(http, ns, name, target, fileName, fields, stored, UploadBodies.Multipart, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The upload API's checks of an upload into <paramref name="ns"/>/<paramref name="name"/>, in order: credentials (401, 403),
+    /// the repository (404), a Mirror sync (409), <c>spec.uploads.enabled</c> (403). Type routes that push
+    /// (<see cref="RootRouteContext.OpenPushAsync"/>) pass the same checks.
+    /// </summary>
+    internal async Task<UploadAdmission> AdmitAsync(HttpContext http, string ns, string name, CancellationToken cancellationToken)
+    {
+        var status = await authorizer.AuthorizeAsync(http, ns, name, cancellationToken);
+        if (status != StatusCodes.Status200OK)
+        {
+            return UploadAdmission.Refused(status, status switch
+            {
+                StatusCodes.Status401Unauthorized => "authentication required",
+                StatusCodes.Status503ServiceUnavailable => "the API server could not review the request; try again",
+                _ => $"not allowed to upload to {ns}/{name}",
+            });
+        }
+
+        var target = await catalog.FindUploadTargetAsync(ns, name, cancellationToken);
+        if (target is null)
+        {
+            return UploadAdmission.Refused(404, $"repository {ns}/{name} does not exist");
+        }
+
+        // Before uploads.enabled: a Mirror repository refuses every upload, and its answer must not suggest enabling them.
+        Api.Resources.Repository? declared;
+        try
+        {
+            declared = await repositories.FindRepositoryAsync(ns, name, cancellationToken);
+            if (declared is not null && UploadRefusal.For(declared) is { } refusal)
+            {
+                return UploadAdmission.Refused(StatusCodes.Status409Conflict, refusal);
+            }
+        }
+        catch (RepositorySourceUnavailableException e)
+        {
+            return UploadAdmission.Refused(StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
+
+        if (!target.UploadsEnabled)
+        {
+            return UploadAdmission.Refused(403, $"repository {ns}/{name} does not accept uploads; set spec.uploads.enabled: true");
+        }
+
+        return new UploadAdmission(target, declared, StatusCodes.Status200OK, null);
     }
 
     /// <summary>A raw body: streamed into the store as it arrives, then described by the type as a form's file is.</summary>

@@ -10,6 +10,10 @@ internal static class OciErrors
     public const string NameInvalid = "NAME_INVALID";
     public const string ManifestUnknown = "MANIFEST_UNKNOWN";
     public const string BlobUnknown = "BLOB_UNKNOWN";
+    public const string BlobUploadInvalid = "BLOB_UPLOAD_INVALID";
+    public const string BlobUploadUnknown = "BLOB_UPLOAD_UNKNOWN";
+    public const string ManifestInvalid = "MANIFEST_INVALID";
+    public const string ManifestBlobUnknown = "MANIFEST_BLOB_UNKNOWN";
     public const string DigestInvalid = "DIGEST_INVALID";
     public const string TagInvalid = "TAG_INVALID";
     public const string Unauthorized = "UNAUTHORIZED";

@@ -8,7 +8,13 @@ namespace Packyard.Content.Container;
 /// <c>/v2/&lt;name&gt;/{manifests,blobs,referrers}/&lt;reference&gt;</c> and <c>/v2/&lt;name&gt;/tags/list</c> are served by the
 /// distribution whose base path is <c>name</c> (names may hold slashes), guard and publication included, through
 /// <see cref="ContainerRoutes"/>. Names are checked against the spec's grammar first, so <c>..</c> or an encoded dot never reaches
-/// a lookup. Reading only for now: any other method is UNSUPPORTED.
+/// a lookup. Pushes, deletes and upload sessions go to <see cref="OciPushRoutes"/>.
+/// <para>
+/// <c>GET /v2/</c> without any <c>Authorization</c> header answers 401 with a <c>Basic</c> challenge, with one 200: skopeo, podman
+/// (containers/image) and docker decide from this first answer whether to send credentials at all, and send none later to a
+/// registry whose <c>/v2/</c> said 200. Without credentials they then send <c>Basic</c> with an empty user and password, which an
+/// unguarded distribution ignores: anonymous pulls keep working, and <c>--creds</c>/<c>docker login</c> reach the push API.
+/// </para>
 /// </summary>
 internal sealed partial class OciRootRoutes : IRootRoutes
 {
@@ -16,6 +22,9 @@ internal sealed partial class OciRootRoutes : IRootRoutes
     public static readonly object NameKey = new();
 
     public const string ApiVersionHeader = "Docker-Distribution-API-Version";
+
+    /// <summary>The challenge of <c>/v2/</c> and of a push without credentials.</summary>
+    public const string BasicChallenge = "Basic realm=\"packyard\", charset=\"UTF-8\"";
 
     [GeneratedRegex("^v2/(?<name>.+)/(?<kind>manifests|blobs|referrers)/(?<reference>[^/]+)$")]
     private static partial Regex ReferencePath();
@@ -39,6 +48,14 @@ internal sealed partial class OciRootRoutes : IRootRoutes
                 return true;
             }
 
+            if (http.Request.Headers.Authorization.Count == 0)
+            {
+                http.Response.Headers.WWWAuthenticate = BasicChallenge;
+                await OciErrors.WriteAsync(http, StatusCodes.Status401Unauthorized, OciErrors.Unauthorized,
+                    "send credentials (any, or an empty user and password, for anonymous pulls) to use this registry");
+                return true;
+            }
+
             http.Response.ContentType = "application/json";
             http.Response.ContentLength = 2;
             if (HttpMethods.IsGet(http.Request.Method))
@@ -49,9 +66,21 @@ internal sealed partial class OciRootRoutes : IRootRoutes
             return true;
         }
 
+        if (OciPushRoutes.Match(path, http.Request.Method) is { } push)
+        {
+            if (!OciName.IsValidName(push.Name))
+            {
+                await WriteInvalidNameAsync(http);
+                return true;
+            }
+
+            await OciPushRoutes.ServeAsync(context, push.Name, push.UploadId, push.Kind, push.Reference, cancellationToken);
+            return true;
+        }
+
         if (!reading)
         {
-            await OciErrors.WriteAsync(http, StatusCodes.Status405MethodNotAllowed, OciErrors.Unsupported, "this registry serves pulls only (GET and HEAD); pushing is not supported yet");
+            await OciErrors.WriteAsync(http, StatusCodes.Status405MethodNotAllowed, OciErrors.Unsupported, $"{http.Request.Method} is not supported on /{path}");
             return true;
         }
 
@@ -74,8 +103,7 @@ internal sealed partial class OciRootRoutes : IRootRoutes
 
         if (!OciName.IsValidName(name))
         {
-            await OciErrors.WriteAsync(http, StatusCodes.Status400BadRequest, OciErrors.NameInvalid,
-                "invalid repository name: lower-case letters and digits separated by '.', '_', '__', '-' and '/' (no empty, '.' or '..' components)");
+            await WriteInvalidNameAsync(http);
             return true;
         }
 
@@ -83,4 +111,8 @@ internal sealed partial class OciRootRoutes : IRootRoutes
         await context.ServeDistributionPathAsync($"{name}/{rest}", OciErrors.RespondAsync, cancellationToken);
         return true;
     }
+
+    private static Task WriteInvalidNameAsync(HttpContext http) =>
+        OciErrors.WriteAsync(http, StatusCodes.Status400BadRequest, OciErrors.NameInvalid,
+            "invalid repository name: lower-case letters and digits separated by '.', '_', '__', '-' and '/' (no empty, '.' or '..' components)");
 }

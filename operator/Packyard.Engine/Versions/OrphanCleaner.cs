@@ -15,7 +15,8 @@ public sealed record OrphanCleanupResult(long ContentUnits, long Artifacts, long
 /// so a sync that has saved units but not yet created its version keeps them. Run it while no sync is running:
 /// a sync that re-references an artifact at the moment its blob is deleted would have to download it again.
 /// </summary>
-public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifactStore store, StoreSweeper sweeper, ILogger<OrphanCleaner> logger)
+public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifactStore store, StoreSweeper sweeper, ILogger<OrphanCleaner> logger,
+    OrphanCleanupOptions? options = null)
 {
     private const int BatchSize = 1000;
 
@@ -23,11 +24,13 @@ public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifact
     {
         var cutoff = DateTimeOffset.UtcNow - protection;
         await DeleteExpiredRepositoriesAsync(cancellationToken);
+        await DeleteAbandonedPushesAsync(cancellationToken);
         long units;
         await using (var command = dataSource.CreateCommand("""
             with gone as (
                 delete from content_units cu where cu.created <= $1
                   and not exists (select 1 from repository_content rc where rc.content_id = cu.id)
+                  and not exists (select 1 from pending_content pc where pc.content_id = cu.id)
                 returning 1)
             select count(*) from gone
             """))
@@ -45,6 +48,7 @@ public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifact
                     select a2.sha256 from artifacts a2 where a2.created <= $1
                       and not exists (select 1 from content_artifacts ca where ca.sha256 = a2.sha256)
                       and not exists (select 1 from published_files pf where pf.sha256 = a2.sha256)
+                      and not exists (select 1 from upload_chunks uc where uc.sha256 = a2.sha256)
                     limit $2)
                 returning a.sha256, a.size
                 """))
@@ -98,6 +102,30 @@ public sealed partial class OrphanCleaner(NpgsqlDataSource dataSource, IArtifact
 
         return await CleanAsync(protection, cancellationToken);
     }
+
+    /// <summary>
+    /// Drops push upload sessions and pending units not touched within <see cref="OrphanCleanupOptions.PendingUploadAge"/>: their
+    /// chunks and units then become orphans for the passes that follow.
+    /// </summary>
+    private async Task DeleteAbandonedPushesAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = DateTimeOffset.UtcNow - (options ?? new OrphanCleanupOptions()).PendingUploadAge;
+        await using var command = dataSource.CreateCommand("""
+            with sessions as (delete from upload_sessions where updated <= $1 returning 1),
+                 pending as (delete from pending_content where updated <= $1 returning 1)
+            select (select count(*) from sessions), (select count(*) from pending)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = cutoff });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (await reader.ReadAsync(cancellationToken) && (reader.GetInt64(0) > 0 || reader.GetInt64(1) > 0))
+        {
+            LogAbandonedPushes(logger, reader.GetInt64(0), reader.GetInt64(1));
+        }
+    }
+
+    [LoggerMessage(EventId = PackyardEventIds.AbandonedPushesDropped, Level = LogLevel.Information,
+        Message = "Orphan cleanup dropped {Sessions} abandoned upload sessions and {Units} pushed units no version took in")]
+    private static partial void LogAbandonedPushes(ILogger logger, long sessions, long units);
 
     /// <summary>
     /// Deletes the repositories whose deletion grace period has ended (with their versions and publications), so that what only

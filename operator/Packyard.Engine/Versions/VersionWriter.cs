@@ -25,10 +25,11 @@ internal static class VersionWriter
     /// <summary>
     /// Creates the next version of <paramref name="repositoryId"/> from the ids in temp table <paramref name="candidateTable"/>
     /// (one column <c>content_id</c>), or none when nothing would change. Runs in its own transaction on
-    /// <paramref name="connection"/>; concurrent writers of one repository are serialised by a row lock.
+    /// <paramref name="connection"/>; concurrent writers of one repository are serialised by a row lock. With
+    /// <paramref name="removeTable"/> (a temp table of one column <c>repo_key</c>), current units with those repo keys are removed too.
     /// </summary>
     public static async Task<VersionOutcome> CreateAsync(NpgsqlConnection connection, long repositoryId, string candidateTable,
-        VersionMode mode, string reason, CancellationToken cancellationToken)
+        VersionMode mode, string reason, CancellationToken cancellationToken, string? removeTable = null)
     {
         // Temp tables are never analysed by autovacuum and have no index: without both, the anti-joins below become
         // nested loops over every candidate for every current unit (quadratic in the repository's size).
@@ -59,6 +60,15 @@ internal static class VersionWriter
                 and cur.repo_key in (select cu.repo_key from _version_add a join content_units cu on cu.id = a.content_id)
               """;
         await connection.ExecuteAsync(removeSql, cancellationToken, repositoryId);
+        if (removeTable is not null)
+        {
+            await connection.ExecuteAsync($"""
+                insert into _version_remove
+                select rc.content_id from repository_content rc join content_units cur on cur.id = rc.content_id
+                where rc.repository_id = $1 and rc.version_removed is null and cur.repo_key in (select repo_key from {removeTable})
+                  and rc.content_id not in (select content_id from _version_remove)
+                """, cancellationToken, repositoryId);
+        }
 
         var added = await connection.ScalarAsync<long>("select count(*) from _version_add", cancellationToken);
         var removed = await connection.ScalarAsync<long>("select count(*) from _version_remove", cancellationToken);

@@ -34,7 +34,8 @@ public sealed class StaticTokenUploadAuthorizer(string token) : IUploadAuthorize
             }
         }
 
-        if (presented is null)
+        // No token, or basic auth with an empty password (what skopeo and podman send when given no credentials): ask for them.
+        if (string.IsNullOrEmpty(presented))
         {
             return Task.FromResult(StatusCodes.Status401Unauthorized);
         }
