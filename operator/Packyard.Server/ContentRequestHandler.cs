@@ -362,6 +362,13 @@ public sealed partial class ContentRequestHandler(
                 return UpstreamOutcome.Streamed;
             }
 
+            // A plain GET gets the bytes while they are stored, unless another request is fetching them already.
+            if (HttpMethods.IsGet(http.Request.Method) && IsPlainRequest(http.Request)
+                && await fetcher.TryStreamAndStoreAsync(http, file, path, mediaType, source, cancellationToken))
+            {
+                return UpstreamOutcome.Streamed;
+            }
+
             await fetcher.FetchAsync(file, path, source, cancellationToken);
             return UpstreamOutcome.Fetched;
         }
@@ -576,5 +583,10 @@ public sealed partial class ContentRequestHandler(
             await handler.HandleCoreAsync(http, requestPath);
             return true;
         }
+
+        public override Task<RemoteSettings?> PullThroughRemoteAsync(CancellationToken cancellationToken) =>
+            distribution.PullThroughRemoteId is { } id ? handler.PullThroughs.GetRemoteAsync(id, cancellationToken) : Task.FromResult<RemoteSettings?>(null);
+
+        public override TimeSpan? PullThroughTagTtl => distribution.PullThroughTagTtl;
     }
 }
