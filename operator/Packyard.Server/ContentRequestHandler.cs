@@ -234,12 +234,13 @@ public sealed partial class ContentRequestHandler(
                 return true;
             }
 
-            if (await StreamOrFetchAsync(http, file, path, mediaType, etag, source, cancellationToken) != UpstreamOutcome.Fetched)
+            var outcome = await StreamOrFetchAsync(http, file, path, mediaType, etag, source, cancellationToken);
+            files.Forget(publication, path);
+            if (outcome != UpstreamOutcome.Fetched)
             {
                 return true;
             }
 
-            files.Forget(publication, path);
         }
 
         if (await TryServeStoredAsync(http, file, mediaType, etag, cancellationToken))

@@ -25,6 +25,7 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
     private readonly Lock gate = new();
     private readonly Dictionary<long, Batch> pending = [];
     private readonly Dictionary<long, Batch> inProgress = [];
+    private readonly Dictionary<long, Batch> finished = [];
     private readonly ConcurrentDictionary<long, SemaphoreSlim> running = new();
     private readonly ConcurrentDictionary<long, (DateTimeOffset Loaded, RemoteSettings? Remote)> remotes = new();
 
@@ -49,8 +50,11 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
         var start = false;
         lock (gate)
         {
-            if (inProgress.TryGetValue(distribution.RepositoryId, out var current) && current.Names.Contains(name))
+            if ((inProgress.TryGetValue(distribution.RepositoryId, out var current) && current.Names.Contains(name))
+                || (finished.TryGetValue(distribution.RepositoryId, out current) && current.Names.Contains(name)
+                    && time.GetUtcNow() - current.Finished < options.BatchWindow))
             {
+                // A request that looked before the batch's version was published: that version has its name.
                 batch = current;
             }
             else if (!pending.TryGetValue(distribution.RepositoryId, out batch))
@@ -116,6 +120,8 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
                 lock (gate)
                 {
                     inProgress.Remove(distribution.RepositoryId);
+                    batch.Finished = time.GetUtcNow();
+                    finished[distribution.RepositoryId] = batch;
                 }
 
                 repositoryGate.Release();
@@ -138,5 +144,7 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
         public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public DateTimeOffset Finished { get; set; }
     }
 }
