@@ -137,7 +137,7 @@ public sealed class ContainerPullThroughTests(ContainerFixture app) : IClassFixt
         var unknown = await ManifestAsync("/v2/team/app/manifests/1.0?ns=quay.io");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("NAME_UNKNOWN", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("no pull-through Distribution mirrors registry 'quay.io'", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("no pull-through Distribution mirrors registry", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var again = await PullThroughAsync(first);
         var ambiguous = await ManifestAsync($"/v2/team/app/manifests/1.0?ns={first.Host}");
