@@ -6,7 +6,7 @@ namespace Packyard.Content.Container;
 /// <summary>
 /// containerd's mirror convention: <c>/v2/&lt;name&gt;/…?ns=&lt;registry host&gt;</c> asks a mirror for <c>&lt;name&gt;</c> of that registry. It is
 /// answered by the pull-through distribution (Remote without <c>upstreamName</c>) whose Remote's URL is on that host, as
-/// <c>&lt;basePath&gt;/&lt;name&gt;</c>. Docker Hub answers to <c>docker.io</c>, <c>registry-1.docker.io</c>, <c>index.docker.io</c> and
+/// <c>&lt;basePath&gt;/&lt;name&gt;</c> (a name that already starts with that base path is taken as it is). Docker Hub answers to <c>docker.io</c>, <c>registry-1.docker.io</c>, <c>index.docker.io</c> and
 /// <c>registry.hub.docker.com</c>; any other host is compared with the Remote's host and port (the default port may be left out).
 /// No such distribution is 404 NAME_UNKNOWN; two of them are 409 UNSUPPORTED naming both (one host, one mirror).
 /// </summary>
@@ -26,7 +26,8 @@ internal static class RegistryMirror
         {
             0 => (null, StatusCodes.Status404NotFound,
                 $"no pull-through Distribution mirrors registry '{Shorten(registry)}' (?ns=): give a container Remote with url on that host and no upstreamName to a Distribution's spec.pullThrough"),
-            1 => ($"{matches[0].BasePath}/{name}", 0, null),
+            // A name already under the base path came from a host URL that carries it (containerd's override_path).
+            1 => (name.StartsWith(matches[0].BasePath + "/", StringComparison.Ordinal) ? name : $"{matches[0].BasePath}/{name}", 0, null),
             _ => (null, StatusCodes.Status409Conflict,
                 $"registry '{Shorten(registry)}' (?ns=) is mirrored by more than one pull-through Distribution (base paths {string.Join(", ", matches.Select(m => m.BasePath))}); keep one per registry host"),
         };

@@ -123,14 +123,17 @@ public sealed class ContainerPullThroughTests(ContainerFixture app) : IClassFixt
         await using var second = await ReferenceRegistry.StartAsync();
         var one = await builder.BuildAndPushAsync(first, "team/app", "1.0", [9_000], seed: 21);
         var two = await builder.BuildAndPushAsync(second, "team/app", "1.0", [9_000], seed: 22);
-        await PullThroughAsync(first);
+        var firstBasePath = await PullThroughAsync(first);
         await PullThroughAsync(second);
 
         var fromFirst = await ManifestAsync($"/v2/team/app/manifests/1.0?ns={first.Host}");
         var fromSecond = await ManifestAsync($"/v2/team/app/manifests/1.0?ns={second.Host}");
         var blob = await app.Http.GetByteArrayAsync($"/v2/team/app/blobs/{two.Layers[0].Digest}?ns={second.Host}");
 
+        var overridePath = await ManifestAsync($"/v2/{firstBasePath}/team/app/manifests/1.0?ns={first.Host}");
+
         Assert.Equal(one.Digest, Digest(fromFirst));
+        Assert.Equal(one.Digest, Digest(overridePath));
         Assert.Equal(two.Digest, Digest(fromSecond));
         Assert.Equal(builder.ReadBlob(two.Layers[0].Digest), blob);
         Assert.Equal(0, first.BlobGets("team/app", two.Layers[0].Digest));
