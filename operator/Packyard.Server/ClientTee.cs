@@ -13,18 +13,27 @@ internal sealed class ClientTee(HttpContext http, ServedFile file, string mediaT
     private byte[] held = new byte[81920];
     private int heldLength;
     private bool clientGone;
+    private long? length;
 
-    /// <summary>True once the response's status and headers have been sent.</summary>
+    /// <summary>True once the response's status and headers have been sent (with the first chunk but the last).</summary>
     public bool Started { get; private set; }
 
-    public Stream Wrap(Stream upstream, long? upstreamLength) => new TeeStream(this, upstream, file.Size ?? upstreamLength);
+    /// <summary>True once the upstream body was opened through <see cref="Wrap"/>: the caller must answer with <see cref="CompleteAsync"/>.</summary>
+    public bool Used { get; private set; }
+
+    public Stream Wrap(Stream upstream, long? upstreamLength)
+    {
+        Used = true;
+        length = file.Size ?? upstreamLength;
+        return new TeeStream(this, upstream);
+    }
 
     /// <summary>Sends the held last chunk: the content matched its digest.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
         if (!Started)
         {
-            await StartAsync(0);
+            await StartAsync();
         }
 
         await SendAsync(held.AsMemory(0, heldLength));
@@ -35,7 +44,7 @@ internal sealed class ClientTee(HttpContext http, ServedFile file, string mediaT
         }
     }
 
-    private Task StartAsync(long? length)
+    private Task StartAsync()
     {
         Started = true;
         var response = http.Response;
@@ -47,14 +56,19 @@ internal sealed class ClientTee(HttpContext http, ServedFile file, string mediaT
         return response.StartAsync(http.RequestAborted);
     }
 
-    private async Task OnChunkAsync(ReadOnlyMemory<byte> chunk, long? length)
+    private async Task OnChunkAsync(ReadOnlyMemory<byte> chunk)
     {
-        if (!Started)
+        // Nothing is sent until a second chunk arrives: content of one chunk that fails its check still gets a proper error answer.
+        if (heldLength > 0)
         {
-            await StartAsync(length);
+            if (!Started)
+            {
+                await StartAsync();
+            }
+
+            await SendAsync(held.AsMemory(0, heldLength));
         }
 
-        await SendAsync(held.AsMemory(0, heldLength));
         if (held.Length < chunk.Length)
         {
             held = new byte[chunk.Length];
@@ -81,7 +95,7 @@ internal sealed class ClientTee(HttpContext http, ServedFile file, string mediaT
         }
     }
 
-    private sealed class TeeStream(ClientTee tee, Stream upstream, long? length) : Stream
+    private sealed class TeeStream(ClientTee tee, Stream upstream) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -94,7 +108,7 @@ internal sealed class ClientTee(HttpContext http, ServedFile file, string mediaT
             var read = await upstream.ReadAsync(buffer, cancellationToken);
             if (read > 0)
             {
-                await tee.OnChunkAsync(buffer[..read], length);
+                await tee.OnChunkAsync(buffer[..read]);
             }
 
             return read;

@@ -71,9 +71,9 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
             return true;
         }
 
-        if (!client.Started)
+        if (!client.Used)
         {
-            return false; // found in the store: nothing was streamed
+            return false; // found in the store: nothing was fetched
         }
 
         await client.CompleteAsync(cancellationToken);
