@@ -26,6 +26,13 @@ public abstract class RootRouteContext
         ServeDistributionPathAsync(distributionPath, cancellationToken);
 
     /// <summary>
+    /// The distributions of content type <paramref name="type"/> with a pull-through Remote, for routing a request by the upstream
+    /// registry it names (containerd's <c>?ns=</c>).
+    /// </summary>
+    public virtual Task<IReadOnlyList<PullThroughTarget>> PullThroughTargetsAsync(string type, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PullThroughTarget>>([]);
+
+    /// <summary>
     /// Streams the request body into repository <paramref name="ns"/>/<paramref name="repository"/> as an upload
     /// (<see cref="UploadBodies.Raw"/>), authorized, refused and answered exactly as the upload API answers it; the type's
     /// <see cref="IUploadParser"/> describes the stored body. The response has been written when this returns.

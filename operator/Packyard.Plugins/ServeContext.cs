@@ -25,4 +25,10 @@ public abstract class ServeContext
     /// pulled through once, or the remote could not provide the content.
     /// </summary>
     public virtual Task<bool> PullThroughAsync(string name, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>The Remote of the distribution's <c>spec.pullThrough</c> (credentials included: never log it), or null when it has none.</summary>
+    public virtual Task<RemoteSettings?> PullThroughRemoteAsync(CancellationToken cancellationToken) => Task.FromResult<RemoteSettings?>(null);
+
+    /// <summary><c>spec.pullThrough.tagTTL</c>: how long a mutable name fetched through is served before it is checked upstream again; null for the default.</summary>
+    public virtual TimeSpan? PullThroughTagTtl => null;
 }

@@ -234,12 +234,13 @@ public sealed partial class ContentRequestHandler(
                 return true;
             }
 
-            if (await StreamOrFetchAsync(http, file, path, mediaType, etag, source, cancellationToken) != UpstreamOutcome.Fetched)
+            var outcome = await StreamOrFetchAsync(http, file, path, mediaType, etag, source, cancellationToken);
+            files.Forget(publication, path);
+            if (outcome != UpstreamOutcome.Fetched)
             {
                 return true;
             }
 
-            files.Forget(publication, path);
         }
 
         if (await TryServeStoredAsync(http, file, mediaType, etag, cancellationToken))
@@ -359,6 +360,13 @@ public sealed partial class ContentRequestHandler(
             if (source.Remote.Policy == DownloadPolicy.Streamed)
             {
                 await StreamFromUpstreamAsync(http, file, mediaType, etag, source, cancellationToken);
+                return UpstreamOutcome.Streamed;
+            }
+
+            // A plain GET gets the bytes while they are stored, unless another request is fetching them already.
+            if (HttpMethods.IsGet(http.Request.Method) && IsPlainRequest(http.Request)
+                && await fetcher.TryStreamAndStoreAsync(http, file, path, mediaType, source, cancellationToken))
+            {
                 return UpstreamOutcome.Streamed;
             }
 
@@ -576,5 +584,10 @@ public sealed partial class ContentRequestHandler(
             await handler.HandleCoreAsync(http, requestPath);
             return true;
         }
+
+        public override Task<RemoteSettings?> PullThroughRemoteAsync(CancellationToken cancellationToken) =>
+            distribution.PullThroughRemoteId is { } id ? handler.PullThroughs.GetRemoteAsync(id, cancellationToken) : Task.FromResult<RemoteSettings?>(null);
+
+        public override TimeSpan? PullThroughTagTtl => distribution.PullThroughTagTtl;
     }
 }

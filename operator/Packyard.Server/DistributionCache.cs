@@ -4,10 +4,10 @@ using Packyard.Engine.Catalog;
 
 namespace Packyard.Server;
 
-/// <summary>A distribution as the content app serves it.</summary>
+/// <summary>A distribution as the content app serves it; <paramref name="PullThroughTagTtl"/> null means the default.</summary>
 public sealed record ServedDistribution(
     string Namespace, string Name, string BasePath, long RepositoryId, string Type, long? PinnedVersion, bool Checkpoints,
-    ContentGuardRecord? Guard, long? PullThroughRemoteId);
+    ContentGuardRecord? Guard, long? PullThroughRemoteId, TimeSpan? PullThroughTagTtl = null);
 
 /// <summary>A publication to serve from.</summary>
 public sealed record ServedPublication(long Id, long RepositoryId, long Version, DateTimeOffset Created, bool PassThrough);
@@ -62,6 +62,13 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
 
             candidate = candidate[..slash];
         }
+    }
+
+    /// <summary>Every distribution with a pull-through remote, for routing by the remote's registry host.</summary>
+    public async ValueTask<IReadOnlyList<ServedDistribution>> PullThroughDistributionsAsync(CancellationToken cancellationToken)
+    {
+        var current = snapshot is { } fresh && Fresh(fresh) ? fresh : await GetAsync(cancellationToken);
+        return current.PullThrough;
     }
 
     /// <summary>The publication a distribution serves now: its pinned version's, or the newest.</summary>
@@ -144,7 +151,8 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
         var latest = new Dictionary<long, ServedPublication>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("""
-            select d.namespace, d.name, d.base_path, d.repository_id, r.type, d.version, d.checkpoints, d.guard::text, d.pull_through_remote_id
+            select d.namespace, d.name, d.base_path, d.repository_id, r.type, d.version, d.checkpoints, d.guard::text, d.pull_through_remote_id,
+                d.pull_through_tag_ttl
             from distributions d join repositories r on r.id = d.repository_id and r.deleted is null
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -154,7 +162,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
                 var guard = reader.IsDBNull(7) ? null : ContentGuardRecord.FromJson(reader.GetString(7));
                 var distribution = new ServedDistribution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
                     reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.GetBoolean(6), guard,
-                    reader.IsDBNull(8) ? null : reader.GetInt64(8));
+                    reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetTimeSpan(9));
                 byBasePath[distribution.BasePath] = distribution;
             }
         }
@@ -181,5 +189,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
         /// <summary>Lookups by a slice of the request path, without allocating a string per candidate prefix.</summary>
         public Dictionary<string, ServedDistribution>.AlternateLookup<ReadOnlySpan<char>> ByBasePathSpan { get; } =
             ByBasePath.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public IReadOnlyList<ServedDistribution> PullThrough { get; } = [.. ByBasePath.Values.Where(d => d.PullThroughRemoteId is not null)];
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Packyard.Engine.Database;
@@ -10,11 +11,16 @@ namespace Packyard.Server;
 
 /// <summary>
 /// Fetches artifacts that a publication lists but the store does not hold yet (OnDemand and Streamed remotes).
-/// Concurrent first requests for one artifact share a single download.
+/// Concurrent first requests for one artifact share a single download (one upstream request per sha256 at a time, whatever
+/// the number of clients): the first request's client receives the bytes as they are stored (<see cref="TryStreamAndStoreAsync"/>),
+/// the others wait for the stored object.
 /// </summary>
 public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineCatalog catalog, IArtifactStore store, UpstreamClientFactory clients, ILogger<OnDemandFetcher> logger)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<StoredArtifact>>> inFlight = new(StringComparer.Ordinal);
+    /// <summary>Longest a single download may take, whoever waits for it.</summary>
+    private static readonly TimeSpan DownloadTimeout = TimeSpan.FromHours(1);
+
+    private readonly ConcurrentDictionary<string, Task<StoredArtifact>> inFlight = new(StringComparer.Ordinal);
 
     /// <summary>Where an artifact of a publication can be downloaded from, or null when no remote knows it.</summary>
     public Task<ArtifactSource?> FindSourceAsync(long contentArtifactId, CancellationToken cancellationToken) =>
@@ -23,17 +29,75 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
     /// <summary>Downloads, verifies and stores the artifact once, however many requests ask for it at the same time.</summary>
     public async Task<StoredArtifact> FetchAsync(ServedFile file, string path, ArtifactSource source, CancellationToken cancellationToken)
     {
-        var lazy = inFlight.GetOrAdd(file.Sha256, _ => new Lazy<Task<StoredArtifact>>(() => DownloadAsync(file, path, source)));
+        var key = file.Sha256.ToLowerInvariant();
+        var mine = new TaskCompletionSource<StoredArtifact>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var current = inFlight.GetOrAdd(key, mine.Task);
+        if (current == mine.Task)
+        {
+            _ = LeadAsync(key, mine, token => DownloadAsync(file, path, source, client: null, token));
+        }
+
+        return await current.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Downloads the artifact into the store while sending the bytes to <paramref name="http"/>'s client as they arrive, when no
+    /// other request is downloading it already; false (nothing written) when another one is, or the store has it: the caller
+    /// then serves it with <see cref="FetchAsync"/>. The last chunk is held back until the digest is checked, so a client never sees
+    /// a complete response of content that did not match (the response is aborted instead, and nothing is stored). The download
+    /// goes on for others if this client goes away.
+    /// </summary>
+    public async Task<bool> TryStreamAndStoreAsync(HttpContext http, ServedFile file, string path, string mediaType, ArtifactSource source,
+        CancellationToken cancellationToken)
+    {
+        var key = file.Sha256.ToLowerInvariant();
+        var mine = new TaskCompletionSource<StoredArtifact>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (inFlight.GetOrAdd(key, mine.Task) != mine.Task)
+        {
+            return false;
+        }
+
+        var client = new ClientTee(http, file, mediaType);
+        var lead = LeadAsync(key, mine, token => DownloadAsync(file, path, source, client, token));
         try
         {
-            return await lazy.Value.WaitAsync(cancellationToken);
+            await lead.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (client.Started)
+        {
+            LogStreamFailed(logger, path, UrlSanitizer.Sanitize(e.Message));
+            // The headers are out: the client can only be told by an aborted transfer (its Content-Length is never reached).
+            http.Abort();
+            return true;
+        }
+
+        if (!client.Used)
+        {
+            return false; // found in the store: nothing was fetched
+        }
+
+        await client.CompleteAsync(cancellationToken);
+        return true;
+    }
+
+    private async Task<StoredArtifact> LeadAsync(string key, TaskCompletionSource<StoredArtifact> completion, Func<CancellationToken, Task<StoredArtifact>> download)
+    {
+        try
+        {
+            // Not cancelled by the first requester going away: other requesters may be waiting on the same download.
+            using var timeout = new CancellationTokenSource(DownloadTimeout);
+            var stored = await download(timeout.Token);
+            completion.TrySetResult(stored);
+            return stored;
+        }
+        catch (Exception e)
+        {
+            completion.TrySetException(e);
+            throw;
         }
         finally
         {
-            if (lazy.Value.IsCompleted)
-            {
-                inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<StoredArtifact>>>(file.Sha256, lazy));
-            }
+            inFlight.TryRemove(new KeyValuePair<string, Task<StoredArtifact>>(key, completion.Task));
         }
     }
 
@@ -41,30 +105,29 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
     public Task<UpstreamResponse> OpenStreamAsync(ArtifactSource source, CancellationToken cancellationToken) =>
         clients.Get(source.Remote).OpenAsync(source.Url, cancellationToken);
 
-    // Not cancelled by the first requester going away: other requesters may be waiting on the same download.
-    private async Task<StoredArtifact> DownloadAsync(ServedFile file, string path, ArtifactSource source)
+    private async Task<StoredArtifact> DownloadAsync(ServedFile file, string path, ArtifactSource source, ClientTee? client, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromHours(1));
         // A request that looked the file up before an earlier download finished arrives after that download left
         // inFlight: the object is in the store by then, and downloading it again would only repeat the work.
-        if (file.Size is { } size && await store.ExistsAsync(file.Sha256, timeout.Token))
+        if (file.Size is { } size && await store.ExistsAsync(file.Sha256, cancellationToken))
         {
-            return await RecordAsync(new StoredArtifact(file.Sha256.ToLowerInvariant(), size), timeout.Token);
+            return await RecordAsync(new StoredArtifact(file.Sha256.ToLowerInvariant(), size), cancellationToken);
         }
 
         LogFetch(logger, path, source.Remote.DisplayName);
-        await using var response = await clients.Get(source.Remote).OpenAsync(source.Url, timeout.Token);
+        await using var response = await clients.Get(source.Remote).OpenAsync(source.Url, cancellationToken);
         StoredArtifact stored;
         try
         {
-            stored = await store.PutAsync(response.Body, new ExpectedDigest(file.Sha256, file.Size, path), timeout.Token);
+            stored = await store.PutAsync(client is null ? response.Body : client.Wrap(response.Body, response.Length),
+                new ExpectedDigest(file.Sha256, file.Size, path), cancellationToken);
         }
         catch (DigestMismatchException e)
         {
             throw new ArtifactDigestException($"digest mismatch for '{path}' ({UrlSanitizer.Sanitize(source.Url.ToString())}) from remote {source.Remote.DisplayName}: {e.Message}", e);
         }
 
-        return await RecordAsync(stored, timeout.Token);
+        return await RecordAsync(stored, cancellationToken);
     }
 
     private async Task<StoredArtifact> RecordAsync(StoredArtifact stored, CancellationToken cancellationToken)
@@ -77,5 +140,8 @@ public sealed partial class OnDemandFetcher(NpgsqlDataSource dataSource, EngineC
 
     [LoggerMessage(EventId = Engine.PackyardEventIds.OnDemandFetch, Level = LogLevel.Information, Message = "Fetching {Path} on demand from remote {Remote}")]
     private static partial void LogFetch(ILogger logger, string path, string remote);
-}
 
+    [LoggerMessage(EventId = Engine.PackyardEventIds.ServeFailed, Level = LogLevel.Warning,
+        Message = "Fetching {Path} from its remote failed after the client got part of it; the transfer was aborted and nothing was stored: {Reason}")]
+    private static partial void LogStreamFailed(ILogger logger, string path, string reason);
+}

@@ -11,14 +11,37 @@ namespace Packyard.Server;
 /// <summary>
 /// Fetches content a pull-through distribution was asked for but does not have: names requested for the same
 /// repository within <see cref="PullThroughOptions.BatchWindow"/> are synced together (Additive) from the distribution's pull-through
-/// remote into one new version, which is then published. Batches of one repository run one at a time.
+/// remote into one new version, which is then published. Batches of one repository run one at a time; a name already in the
+/// running batch waits for it instead of starting another (concurrent clients fetch it from upstream once). The sync declares
+/// artifacts without downloading them (an Immediate remote is synced OnDemand): each is fetched, stored and streamed when a
+/// client asks for it, so a client never waits for artifacts it did not ask for.
 /// </summary>
 public sealed partial class PullThroughService(EngineCatalog catalog, SyncService sync, PublicationService publications,
-    DistributionCache distributions, PullThroughOptions options, ILogger<PullThroughService> logger)
+    DistributionCache distributions, PullThroughOptions options, TimeProvider time, ILogger<PullThroughService> logger)
 {
+    /// <summary>How long a pull-through remote's settings are reused before they are read from the catalog again.</summary>
+    private static readonly TimeSpan RemoteMaxAge = TimeSpan.FromSeconds(10);
+
     private readonly Lock gate = new();
     private readonly Dictionary<long, Batch> pending = [];
+    private readonly Dictionary<long, Batch> inProgress = [];
+    private readonly Dictionary<long, Batch> finished = [];
     private readonly ConcurrentDictionary<long, SemaphoreSlim> running = new();
+    private readonly ConcurrentDictionary<long, (DateTimeOffset Loaded, RemoteSettings? Remote)> remotes = new();
+
+    /// <summary>The settings of pull-through remote <paramref name="remoteId"/>, cached briefly (every request of a pull-through distribution asks).</summary>
+    public async Task<RemoteSettings?> GetRemoteAsync(long remoteId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (remotes.TryGetValue(remoteId, out var cached) && now - cached.Loaded < RemoteMaxAge)
+        {
+            return cached.Remote;
+        }
+
+        var remote = await catalog.GetRemoteAsync(remoteId, cancellationToken);
+        remotes[remoteId] = (now, remote);
+        return remote;
+    }
 
     /// <summary>Completes when <paramref name="name"/> has been synced and published (or the remote did not have it).</summary>
     public Task PullAsync(ServedDistribution distribution, string name, CancellationToken cancellationToken)
@@ -27,7 +50,14 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
         var start = false;
         lock (gate)
         {
-            if (!pending.TryGetValue(distribution.RepositoryId, out batch))
+            if ((inProgress.TryGetValue(distribution.RepositoryId, out var current) && current.Names.Contains(name))
+                || (finished.TryGetValue(distribution.RepositoryId, out current) && current.Names.Contains(name)
+                    && time.GetUtcNow() - current.Finished < options.BatchWindow))
+            {
+                // A request that looked before the batch's version was published: that version has its name.
+                batch = current;
+            }
+            else if (!pending.TryGetValue(distribution.RepositoryId, out batch))
             {
                 batch = new Batch();
                 pending[distribution.RepositoryId] = batch;
@@ -60,10 +90,20 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
             }
 
             await repositoryGate.WaitAsync();
+            lock (gate)
+            {
+                inProgress[distribution.RepositoryId] = batch;
+            }
+
             try
             {
                 var remote = await catalog.GetRemoteAsync(distribution.PullThroughRemoteId!.Value, CancellationToken.None)
                     ?? throw new UpstreamUnavailableException($"the pull-through remote of distribution {distribution.Namespace}/{distribution.Name} no longer exists");
+                if (remote.Policy == DownloadPolicy.Immediate)
+                {
+                    remote = remote with { Policy = DownloadPolicy.OnDemand };
+                }
+
                 var repositoryName = $"{distribution.Namespace}/{distribution.Name} (pull-through)";
                 var outcome = await sync.SyncAsync(new SyncRequest(distribution.RepositoryId, repositoryName, distribution.PullThroughRemoteId.Value, remote,
                     SyncMode.Additive, names), null, CancellationToken.None);
@@ -77,6 +117,13 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
             }
             finally
             {
+                lock (gate)
+                {
+                    inProgress.Remove(distribution.RepositoryId);
+                    batch.Finished = time.GetUtcNow();
+                    finished[distribution.RepositoryId] = batch;
+                }
+
                 repositoryGate.Release();
             }
 
@@ -97,5 +144,7 @@ public sealed partial class PullThroughService(EngineCatalog catalog, SyncServic
         public HashSet<string> Names { get; } = new(StringComparer.Ordinal);
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public DateTimeOffset Finished { get; set; }
     }
 }

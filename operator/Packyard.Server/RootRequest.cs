@@ -19,6 +19,23 @@ internal sealed class RootRequest(HttpContext http) : RootRouteContext
         return ServeDistributionPathAsync(distributionPath, cancellationToken);
     }
 
+    public override async Task<IReadOnlyList<PullThroughTarget>> PullThroughTargetsAsync(string type, CancellationToken cancellationToken)
+    {
+        var services = Http.RequestServices;
+        var pullThrough = services.GetRequiredService<PullThroughService>();
+        var targets = new List<PullThroughTarget>();
+        foreach (var distribution in await services.GetRequiredService<DistributionCache>().PullThroughDistributionsAsync(cancellationToken))
+        {
+            if (distribution.Type == type && distribution.PinnedVersion is null
+                && await pullThrough.GetRemoteAsync(distribution.PullThroughRemoteId!.Value, cancellationToken) is { } remote)
+            {
+                targets.Add(new PullThroughTarget(distribution.BasePath, remote));
+            }
+        }
+
+        return targets;
+    }
+
     public override Task UploadAsync(string ns, string repository, string fileName, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken) =>
         // Resolved per upload: a host without the upload API's services (no authorizer) still serves type routes.

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using Packyard.Api.Resources;
 
 namespace Packyard.Content.Container;
 
@@ -10,9 +12,17 @@ namespace Packyard.Content.Container;
 /// <c>blobs/&lt;digest&gt;</c>, <c>tags/list</c> and <c>referrers/&lt;digest&gt;</c>, with the spec's JSON errors. A request that did not
 /// come through <c>/v2/</c> is left to the server (the published files and blobs as plain files).
 /// </summary>
-internal sealed class ContainerRoutes : IContentRoutes
+internal sealed partial class ContainerRoutes : IContentRoutes
 {
     public const string DigestHeader = "Docker-Content-Digest";
+
+    /// <summary>How long a tag fetched through is served before it is checked upstream again, when the distribution does not say.</summary>
+    public static readonly TimeSpan DefaultTagTtl = TimeSpan.FromMinutes(5);
+
+    [GeneratedRegex("^(?<repository>.+)/(?:(?<kind>manifests|blobs|referrers)/(?<reference>[^/]+)|(?<kind>tags)/(?<reference>list))$")]
+    private static partial Regex UpstreamPath();
+
+    private readonly TagChecks tagChecks = new(TimeProvider.System);
 
     public async Task<bool> TryServeAsync(ServeContext context, string path, CancellationToken cancellationToken)
     {
@@ -25,31 +35,58 @@ internal sealed class ContainerRoutes : IContentRoutes
         var kind = slash < 0 ? path : path[..slash];
         var reference = slash < 0 ? "" : path[(slash + 1)..];
         var http = context.Http;
+        var scope = RepositoryScope.Distribution;
+        if (kind is not ("manifests" or "blobs" or "tags" or "referrers") || reference.Contains('/', StringComparison.Ordinal))
+        {
+            // A pull-through distribution for a whole registry: <basePath>/<upstream repository>/….
+            if (UpstreamPath().Match(path) is { Success: true } match && OciName.IsValidName(match.Groups["repository"].Value)
+                && await context.PullThroughRemoteAsync(cancellationToken) is { } remote
+                && string.IsNullOrWhiteSpace((remote.TypeOptions as ContainerRemoteOptions)?.UpstreamName))
+            {
+                scope = RepositoryScope.Upstream(OciName.UpstreamRepository(remote.BaseUrl, match.Groups["repository"].Value));
+                kind = match.Groups["kind"].Value;
+                reference = match.Groups["reference"].Value;
+            }
+            else
+            {
+                // The matched distribution's base path is only the start of the name (a/b asked, a served): no such repository.
+                await OciErrors.WriteAsync(http, StatusCodes.Status404NotFound, OciErrors.NameUnknown, $"repository '{name}' is not known to this registry");
+                return true;
+            }
+        }
+        else if (await context.PullThroughRemoteAsync(cancellationToken) is not null)
+        {
+            scope = RepositoryScope.PulledDistribution;
+        }
+
         switch (kind)
         {
-            case "manifests" when reference.Length > 0 && !reference.Contains('/', StringComparison.Ordinal):
-                await ServeManifestAsync(context, name, reference, cancellationToken);
+            case "manifests" when reference.Length > 0:
+                await ServeManifestAsync(context, name, scope, reference, cancellationToken);
                 return true;
-            case "blobs" when reference.Length > 0 && !reference.Contains('/', StringComparison.Ordinal):
-                await ServeBlobAsync(context, reference, cancellationToken);
+            case "blobs" when reference.Length > 0:
+                await ServeBlobAsync(context, scope, reference, cancellationToken);
                 return true;
             case "tags" when reference == "list":
-                await ServeTagsAsync(context, name, cancellationToken);
+                await ServeTagsAsync(context, name, scope, cancellationToken);
                 return true;
-            case "referrers" when reference.Length > 0 && !reference.Contains('/', StringComparison.Ordinal):
+            case "referrers" when reference.Length > 0:
                 await ServeReferrersAsync(context, reference, cancellationToken);
                 return true;
             default:
-                // The matched distribution's base path is only the start of the name (a/b asked, a served): no such repository.
                 await OciErrors.WriteAsync(http, StatusCodes.Status404NotFound, OciErrors.NameUnknown, $"repository '{name}' is not known to this registry");
                 return true;
         }
     }
 
-    private static async Task ServeManifestAsync(ServeContext context, string name, string reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// A manifest by digest (never checked upstream again once here) or by tag. A pull-through distribution fetches what it does not
+    /// have, and checks a tag it has upstream again when the last check is older than <c>spec.pullThrough.tagTTL</c>: a moved tag
+    /// makes a new version; an upstream that cannot be reached leaves the stored tag served.
+    /// </summary>
+    private async Task ServeManifestAsync(ServeContext context, string name, RepositoryScope scope, string reference, CancellationToken cancellationToken)
     {
         var http = context.Http;
-        string digest;
         if (reference.Contains(':', StringComparison.Ordinal))
         {
             if (OciDigest.Problem(reference) is { } problem)
@@ -58,23 +95,42 @@ internal sealed class ContainerRoutes : IContentRoutes
                 return;
             }
 
-            digest = reference;
+            http.Response.Headers[DigestHeader] = reference;
+            if (await context.ServeFileAsync(ContainerContentType.ManifestPath(reference), cancellationToken)
+                || (scope.DigestName(reference) is { } pull && await context.PullThroughAsync(pull, cancellationToken)))
+            {
+                return;
+            }
+
+            await OciErrors.WriteAsync(http, StatusCodes.Status404NotFound, OciErrors.ManifestUnknown, $"manifest unknown: {name} has no manifest {reference}");
+            return;
         }
-        else if (!OciName.IsValidTag(reference))
+
+        if (!OciName.IsValidTag(reference))
         {
             await OciErrors.WriteAsync(http, StatusCodes.Status400BadRequest, OciErrors.TagInvalid, $"'{reference}' is not a valid tag");
             return;
         }
-        else if ((await ReadTagsAsync(context, cancellationToken)).Find(t => t.Tag == reference) is { } tag)
+
+        var key = scope.TagKey(reference);
+        var tag = (await ReadTagsAsync(context, cancellationToken)).Find(t => t.Tag == key);
+        if (scope.CanPull && (tag is null || tagChecks.Due(context.BasePath, key, context.PullThroughTagTtl ?? DefaultTagTtl)))
         {
-            digest = tag.Digest;
+            // Marked before asking, so an upstream that is down is asked at most once per TTL, not by every request.
+            tagChecks.Mark(context.BasePath, key);
+            if (await context.PullThroughAsync(scope.TagName(reference), cancellationToken))
+            {
+                return;
+            }
         }
-        else
+
+        if (tag is null)
         {
             await OciErrors.WriteAsync(http, StatusCodes.Status404NotFound, OciErrors.ManifestUnknown, $"manifest unknown: {name} has no tag '{reference}'");
             return;
         }
 
+        var digest = tag.Digest;
         http.Response.Headers[DigestHeader] = digest;
         if (!await context.ServeFileAsync(ContainerContentType.ManifestPath(digest), cancellationToken))
         {
@@ -82,7 +138,7 @@ internal sealed class ContainerRoutes : IContentRoutes
         }
     }
 
-    private static async Task ServeBlobAsync(ServeContext context, string digest, CancellationToken cancellationToken)
+    private static async Task ServeBlobAsync(ServeContext context, RepositoryScope scope, string digest, CancellationToken cancellationToken)
     {
         var http = context.Http;
         if (OciDigest.Problem(digest) is { } problem)
@@ -92,18 +148,21 @@ internal sealed class ContainerRoutes : IContentRoutes
         }
 
         http.Response.Headers[DigestHeader] = digest;
-        if (!await context.ServeFileAsync(ContainerContentType.BlobPath(digest), cancellationToken))
+        if (await context.ServeFileAsync(ContainerContentType.BlobPath(digest), cancellationToken)
+            || (scope.DigestName(digest) is { } pull && await context.PullThroughAsync(pull, cancellationToken)))
         {
-            await OciErrors.WriteAsync(http, StatusCodes.Status404NotFound, OciErrors.BlobUnknown, $"blob unknown to registry: {digest}");
+            return;
         }
+
+        await OciErrors.WriteAsync(http, StatusCodes.Status404NotFound, OciErrors.BlobUnknown, $"blob unknown to registry: {digest}");
     }
 
     /// <summary><c>tags/list</c>: tags in ordinal order after <c>last</c>, at most <c>n</c>, with a <c>Link</c> to the next page when more remain.</summary>
-    private static async Task ServeTagsAsync(ServeContext context, string name, CancellationToken cancellationToken)
+    private static async Task ServeTagsAsync(ServeContext context, string name, RepositoryScope scope, CancellationToken cancellationToken)
     {
         var http = context.Http;
         var query = http.Request.Query;
-        var tags = (await ReadTagsAsync(context, cancellationToken)).Select(t => t.Tag);
+        var tags = (await ReadTagsAsync(context, cancellationToken)).Select(t => scope.TagOf(t.Tag)).OfType<string>();
         if (query["last"].ToString() is { Length: > 0 } last)
         {
             tags = tags.Where(t => string.CompareOrdinal(t, last) > 0);

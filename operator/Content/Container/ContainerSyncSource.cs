@@ -26,6 +26,16 @@ internal sealed partial class ContainerSyncSource : ISyncSource
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var options = context.Remote.TypeOptions as ContainerRemoteOptions;
+        if (string.IsNullOrWhiteSpace(options?.UpstreamName) && context.Names is not null)
+        {
+            await foreach (var unit in new PullThroughSource(context, new PlatformFilter(options?.Platforms)).ReadAsync(cancellationToken))
+            {
+                yield return unit;
+            }
+
+            yield break;
+        }
+
         if (options is null || string.IsNullOrWhiteSpace(options.UpstreamName))
         {
             throw new ContainerOptionsException($"Remote {context.Remote.DisplayName}: spec.container.upstreamName is required to sync (the repository on the registry, e.g. library/nginx)");

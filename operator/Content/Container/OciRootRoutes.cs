@@ -107,6 +107,18 @@ internal sealed partial class OciRootRoutes : IRootRoutes
             return true;
         }
 
+        if (http.Request.Query.TryGetValue("ns", out var ns) && ns.ToString() is { Length: > 0 } registry)
+        {
+            var (mirrored, status, problem) = await RegistryMirror.MapAsync(context, registry, name, cancellationToken);
+            if (mirrored is null)
+            {
+                await OciErrors.WriteAsync(http, status, status == StatusCodes.Status404NotFound ? OciErrors.NameUnknown : OciErrors.Unsupported, problem!);
+                return true;
+            }
+
+            name = mirrored;
+        }
+
         http.Items[NameKey] = name;
         await context.ServeDistributionPathAsync($"{name}/{rest}", OciErrors.RespondAsync, cancellationToken);
         return true;

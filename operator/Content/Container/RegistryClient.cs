@@ -109,22 +109,44 @@ internal sealed class RegistryClient(SyncContext context, string repository)
     }
 
     /// <summary>The digest a tag points to: <c>Docker-Content-Digest</c> of a HEAD, or (when a registry sends none) of the manifest's bytes.</summary>
-    public async Task<string> ResolveTagAsync(string tag, CancellationToken cancellationToken)
+    public async Task<string> ResolveTagAsync(string tag, CancellationToken cancellationToken) =>
+        await TryResolveTagAsync(tag, cancellationToken)
+            ?? throw new UpstreamUnavailableException($"{repository}:{tag}: the upstream lists the tag but has no manifest for it (404)");
+
+    /// <summary>The digest a tag points to (as <see cref="ResolveTagAsync"/>), or null when the upstream has no such tag (404).</summary>
+    public async Task<string?> TryResolveTagAsync(string tag, CancellationToken cancellationToken)
     {
-        var what = $"{repository}:{tag}";
-        await using (var head = await context.Upstream.TryHeadAsync(ManifestUrl(tag), OciMediaTypes.ManifestAccept, cancellationToken)
-            ?? throw new UpstreamUnavailableException($"{what}: the upstream lists the tag but has no manifest for it (404)"))
+        await using (var head = await context.Upstream.TryHeadAsync(ManifestUrl(tag), OciMediaTypes.ManifestAccept, cancellationToken))
         {
+            if (head is null)
+            {
+                return null;
+            }
+
             if (head.Header(DigestHeader) is { } digest)
             {
-                return OciDigest.Problem(digest) is { } problem
-                    ? throw new ManifestException($"{what}: {DigestHeader}: {problem}")
-                    : digest;
+                return OciDigest.Problem(digest) is { } problem ? throw new ManifestException($"{repository}:{tag}: {DigestHeader}: {problem}") : digest;
             }
         }
 
-        var (bytes, _) = await GetManifestAsync(tag, what, cancellationToken);
+        var (bytes, _) = await GetManifestAsync(tag, $"{repository}:{tag}", cancellationToken);
         return OciDigest.Of(bytes);
+    }
+
+    /// <summary>Whether the upstream has a manifest with this digest (HEAD).</summary>
+    public async Task<bool> ManifestExistsAsync(string digest, CancellationToken cancellationToken)
+    {
+        await using var head = await context.Upstream.TryHeadAsync(ManifestUrl(digest), OciMediaTypes.ManifestAccept, cancellationToken);
+        return head is not null;
+    }
+
+    /// <summary>The size of a blob (HEAD), or null when the upstream does not have it.</summary>
+    public async Task<long?> TryBlobSizeAsync(string digest, CancellationToken cancellationToken)
+    {
+        await using var head = await context.Upstream.TryHeadAsync(BlobUrl(digest), "*/*", cancellationToken);
+        return head is null ? null
+            : head.Length ?? (long.TryParse(head.Header("Content-Length"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length) ? length
+                : throw new ManifestException($"{repository}: blob {digest}: the upstream gives no size"));
     }
 
     /// <summary>A manifest's exact bytes and Content-Type, by tag or digest, refused past <see cref="ManifestParser.MaxManifestBytes"/>.</summary>

@@ -48,6 +48,10 @@ public sealed class PullThrough
 {
     [Required]
     public LocalObjectReference RemoteRef { get; set; } = new();
+
+    [Pattern(Patterns.Duration), ValidationRule("duration(self) >= duration('0s') && duration(self) <= duration('8760h')", "tagTTL must be a Go duration from 0s to 8760h")]
+    [Description("How long a mutable tag fetched through (a container tag) is served before it is checked upstream again (Go duration, e.g. 30s, 5m; default 5m). Digests are never checked again.")]
+    public string? TagTTL { get; set; }
 }
 
 public sealed class DistributionStatus : ResourceStatus

@@ -165,21 +165,21 @@ public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCip
         }
 
         await using (var upsert = new NpgsqlCommand("""
-            insert into distributions (namespace, name, base_path, repository_id, version, checkpoints, guard, pull_through_remote_id)
-            values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+            insert into distributions (namespace, name, base_path, repository_id, version, checkpoints, guard, pull_through_remote_id, pull_through_tag_ttl)
+            values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
             on conflict (namespace, name) do update set base_path = excluded.base_path, repository_id = excluded.repository_id,
                 version = excluded.version, checkpoints = excluded.checkpoints, guard = excluded.guard,
-                pull_through_remote_id = excluded.pull_through_remote_id, updated = now()
+                pull_through_remote_id = excluded.pull_through_remote_id, pull_through_tag_ttl = excluded.pull_through_tag_ttl, updated = now()
             where (distributions.base_path, distributions.repository_id, distributions.version, distributions.checkpoints,
-                   distributions.guard, distributions.pull_through_remote_id)
+                   distributions.guard, distributions.pull_through_remote_id, distributions.pull_through_tag_ttl)
                is distinct from (excluded.base_path, excluded.repository_id, excluded.version, excluded.checkpoints,
-                   excluded.guard, excluded.pull_through_remote_id)
+                   excluded.guard, excluded.pull_through_remote_id, excluded.pull_through_tag_ttl)
             """, connection, transaction))
         {
             upsert.AddParameters(distribution.Namespace, distribution.Name, distribution.BasePath, distribution.RepositoryId,
                 (object?)distribution.Version ?? DBNull.Value, distribution.Checkpoints,
                 distribution.Guard is null ? DBNull.Value : distribution.Guard.ToJson(),
-                (object?)distribution.PullThroughRemoteId ?? DBNull.Value);
+                (object?)distribution.PullThroughRemoteId ?? DBNull.Value, (object?)distribution.PullThroughTagTtl ?? DBNull.Value);
             if (await upsert.ExecuteNonQueryAsync(cancellationToken) > 0)
             {
                 await NotifyAsync(connection, transaction, cancellationToken);

@@ -1,8 +1,8 @@
 namespace Packyard.Engine.Catalog;
 
-/// <summary>A distribution as the engine stores it.</summary>
+/// <summary>A distribution as the engine stores it; <paramref name="PullThroughTagTtl"/> is <c>spec.pullThrough.tagTTL</c> (null: the default).</summary>
 public sealed record DistributionRecord(string Namespace, string Name, string BasePath, long RepositoryId, long? Version,
-    bool Checkpoints, ContentGuardRecord? Guard, long? PullThroughRemoteId);
+    bool Checkpoints, ContentGuardRecord? Guard, long? PullThroughRemoteId, TimeSpan? PullThroughTagTtl = null);
 
 /// <summary>The newest versions (newest first) and latest publication of a repository.</summary>
 public sealed record RepositoryState(IReadOnlyList<RepositoryVersionInfo> Versions, PublicationInfo? LatestPublication)

@@ -36,11 +36,13 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
 
         ContentGuardRecord? guard;
         long? pullThroughRemoteId = null;
+        TimeSpan? tagTtl = null;
         try
         {
             guard = Guard(distribution);
             if (spec.PullThrough is { } pullThrough)
             {
+                tagTtl = string.IsNullOrEmpty(pullThrough.TagTTL) ? null : GoDuration.Parse(pullThrough.TagTTL);
                 var remote = lookup.GetRemote(ns, pullThrough.RemoteRef.Name);
                 if (remote is null)
                 {
@@ -62,7 +64,7 @@ public sealed class DistributionReconciler(ReconcileServices services, IResource
         try
         {
             await services.Distributions.UpsertDistributionAsync(new DistributionRecord(ns, distribution.Name, spec.BasePath, repositoryId.Value, spec.Version,
-                spec.Checkpoints, guard, pullThroughRemoteId), cancellationToken);
+                spec.Checkpoints, guard, pullThroughRemoteId, tagTtl), cancellationToken);
         }
         catch (BasePathConflictException e)
         {
