@@ -406,7 +406,7 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
             Number = v.Number, Created = v.Created, Added = v.Added, Removed = v.Removed, ContentCount = v.ContentCount,
         }).ToList();
         status.Publication = state.LatestPublication is { } p ? new PublicationSummary { Version = p.Version, Created = p.Created } : null;
-        var kinds = state.ContentCounts is { Count: > 0 } c ? $" ({string.Join(", ", c.Select(k => $"{k.Value} {k.Key}"))})" : "";
+        var kinds = state.ContentCounts is { Count: > 0 } c ? $" ({string.Join(", ", c.Select(k => $"{k.Key}: {k.Value}"))})" : "";
         context.Summary = status.Publication is { } published
             ? $"version {state.Latest.Number} with {state.Latest.ContentCount} units{kinds}; version {published.Version} published"
             : $"version {state.Latest.Number} with {state.Latest.ContentCount} units{kinds}";

@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Packyard.Api.Resources;
+using Packyard.Controllers;
+using Packyard.Tests.Controllers.Fakes;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Kubernetes;
 using Packyard.Tests.Kubernetes.Envtest;
@@ -53,6 +56,25 @@ public sealed class ContainerStatusTests(ContainerFixture app) : IClassFixture<C
         Assert.Equal([("tags", 3L), ("manifests", 3L), ("blobs", 6L)], state.ContentCounts!.Select(c => (c.Key, c.Value)));
         Assert.Equal(12, state.Latest.ContentCount);
         Assert.Null(fileState.ContentCounts);
+    }
+
+    [Fact]
+    public async Task The_repository_reconciler_reports_the_counts_in_status_and_in_the_Ready_message()
+    {
+        await using var registry = await ScriptedRegistry.StartAsync();
+        var image = TestImages.AddImage(registry, seed: 33, layers: 3);
+        registry.Tag("app", "1.0", image.Digest);
+        registry.Tag("app", "latest", image.Digest);
+        var repository = await app.ContainerRepositoryAsync();
+        await app.SyncAsync(repository, registry.Url, """{"upstreamName":"app"}""");
+        var world = new ReconcileWorld();
+        var resource = world.AddRepository(repository.Name, ContentType.Container, remote: null);
+
+        var result = await new RepositoryReconciler(world.Services with { Catalog = app.Catalog }, world.Resources).ReconcileAsync(resource, CancellationToken.None);
+
+        Assert.Equal((StepOutcome.Done, "version 1 with 7 units (tags: 2, manifests: 1, blobs: 4); version 1 published"), (result.Outcome, result.Message));
+        Assert.Equal([("tags", 2L), ("manifests", 1L), ("blobs", 4L)], resource.Status!.ContentCounts!.Select(c => (c.Key, c.Value)));
+        Assert.Equal(7, resource.Status.ContentCount);
     }
 
     [Fact]
