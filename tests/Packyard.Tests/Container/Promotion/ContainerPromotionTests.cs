@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
+using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Engine.Promotions;
 using Packyard.Engine.Publishing;
+using Packyard.Engine.Tasks;
 using Packyard.Tests.Infrastructure;
 using Packyard.Tests.Infrastructure.Oci;
 using static Packyard.Tests.Container.TestImages;
@@ -193,6 +195,26 @@ public sealed class ContainerPromotionTests(ContainerFixture app) : IClassFixtur
         var error = await Assert.ThrowsAsync<NothingSelectedException>(() => PromoteAsync(source.Repository.Id, target.Id, PromotionMode.Replace, names.Split('|')));
 
         Assert.Contains($"spec.select.names: {message} in source version 1", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await app.LatestVersionAsync(target.Id));
+    }
+
+    [Fact]
+    public async Task A_promote_task_whose_glob_matches_no_tag_reports_NothingSelected_naming_the_source_and_the_glob()
+    {
+        await using var registry = await ScriptedRegistry.StartAsync();
+        var source = await SourceAsync(registry);
+        var target = await app.ContainerRepositoryAsync();
+        var args = new PromoteTaskArgs("default/to-prod", $"default/{source.Repository.Name}", $"default/{target.Name}", source.Repository.Id, null, "container",
+            new PromotionSelect { Names = ["3.*"] }, PromotionMode.Merge, "fingerprint");
+        await using var connection = await app.DataSource.OpenConnectionAsync();
+        await using var task = new ClaimedTask(connection, 1, TaskKinds.Promote, target.Id, "test-worker", 1, null,
+            System.Text.Json.JsonSerializer.Serialize(args, TaskJsonContext.Default.PromoteTaskArgs), null);
+
+        var result = await new PromoteTaskHandler(app.Get<PromotionService>()).RunAsync(task, CancellationToken.None);
+
+        var report = System.Text.Json.JsonSerializer.Deserialize(result.Json, TaskJsonContext.Default.PromoteReport)!;
+        Assert.Equal((false, Reasons.NothingSelected), (result.Succeeded, report.Reason));
+        Assert.Equal($"default/{source.Repository.Name}: spec.select.names: '3.*' matches nothing in source version 1", report.Message);
         Assert.Equal(0, await app.LatestVersionAsync(target.Id));
     }
 
