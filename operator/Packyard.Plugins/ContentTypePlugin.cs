@@ -8,6 +8,8 @@ namespace Packyard.Plugins;
 /// upload must not take (file: <c>PULP_MANIFEST</c>; deb: <c>dists</c>). <paramref name="RootRoutes"/> answers the
 /// type's own API at the server's root (e.g. <c>/v2/…</c>) before base-path lookup. <paramref name="MediaTypes"/> maps file
 /// extensions of the type's packages that ASP.NET Core does not know (<c>.deb</c>) to the media type they are served with.
+/// <paramref name="Dependencies"/> says what a unit needs beside it, so a promotion carries it; <paramref name="Kinds"/> are the
+/// unit kinds a Repository's status counts apart.
 /// </summary>
 public sealed record ContentTypePlugin(
     string Name,
@@ -18,4 +20,6 @@ public sealed record ContentTypePlugin(
     IContentSelector? Selector = null,
     IReadOnlyList<string>? ReservedPaths = null,
     IRootRoutes? RootRoutes = null,
-    IReadOnlyDictionary<string, string>? MediaTypes = null);
+    IReadOnlyDictionary<string, string>? MediaTypes = null,
+    IContentDependencies? Dependencies = null,
+    IReadOnlyList<ContentKind>? Kinds = null);

@@ -19,6 +19,9 @@ internal static class ContainerContentType
     /// <summary>The published list of the version's tags with their manifests (<see cref="TagIndex"/>), read by the routes.</summary>
     public const string TagsFile = "tags.json";
 
+    /// <summary>What a Repository's status counts apart: <c>status.contentCounts.tags</c>, <c>.manifests</c>, <c>.blobs</c>.</summary>
+    public static IReadOnlyList<ContentKind> Kinds { get; } = [new("tags", "tag:"), new("manifests", "manifest:"), new("blobs", "blob:")];
+
     public static string BlobPath(string digest) => $"blobs/{digest}";
 
     public static string ManifestPath(string digest) => $"manifests/{digest}";

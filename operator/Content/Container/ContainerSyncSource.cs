@@ -20,8 +20,9 @@ internal sealed partial class ContainerSyncSource : ISyncSource
     /// <summary>How deep indexes may nest (an index of indexes of manifests is depth 2).</summary>
     public const int MaxIndexDepth = 4;
 
+    /// <summary>A cosign-style tag naming the manifest it belongs to: <c>sha256-&lt;hex&gt;</c>, <c>.sig</c>, <c>.att</c>, ….</summary>
     [GeneratedRegex("^sha256-([a-f0-9]{64})(?:\\.[A-Za-z0-9_-]+)?$")]
-    private static partial Regex SubjectTag();
+    internal static partial Regex SubjectTag();
 
     public async IAsyncEnumerable<DeclaredContent> ReadUpstreamAsync(SyncContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -68,6 +68,9 @@ public static class Reasons
     public const string Restored = "Restored";
     public const string WaitingForPublication = "WaitingForPublication";
     public const string VersionNotFound = "VersionNotFound";
+
+    /// <summary>A Promotion's spec.select (or one of its names) matches nothing in the source version; retried, as the source may change.</summary>
+    public const string NothingSelected = "NothingSelected";
     public const string SecretNotFound = "SecretNotFound";
 
     /// <summary>Stalled: a referenced Secret exists but its content is unusable (a PEM that does not parse).</summary>

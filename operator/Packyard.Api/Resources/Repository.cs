@@ -8,6 +8,7 @@ namespace Packyard.Api.Resources;
 [PrinterColumn("Type", "string", ".spec.type")]
 [PrinterColumn("Version", "integer", ".status.latestVersion")]
 [PrinterColumn("Content", "integer", ".status.contentCount")]
+[PrinterColumn("Tags", "integer", ".status.contentCounts.tags")]
 [PrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status")]
 [PrinterColumn("Status", "string", ".status.conditions[?(@.type==\"Ready\")].message", Priority = 1)]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
@@ -103,6 +104,9 @@ public sealed class RepositoryStatus : ResourceStatus
     public PublicationSummary? Publication { get; set; }
 
     public long? ContentCount { get; set; }
+
+    [Description("The latest version's units by kind, for types that count kinds apart (container: tags, manifests, blobs).")]
+    public Dictionary<string, long>? ContentCounts { get; set; }
 }
 
 public sealed class RepositoryVersionSummary

@@ -9,7 +9,7 @@ namespace Packyard.Engine.Catalog;
 /// The engine-side records of Remotes, Repositories and Distributions: created or updated from resource specs by
 /// the reconcilers, read by the sync, publish and serve paths. Every change notifies content servers to refresh.
 /// </summary>
-public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCipher? secrets = null) : IRepositoryCatalog, IRemoteCatalog, IDistributionCatalog
+public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCipher? secrets = null, ContentTypeRegistry? contentTypes = null) : IRepositoryCatalog, IRemoteCatalog, IDistributionCatalog
 {
     public const string ChangeChannel = "packyard_changes";
 
@@ -146,7 +146,35 @@ public sealed partial class EngineCatalog(NpgsqlDataSource dataSource, SecretCip
             }
         }
 
-        return new RepositoryState(versions, latestPublication);
+        return new RepositoryState(versions, latestPublication) { ContentCounts = await CountKindsAsync(repositoryId, cancellationToken) };
+    }
+
+    /// <summary>The repository's current units by the kinds its type counts apart, or null when its type declares none.</summary>
+    private async Task<IReadOnlyDictionary<string, long>?> CountKindsAsync(long repositoryId, CancellationToken cancellationToken)
+    {
+        await using var type = dataSource.CreateCommand("select type from repositories where id = $1");
+        type.AddParameters(repositoryId);
+        if (contentTypes is null || await type.ExecuteScalarAsync(cancellationToken) is not string name
+            || !contentTypes.TryGet(name, out var plugin) || plugin.Kinds is not { Count: > 0 } kinds)
+        {
+            return null;
+        }
+
+        await using var command = dataSource.CreateCommand("""
+            select k.i, count(cu.id) from unnest($2::text[]) with ordinality k(prefix, i)
+            left join (repository_content rc join content_units cu on cu.id = rc.content_id)
+              on rc.repository_id = $1 and rc.version_removed is null and starts_with(cu.natural_key, k.prefix)
+            group by k.i order by k.i
+            """);
+        command.AddParameters(repositoryId, kinds.Select(k => k.NaturalKeyPrefix).ToArray());
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[kinds[(int)reader.GetInt64(0) - 1].Plural] = reader.GetInt64(1);
+        }
+
+        return counts;
     }
 
     /// <summary>Creates or updates a distribution; throws <see cref="BasePathConflictException"/> when another one has the base path.</summary>

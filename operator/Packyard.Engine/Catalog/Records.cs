@@ -8,6 +8,9 @@ public sealed record DistributionRecord(string Namespace, string Name, string Ba
 public sealed record RepositoryState(IReadOnlyList<RepositoryVersionInfo> Versions, PublicationInfo? LatestPublication)
 {
     public RepositoryVersionInfo Latest => Versions[0];
+
+    /// <summary>The latest version's units by the kinds its type counts apart (<see cref="ContentKind"/>); null for a type without.</summary>
+    public IReadOnlyDictionary<string, long>? ContentCounts { get; init; }
 }
 
 public sealed record RepositoryVersionInfo(long Number, DateTimeOffset Created, long Added, long Removed, long ContentCount);

@@ -14,8 +14,9 @@ public sealed record PromotionOutcome(long SourceVersion, VersionOutcome Target)
 public sealed class SourceVersionNotFoundException(string message) : Exception(message);
 
 /// <summary>
-/// Copies the selected units of a source repository version into a target repository as a new version (Merge
-/// or Replace). Idempotent: when the target already holds the selection, no version is created.
+/// Copies the selected units of a source repository version, with what they need (<see cref="IContentDependencies"/>), into a
+/// target repository as one new version (Merge or Replace). A name or selection matching nothing fails. Idempotent: when the
+/// target already holds the selection, no version is created.
 /// </summary>
 public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeRegistry contentTypes)
 {
@@ -35,10 +36,11 @@ public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeReg
         {
             var names = select?.Names is { Count: > 0 } n ? n.ToArray() : null;
             var paths = select?.Paths is { Count: > 0 } p ? p.Select(GlobToRegex).ToArray() : null;
-            var selector = contentTypes.TryGet(type, out var plugin) ? plugin.Selector : null;
-            if (selector is not null && names is not null)
+            contentTypes.TryGet(type, out var plugin);
+            string[] unmatched;
+            if (plugin?.Selector is { } selector && names is not null)
             {
-                await SelectWithPluginAsync(connection, sourceRepositoryId, version, names, paths, selector, cancellationToken);
+                unmatched = await SelectWithPluginAsync(connection, sourceRepositoryId, version, names, paths, selector, cancellationToken);
             }
             else
             {
@@ -54,6 +56,17 @@ public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeReg
                 command.Parameters.Add(new NpgsqlParameter { Value = (object?)names ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
                 command.Parameters.Add(new NpgsqlParameter { Value = (object?)paths ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
                 await command.ExecuteNonQueryAsync(cancellationToken);
+                unmatched = names is null ? [] : await UnmatchedNamesAsync(connection, sourceRepositoryId, version, names, cancellationToken);
+            }
+
+            if (names is not null || paths is not null)
+            {
+                await CheckSelectionAsync(connection, version, unmatched, cancellationToken);
+            }
+
+            if (plugin?.Dependencies is { } dependencies)
+            {
+                await AddDependenciesAsync(connection, sourceRepositoryId, version, dependencies, cancellationToken);
             }
 
             var versionMode = mode == PromotionMode.Replace ? VersionMode.Replace : VersionMode.Merge;
@@ -66,14 +79,17 @@ public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeReg
         }
     }
 
-    private static async Task SelectWithPluginAsync(NpgsqlConnection connection, long repositoryId, long version, string[] names,
+    /// <summary>Fills promote_candidates with the units <paramref name="selector"/> matches; returns the names that match no unit (paths aside).</summary>
+    private static async Task<string[]> SelectWithPluginAsync(NpgsqlConnection connection, long repositoryId, long version, string[] names,
         string[]? paths, IContentSelector selector, CancellationToken cancellationToken)
     {
         var selected = new List<long>();
+        var matched = new HashSet<string>(StringComparer.Ordinal);
         await using (var command = new NpgsqlCommand("""
-            select cu.id, cu.name, cu.version from repository_content rc join content_units cu on cu.id = rc.content_id
+            select cu.id, cu.name, cu.version,
+                   $3::text[] is null or exists (select 1 from content_artifacts ca where ca.content_id = cu.id and ca.relative_path ~ any($3))
+            from repository_content rc join content_units cu on cu.id = rc.content_id
             where rc.repository_id = $1 and rc.version_added <= $2 and (rc.version_removed is null or rc.version_removed > $2)
-              and ($3::text[] is null or exists (select 1 from content_artifacts ca where ca.content_id = cu.id and ca.relative_path ~ any($3)))
             """, connection))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
@@ -84,15 +100,130 @@ public sealed class PromotionService(NpgsqlDataSource dataSource, ContentTypeReg
             {
                 var name = reader.GetString(1);
                 var unitVersion = reader.IsDBNull(2) ? null : reader.GetString(2);
-                if (names.Any(s => selector.Matches(s, name, unitVersion)))
+                var any = false;
+                foreach (var s in names.Where(s => selector.Matches(s, name, unitVersion)))
+                {
+                    matched.Add(s);
+                    any = true;
+                }
+
+                if (any && reader.GetBoolean(3))
                 {
                     selected.Add(reader.GetInt64(0));
                 }
             }
         }
 
+        await WriteCandidatesAsync(connection, selected, cancellationToken);
+        return [.. names.Where(s => !matched.Contains(s))];
+    }
+
+    /// <summary>The names that match no unit's name or repo key in the version.</summary>
+    private static async Task<string[]> UnmatchedNamesAsync(NpgsqlConnection connection, long repositoryId, long version, string[] names, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            select s from unnest($3::text[]) s
+            where not exists (select 1 from repository_content rc join content_units cu on cu.id = rc.content_id
+                              where rc.repository_id = $1 and rc.version_added <= $2 and (rc.version_removed is null or rc.version_removed > $2)
+                                and (cu.name = s or cu.repo_key = s))
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+        command.Parameters.Add(new NpgsqlParameter { Value = version });
+        command.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        var unmatched = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            unmatched.Add(reader.GetString(0));
+        }
+
+        return [.. unmatched];
+    }
+
+    /// <summary>Fails the promotion when a name matches nothing, or the whole selection does: a typo must not pass as "nothing to promote".</summary>
+    private static async Task CheckSelectionAsync(NpgsqlConnection connection, long version, string[] unmatched, CancellationToken cancellationToken)
+    {
+        if (unmatched.Length > 0)
+        {
+            throw new NothingSelectedException(
+                $"spec.select.names: {string.Join(", ", unmatched.Select(s => $"'{s}'"))} {(unmatched.Length == 1 ? "matches" : "match")} nothing in source version {version}");
+        }
+
+        if (await connection.ScalarAsync<long>("select count(*) from promote_candidates", cancellationToken) == 0)
+        {
+            throw new NothingSelectedException($"spec.select matches nothing in source version {version}");
+        }
+    }
+
+    /// <summary>
+    /// Adds to promote_candidates what the selection needs beside it (<see cref="IContentDependencies"/>): the units it requires and
+    /// those accompanying it, transitively, as far as the source version holds them. One pass over the version's units.
+    /// </summary>
+    private static async Task AddDependenciesAsync(NpgsqlConnection connection, long repositoryId, long version, IContentDependencies dependencies,
+        CancellationToken cancellationToken)
+    {
+        var units = new Dictionary<long, (string Key, UnitDependencies Links)>();
+        var byKey = new Dictionary<string, long>(StringComparer.Ordinal);
+        var accompaniedBy = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand("""
+            select cu.id, cu.natural_key, cu.name, cu.metadata::text from repository_content rc join content_units cu on cu.id = rc.content_id
+            where rc.repository_id = $1 and rc.version_added <= $2 and (rc.version_removed is null or rc.version_removed > $2)
+            """, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
+            command.Parameters.Add(new NpgsqlParameter { Value = version });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (id, key) = (reader.GetInt64(0), reader.GetString(1));
+                var links = dependencies.Of(key, reader.GetString(2), reader.GetString(3));
+                units[id] = (key, links);
+                byKey[key] = id;
+                foreach (var subject in links.Accompanies)
+                {
+                    (accompaniedBy.TryGetValue(subject, out var list) ? list : accompaniedBy[subject] = []).Add(id);
+                }
+            }
+        }
+
+        var carried = new HashSet<long>();
+        await using (var command = new NpgsqlCommand("select distinct content_id from promote_candidates", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                carried.Add(reader.GetInt64(0));
+            }
+        }
+
+        var added = new List<long>();
+        var pending = new Queue<long>(carried);
+        while (pending.TryDequeue(out var id))
+        {
+            if (!units.TryGetValue(id, out var unit))
+            {
+                continue;
+            }
+
+            var next = unit.Links.Requires.Select(k => byKey.TryGetValue(k, out var required) ? required : (long?)null).OfType<long>()
+                .Concat(accompaniedBy.TryGetValue(unit.Key, out var companions) ? companions : []);
+            foreach (var other in next)
+            {
+                if (carried.Add(other))
+                {
+                    added.Add(other);
+                    pending.Enqueue(other);
+                }
+            }
+        }
+
+        await WriteCandidatesAsync(connection, added, cancellationToken);
+    }
+
+    private static async Task WriteCandidatesAsync(NpgsqlConnection connection, List<long> ids, CancellationToken cancellationToken)
+    {
         await using var import = await connection.BeginBinaryImportAsync("copy promote_candidates (content_id) from stdin (format binary)", cancellationToken);
-        foreach (var id in selected)
+        foreach (var id in ids)
         {
             await import.WriteRowAsync(cancellationToken, id);
         }

@@ -25,6 +25,10 @@ public sealed class PromoteTaskHandler(PromotionService promotions) : ITaskHandl
         {
             return TaskResult.Of(new PromoteReport(false, Reasons.VersionNotFound, e.Message, 0, 0, false, 0, 0));
         }
+        catch (NothingSelectedException e)
+        {
+            return TaskResult.Of(new PromoteReport(false, Reasons.NothingSelected, $"{args.Source}: {e.Message}", 0, 0, false, 0, 0));
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is PackyardException or IOException or NpgsqlException)
         {
             return TaskResult.Of(new PromoteReport(false, Reasons.PromotionFailed, $"promoting into {args.Target} failed: {e.Message}", 0, 0, false, 0, 0));

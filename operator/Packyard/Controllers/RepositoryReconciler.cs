@@ -405,14 +405,16 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         var status = context.Status;
         status.LatestVersion = state.Latest.Number;
         status.ContentCount = state.Latest.ContentCount;
+        status.ContentCounts = state.ContentCounts is { } counts ? new Dictionary<string, long>(counts, StringComparer.Ordinal) : null;
         status.Versions = state.Versions.Select(v => new RepositoryVersionSummary
         {
             Number = v.Number, Created = v.Created, Added = v.Added, Removed = v.Removed, ContentCount = v.ContentCount,
         }).ToList();
         status.Publication = state.LatestPublication is { } p ? new PublicationSummary { Version = p.Version, Created = p.Created } : null;
+        var kinds = state.ContentCounts is { Count: > 0 } c ? $" ({string.Join(", ", c.Select(k => $"{k.Key}: {k.Value}"))})" : "";
         context.Summary = status.Publication is { } published
-            ? $"version {state.Latest.Number} with {state.Latest.ContentCount} units; version {published.Version} published"
-            : $"version {state.Latest.Number} with {state.Latest.ContentCount} units";
+            ? $"version {state.Latest.Number} with {state.Latest.ContentCount} units{kinds}; version {published.Version} published"
+            : $"version {state.Latest.Number} with {state.Latest.ContentCount} units{kinds}";
         return StepResult.Continue;
     }
 
