@@ -50,6 +50,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
         services.TryAddSingleton<Packyard.Engine.Tasks.VersionPublisher>();
         services.TryAddSingleton(new Packyard.Engine.Tasks.ReclaimOptions());
+        services.TryAddSingleton(new Packyard.Engine.Tasks.TaskProgressOptions());
+        services.TryAddSingleton<Packyard.Engine.Tasks.TaskProgressStore>();
         // What the controller role calls, as the ports its reconcilers take.
         services.TryAddSingleton<IRepositoryCatalog>(sp => sp.GetRequiredService<EngineCatalog>());
         services.TryAddSingleton<IRemoteCatalog>(sp => sp.GetRequiredService<EngineCatalog>());

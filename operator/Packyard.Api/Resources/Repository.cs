@@ -9,6 +9,7 @@ namespace Packyard.Api.Resources;
 [PrinterColumn("Version", "integer", ".status.latestVersion")]
 [PrinterColumn("Content", "integer", ".status.contentCount")]
 [PrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status")]
+[PrinterColumn("Progress", "string", ".status.progress.summary")]
 [PrinterColumn("Status", "string", ".status.conditions[?(@.type==\"Ready\")].message", Priority = 1)]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 public sealed class Repository : PackyardResource<RepositorySpec, RepositoryStatus>
@@ -103,6 +104,9 @@ public sealed class RepositoryStatus : ResourceStatus
     public PublicationSummary? Publication { get; set; }
 
     public long? ContentCount { get; set; }
+
+    [Description("What the running task does (phase, done, total, bytes), updated every few seconds; absent while none runs.")]
+    public RepositoryProgress? Progress { get; set; }
 }
 
 public sealed class RepositoryVersionSummary

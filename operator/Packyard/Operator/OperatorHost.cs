@@ -45,7 +45,7 @@ public static class OperatorHost
             EngineHost.AddWorker(services, new TaskWorkerOptions
             {
                 Identity = identity, Concurrency = options.WorkerConcurrency, Heartbeat = options.TaskHeartbeat, StaleAfter = options.TaskTimeout,
-                MaxAttempts = options.Engine.SyncRetry.MaxAttempts,
+                MaxAttempts = options.Engine.SyncRetry.MaxAttempts, ProgressInterval = options.ProgressInterval,
             });
         }
 

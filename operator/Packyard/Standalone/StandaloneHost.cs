@@ -50,7 +50,10 @@ public static class StandaloneHost
         // The worker role runs in this process: syncs, publishes, promotions and orphan cleanup are tasks, as in operator mode;
         // a sync's progress goes to the console, and a finished task reconciles its resource at once.
         services.AddSingleton<ITaskProgressSink, ConsoleProgressSink>();
-        EngineHost.AddWorker(services, new TaskWorkerOptions { Identity = $"{Environment.MachineName}/{Environment.ProcessId}", MaxAttempts = options.SyncRetry.MaxAttempts });
+        EngineHost.AddWorker(services, new TaskWorkerOptions
+        {
+            Identity = $"{Environment.MachineName}/{Environment.ProcessId}", MaxAttempts = options.SyncRetry.MaxAttempts, ProgressInterval = options.ProgressInterval,
+        });
         services.AddHostedService<TaskChangeListener>();
         services.AddSingleton<IRepositorySource>(sp => sp.GetRequiredService<ResourceSet>());
 
