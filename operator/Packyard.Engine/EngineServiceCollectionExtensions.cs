@@ -44,6 +44,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<UploadService>();
         services.TryAddSingleton(new OrphanCleanupOptions());
         services.TryAddSingleton<StoreSweeper>();
+        services.TryAddSingleton<Packyard.Engine.History.RepositoryHistory>();
         services.TryAddSingleton<OrphanCleaner>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.TaskQueue>();

@@ -58,6 +58,7 @@ public static class OperatorHost
         {
             var metrics = app.Services.GetRequiredService<OperatorMetrics>();
             app.Use((context, next) => ServedBytes.CountAsync(context, next, metrics));
+            app.MapReadEndpoints();
             app.UsePackyardContent();
         }
         else
@@ -108,6 +109,7 @@ public static class OperatorHost
         }
 
         services.AddSingleton<IRepositorySource, KubernetesRepositorySource>();
+        services.AddSingleton<IReadAuthorizer, Authorization.KubernetesReadAuthorizer>();
 
         // In a cluster, uploads are authorised by the API server (TokenReview + SubjectAccessReview on
         // repositories/content); --upload-token replaces that with one shared token, as in standalone mode.
