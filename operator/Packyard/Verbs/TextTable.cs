@@ -33,15 +33,17 @@ internal static class TextTable
         var all = rows.Select(r => r.Select(c => (c ?? "").ReplaceLineEndings(" ")).ToArray()).ToList();
         var widths = headers.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => r[i].Length))).ToArray();
         var budget = width - Gap.Length * (headers.Count - 1);
+        // The last column (a message) gives way first, down to 20 characters; then always the widest.
+        var last = headers.Count - 1;
         while (widths.Sum() > budget)
         {
-            var widest = Array.IndexOf(widths, widths.Max());
-            if (widths[widest] <= Math.Max(headers[widest].Length, 4))
+            var cut = widths[last] > Math.Max(headers[last].Length, 20) ? last : Array.IndexOf(widths, widths.Max());
+            if (widths[cut] <= Math.Max(headers[cut].Length, 4))
             {
                 break;
             }
 
-            widths[widest]--;
+            widths[cut]--;
         }
 
         var text = new StringBuilder();

@@ -43,7 +43,7 @@ internal static class VerbCommands
             var only = parse.GetValue(kind) is { } k ? KindOf(k) : null;
             var rows = (await RowsAsync(target, cancellationToken)).Where(r => only is null || r.Kind == only)
                 .Where(r => target.Namespace is null || r.Namespace == target.Namespace).ToList();
-            Print(output, rows, VerbsJsonContext.Default.ListResourceRow, () => target.Namespace is null
+            Print(output, rows, VerbsJsonContext.Default.ListResourceRow, () => rows.Select(r => r.Namespace).Distinct().Count() > 1
                 ? TextTable.Render(["KIND", "NAMESPACE", "NAME", "READY", "FIGURES", "MESSAGE"],
                     rows.Select(r => (IReadOnlyList<string>)[r.Kind, r.Namespace, r.Name, r.Ready, r.Figures, r.Message ?? ""]), TextTable.Width())
                 : TextTable.Render(["KIND", "NAME", "READY", "FIGURES", "MESSAGE"],
@@ -60,10 +60,9 @@ internal static class VerbCommands
         {
             var name = parse.GetValue(repository)!;
             var versions = await target.RequireApi("versions").GetAsync(RepositoryPath(target, name, "versions"), VerbsJsonContext.Default.ListVersionInfo, cancellationToken);
-            var now = DateTimeOffset.UtcNow;
-            Print(output, versions, VerbsJsonContext.Default.ListVersionInfo, () => TextTable.Render(["VERSION", "CREATED", "AGE", "ADDED", "REMOVED", "CONTENT", "BY", "PUBLISHED"],
+            Print(output, versions, VerbsJsonContext.Default.ListVersionInfo, () => TextTable.Render(["VERSION", "CREATED", "ADDED", "REMOVED", "CONTENT", "BY", "PUBLISHED"],
                 versions.Select(v => (IReadOnlyList<string>)[Num(v.Number), v.Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    Age.Since(v.Created, now), Num(v.Added), Num(v.Removed), Num(v.ContentCount), v.Reason, v.Published ? "yes" : ""]), TextTable.Width()));
+                    Num(v.Added), Num(v.Removed), Num(v.ContentCount), v.Reason, v.Published ? "yes" : ""]), TextTable.Width()));
             return 0;
         });
     }
@@ -281,11 +280,14 @@ internal static class VerbCommands
         return command;
     }
 
+    /// <summary>JSON as people read it: '+' and non-ASCII letters as they are, not \u escapes.</summary>
+    private static readonly JsonSerializerOptions Readable = new(VerbsJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static void Print<T>(string output, T value, JsonTypeInfo<T> type, Func<string> table)
     {
         var text = output switch
         {
-            "json" => JsonSerializer.Serialize(value, type) + "\n",
+            "json" => JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Readable.GetTypeInfo(typeof(T))) + "\n",
             "yaml" => YamlText.From(JsonSerializer.SerializeToNode(value, type)),
             _ => table(),
         };

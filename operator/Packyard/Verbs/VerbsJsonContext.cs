@@ -12,7 +12,6 @@ namespace Packyard.Verbs;
 [JsonSerializable(typeof(List<EventView>))] // GET /api/v1/events (standalone), packyard events -o json
 [JsonSerializable(typeof(SyncRequested))] // POST .../repositories/NAME/sync (standalone)
 [JsonSerializable(typeof(ApiError))] // any error answer
-[JsonSerializable(typeof(string))] // a quoted YAML scalar
 [JsonSerializable(typeof(List<ResourceRow>))] // packyard get -o json
 [JsonSerializable(typeof(PromotionPinned))] // packyard promote -o json
 internal sealed partial class VerbsJsonContext : JsonSerializerContext;

@@ -87,6 +87,7 @@ internal static class YamlText
             && !s.StartsWith('-') && !s.StartsWith('?')
             && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
             && s.ToLowerInvariant() is not ("true" or "false" or "null" or "yes" or "no" or "on" or "off" or "~");
-        return plain ? s : System.Text.Json.JsonSerializer.Serialize(s, VerbsJsonContext.Default.String);
+        return plain ? s : "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal) + "\"";
     }
 }
