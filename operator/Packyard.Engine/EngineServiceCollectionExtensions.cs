@@ -45,12 +45,15 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<PushService>();
         services.TryAddSingleton(new OrphanCleanupOptions());
         services.TryAddSingleton<StoreSweeper>();
+        services.TryAddSingleton<Packyard.Engine.History.RepositoryHistory>();
         services.TryAddSingleton<OrphanCleaner>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncTaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.TaskQueue>();
         services.TryAddSingleton<Packyard.Engine.Tasks.SyncExecutor>();
         services.TryAddSingleton<Packyard.Engine.Tasks.VersionPublisher>();
         services.TryAddSingleton(new Packyard.Engine.Tasks.ReclaimOptions());
+        services.TryAddSingleton(new Packyard.Engine.Tasks.TaskProgressOptions());
+        services.TryAddSingleton<Packyard.Engine.Tasks.TaskProgressStore>();
         // What the controller role calls, as the ports its reconcilers take.
         services.TryAddSingleton<IRepositoryCatalog>(sp => sp.GetRequiredService<EngineCatalog>());
         services.TryAddSingleton<IRemoteCatalog>(sp => sp.GetRequiredService<EngineCatalog>());

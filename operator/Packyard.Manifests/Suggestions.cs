@@ -1,7 +1,7 @@
 namespace Packyard.Manifests;
 
 /// <summary>"Did you mean …": the known name closest to a misspelt one, within an edit distance of two.</summary>
-internal static class Suggestions
+public static class Suggestions
 {
     /// <summary>Most edits (insertions, deletions, substitutions, swaps of neighbours) between a typo and what it meant.</summary>
     public const int MaxDistance = 2;

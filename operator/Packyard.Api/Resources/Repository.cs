@@ -10,6 +10,7 @@ namespace Packyard.Api.Resources;
 [PrinterColumn("Content", "integer", ".status.contentCount")]
 [PrinterColumn("Tags", "integer", ".status.contentCounts.tags")]
 [PrinterColumn("Ready", "string", ".status.conditions[?(@.type==\"Ready\")].status")]
+[PrinterColumn("Progress", "string", ".status.progress.summary")]
 [PrinterColumn("Status", "string", ".status.conditions[?(@.type==\"Ready\")].message", Priority = 1)]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 public sealed class Repository : PackyardResource<RepositorySpec, RepositoryStatus>
@@ -107,6 +108,9 @@ public sealed class RepositoryStatus : ResourceStatus
 
     [Description("The latest version's units by kind, for types that count kinds apart (container: tags, manifests, blobs).")]
     public Dictionary<string, long>? ContentCounts { get; set; }
+
+    [Description("What the running task does (phase, done, total, bytes), updated every few seconds; absent while none runs.")]
+    public RepositoryProgress? Progress { get; set; }
 }
 
 public sealed class RepositoryVersionSummary

@@ -26,6 +26,9 @@ public sealed record SyncTaskArgs(string Repository, long RemoteId, SyncMode Mod
 /// <summary>A queued or running sync task, as the controller shows it in status.</summary>
 public sealed record SyncTicket(long Id, bool Running, string? Worker, DateTimeOffset Since, SyncTaskArgs Args)
 {
+    /// <summary>The progress its worker last recorded (tasks.progress); null before the first record.</summary>
+    public TaskProgress? Progress { get; init; }
+
     /// <summary>The Reconciling message while the task waits or runs.</summary>
     public string Describe() => Running
         ? FormattableString.Invariant($"sync running on worker {Worker} since {Since:yyyy-MM-ddTHH:mm:ssZ} (task {Id})")

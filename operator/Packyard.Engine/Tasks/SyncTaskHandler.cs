@@ -8,9 +8,10 @@ namespace Packyard.Engine.Tasks;
 /// Runs a sync task: reads the Remote's stored settings (credentials included) and syncs with <see cref="SyncExecutor"/>; when the
 /// task carries publish args (<see cref="SyncTaskArgs.Publish"/>) and the sync created a version, publishes that version in the
 /// same claim with <see cref="VersionPublisher"/>, so a new version is synced and published in one task and one reconcile.
+/// Its progress goes to the mode's sinks and, throttled, to tasks.progress (<see cref="TaskProgressStore"/>).
 /// </summary>
 public sealed class SyncTaskHandler(SyncExecutor executor, VersionPublisher publisher, EngineCatalog catalog, TimeProvider time,
-    IEnumerable<ITaskProgressSink> sinks) : ITaskHandler
+    IEnumerable<ITaskProgressSink> sinks, TaskProgressStore progressStore) : ITaskHandler
 {
     public string Kind => TaskKinds.Sync;
 
@@ -26,11 +27,13 @@ public sealed class SyncTaskHandler(SyncExecutor executor, VersionPublisher publ
         }
 
         var repositoryId = task.RepositoryId!.Value;
-        var progress = sinks.Select(s => s.For(args.Repository)).OfType<IProgress<SyncProgress>>().ToList();
+        var tracker = progressStore.Track(task);
+        var progress = sinks.Select(s => s.For(args.Repository)).OfType<IProgress<SyncProgress>>().Append(tracker).ToList();
         var report = await executor.RunAsync(new SyncRequest(repositoryId, args.Repository, args.RemoteId, remote, args.Mode), args.Fingerprint,
             progress.Count switch { 0 => null, 1 => progress[0], _ => new FanOut(progress) }, cancellationToken).ConfigureAwait(false);
         if (report is { Succeeded: true, Outcome: { Created: true } outcome } && args.Publish is { } publish)
         {
+            tracker.Report(new TaskProgress("Publishing", null, null, 0, time.GetUtcNow()));
             try
             {
                 report = report with

@@ -39,7 +39,7 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<SyncTicket>> FindOpenAsync(long repositoryId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            select id, state = 'running', worker, coalesce(started, created), args::text from tasks
+            select id, state = 'running', worker, coalesce(started, created), args::text, progress::text from tasks
             where repository_id = $1 and kind = '{Kind}' and state in ('queued', 'running') order by id
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = repositoryId });
@@ -48,7 +48,10 @@ public sealed class SyncTaskQueue(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
         {
             tickets.Add(new SyncTicket(reader.GetInt64(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.GetFieldValue<DateTimeOffset>(3), ParseArgs(reader.GetString(4))));
+                reader.GetFieldValue<DateTimeOffset>(3), ParseArgs(reader.GetString(4)))
+            {
+                Progress = reader.IsDBNull(5) ? null : JsonSerializer.Deserialize(reader.GetString(5), TaskJsonContext.Default.TaskProgress),
+            });
         }
 
         return tickets;

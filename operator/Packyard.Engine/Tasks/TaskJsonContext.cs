@@ -10,4 +10,5 @@ namespace Packyard.Engine.Tasks;
 [JsonSerializable(typeof(PromoteTaskArgs))] // tasks.args of a promote task
 [JsonSerializable(typeof(PromoteReport))] // tasks.result of a promote task
 [JsonSerializable(typeof(ReclaimReport))] // tasks.result of a reclaim task
+[JsonSerializable(typeof(TaskProgress))] // tasks.progress of a running task
 internal sealed partial class TaskJsonContext : JsonSerializerContext;

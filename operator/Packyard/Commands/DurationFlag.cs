@@ -26,6 +26,11 @@ internal sealed class DurationFlag
         "Run orphan cleanup (a reclaim task: delete what no repository version or publication references, and repositories past --deletion-grace) at least this often; unreferenced content younger than this is kept (Go duration).",
         zeroAllowed: false);
 
+    /// <summary><c>--progress-interval</c>: how often a worker records a running task's progress (and its Repository's status shows it).</summary>
+    public static DurationFlag ProgressInterval() => new("--progress-interval", "3s",
+        "Record a running task's progress (status.progress of its Repository) at most this often; tasks shorter than this record none (Go duration).",
+        zeroAllowed: false);
+
     /// <summary>The duration, or null with <paramref name="error"/> naming the flag.</summary>
     public TimeSpan? Read(ParseResult parse, out string? error)
     {

@@ -44,12 +44,13 @@ internal static class OperatorCommand
         var taskTimeout = new Option<string>("--task-timeout") { Description = "A running task whose heartbeat is older than this is taken over by another worker (Go duration).", DefaultValueFactory = _ => "60s" };
         var deletionGrace = DurationFlag.DeletionGrace();
         var orphanCleanup = DurationFlag.OrphanCleanupInterval();
+        var progressInterval = DurationFlag.ProgressInterval();
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, secretKeyFile, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
-            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option, orphanCleanup.Option,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option, orphanCleanup.Option, progressInterval.Option,
             keepDatabase, unsafeNoFsync,
         };
         var retry = new SyncRetryFlags();
@@ -109,6 +110,12 @@ internal static class OperatorCommand
                 return 2;
             }
 
+            if (progressInterval.Read(parse, out var progressError) is not { } progressEvery)
+            {
+                await Console.Error.WriteLineAsync(progressError);
+                return 2;
+            }
+
             if (retry.Read(parse, out var retryError) is not { } syncRetry)
             {
                 await Console.Error.WriteLineAsync(retryError);
@@ -147,6 +154,7 @@ internal static class OperatorCommand
                 WorkerConcurrency = parse.GetValue(workerConcurrency),
                 TaskHeartbeat = durations["--task-heartbeat"],
                 TaskTimeout = durations["--task-timeout"],
+                ProgressInterval = progressEvery,
                 UploadToken = parse.GetValue(uploadToken) ?? Env("PACKYARD_UPLOAD_TOKEN"),
             };
             var console = AnsiConsole.Console;

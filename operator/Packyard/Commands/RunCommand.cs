@@ -23,13 +23,14 @@ internal static class RunCommand
         var interval = new Option<string>("--interval") { Description = "Reconcile everything at least this often (Go duration).", DefaultValueFactory = _ => "5m" };
         var deletionGrace = DurationFlag.DeletionGrace();
         var orphanCleanup = DurationFlag.OrphanCleanupInterval();
+        var progressInterval = DurationFlag.ProgressInterval();
 
         var keepDatabase = DatabaseOptions.KeepDatabase();
         var unsafeNoFsync = DatabaseOptions.UnsafeNoFsync();
 
         var command = new Command("run", "Run Packyard standalone on a folder of manifests: sync, publish and serve on 127.0.0.1.")
         {
-            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace.Option, orphanCleanup.Option, keepDatabase, unsafeNoFsync, secretKeyFile, verbose,
+            manifests, database, storage, listen, dataDir, uploadToken, interval, deletionGrace.Option, orphanCleanup.Option, progressInterval.Option, keepDatabase, unsafeNoFsync, secretKeyFile, verbose,
         };
         var retry = new SyncRetryFlags();
         foreach (var option in retry.Options)
@@ -64,6 +65,12 @@ internal static class RunCommand
                 return 2;
             }
 
+            if (progressInterval.Read(parse, out var progressError) is not { } progressEvery)
+            {
+                await Console.Error.WriteLineAsync(progressError);
+                return 2;
+            }
+
             if (retry.Read(parse, out var retryError) is not { } syncRetry)
             {
                 await Console.Error.WriteLineAsync(retryError);
@@ -82,6 +89,7 @@ internal static class RunCommand
                 Interval = every,
                 DeletionGrace = grace,
                 OrphanCleanupInterval = orphanInterval,
+                ProgressInterval = progressEvery,
                 EmbeddedDatabase = new() { Durable = !parse.GetValue(unsafeNoFsync) },
                 KeepDatabase = parse.GetValue(keepDatabase),
                 SecretKeyFile = parse.GetValue(secretKeyFile),

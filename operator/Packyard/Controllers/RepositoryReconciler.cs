@@ -42,6 +42,8 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
     public async Task<StepResult> ReconcileAsync(Repository repository, CancellationToken cancellationToken)
     {
         var context = new Context(repository);
+        // Set again below while a task of the repository runs; a finished task's progress is gone with it.
+        context.Status.Progress = null;
         ReconcileStep<Context>[] steps =
         [
             ResolveRemoteAsync, EnsureRepositoryAsync, Owning(ConditionTypes.SyncFailed, SyncAsync), Owning(ConditionTypes.PublishFailed, PublishAsync),
@@ -194,6 +196,11 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         }
 
         pending ??= open.LastOrDefault();
+        if (open.FirstOrDefault(t => t.Running) is { } running)
+        {
+            context.Status.Progress = TaskProgressView.Of(running.Id, TaskKinds.Sync, running.Progress);
+        }
+
         if (pending is not null)
         {
             // The worker notifies the controller when it finishes; the delay is only the fallback. A retry after a failure keeps
@@ -354,6 +361,11 @@ public sealed class RepositoryReconciler(ReconcileServices services, IResourceLo
         var open = await services.Tasks.FindOpenAsync(TaskKinds.Publish, TaskQueue.PublishKey(context.RepositoryId, version), cancellationToken);
         if (open.LastOrDefault() is { } pending)
         {
+            if (pending.Running)
+            {
+                context.Status.Progress = TaskProgressView.Of(pending.Id, TaskKinds.Publish, null);
+            }
+
             return PublishPending(pending);
         }
 

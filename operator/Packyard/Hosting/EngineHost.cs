@@ -84,6 +84,7 @@ public static class EngineHost
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(options);
+        services.AddSingleton(new Engine.Tasks.TaskProgressOptions { Interval = options.ProgressInterval });
         services.AddHostedService<TaskWorker>();
     }
 

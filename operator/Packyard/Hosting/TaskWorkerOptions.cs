@@ -18,6 +18,9 @@ public sealed record TaskWorkerOptions
     /// <summary>A task whose workers died this many times is failed instead of claimed again.</summary>
     public int MaxAttempts { get; init; } = 5;
 
+    /// <summary>How often a running task's progress is recorded (tasks.progress, then status.progress).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How often an idle worker looks for tasks when no notification arrives.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

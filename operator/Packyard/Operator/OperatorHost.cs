@@ -44,7 +44,7 @@ public static class OperatorHost
             EngineHost.AddWorker(services, new TaskWorkerOptions
             {
                 Identity = identity, Concurrency = options.WorkerConcurrency, Heartbeat = options.TaskHeartbeat, StaleAfter = options.TaskTimeout,
-                MaxAttempts = options.Engine.SyncRetry.MaxAttempts,
+                MaxAttempts = options.Engine.SyncRetry.MaxAttempts, ProgressInterval = options.ProgressInterval,
             });
         }
 
@@ -54,6 +54,7 @@ public static class OperatorHost
         if (options.Roles.Content)
         {
             MetricsEndpoint.CountServedBytes(app);
+            app.MapReadEndpoints();
             app.UsePackyardContent();
         }
         else
@@ -104,6 +105,7 @@ public static class OperatorHost
         }
 
         services.AddSingleton<IRepositorySource, KubernetesRepositorySource>();
+        services.AddSingleton<IReadAuthorizer, Authorization.KubernetesReadAuthorizer>();
 
         // In a cluster, uploads are authorised by the API server (TokenReview + SubjectAccessReview on
         // repositories/content); --upload-token replaces that with one shared token, as in standalone mode.

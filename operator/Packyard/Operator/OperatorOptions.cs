@@ -48,6 +48,9 @@ public sealed record OperatorOptions
 
     /// <summary>Token uploads must present; absent: uploads are refused (no TokenReview authorizer yet).</summary>
     public string? UploadToken { get; init; }
+
+    /// <summary>How often a running task's progress is recorded for status.progress (--progress-interval).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>

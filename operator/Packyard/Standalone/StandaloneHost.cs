@@ -43,7 +43,9 @@ public static class StandaloneHost
         services.AddSingleton<ResourceSet>();
         services.AddSingleton<ConsoleReporter>();
         MetricsEndpoint.AddMetrics(services);
-        services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<ConsoleReporter>());
+        services.AddSingleton<RecentEvents>();
+        services.AddSingleton<IEventRecorder>(sp => sp.GetRequiredService<RecentEvents>());
+        services.AddSingleton<IReadAuthorizer, AnyoneMayRead>();
         services.AddSingleton<StandaloneController>();
         services.AddHostedService(sp => sp.GetRequiredService<StandaloneController>());
         services.AddSingleton<IReconcileTrigger>(sp => sp.GetRequiredService<StandaloneController>());
@@ -52,7 +54,10 @@ public static class StandaloneHost
         // The worker role runs in this process: syncs, publishes, promotions and orphan cleanup are tasks, as in operator mode;
         // a sync's progress goes to the console, and a finished task reconciles its resource at once.
         services.AddSingleton<ITaskProgressSink, ConsoleProgressSink>();
-        EngineHost.AddWorker(services, new TaskWorkerOptions { Identity = $"{Environment.MachineName}/{Environment.ProcessId}", MaxAttempts = options.SyncRetry.MaxAttempts });
+        EngineHost.AddWorker(services, new TaskWorkerOptions
+        {
+            Identity = $"{Environment.MachineName}/{Environment.ProcessId}", MaxAttempts = options.SyncRetry.MaxAttempts, ProgressInterval = options.ProgressInterval,
+        });
         services.AddHostedService<TaskChangeListener>();
         services.AddSingleton<IRepositorySource>(sp => sp.GetRequiredService<ResourceSet>());
 
@@ -62,6 +67,9 @@ public static class StandaloneHost
             Results.Json(resources.Entries.Select(View).ToList(), StandaloneJsonContext.Default.ListResourceView));
         MetricsEndpoint.MapMetrics(app);
         MetricsEndpoint.CountServedBytes(app);
+        app.MapGet("/api/v1/events", (RecentEvents events) => Results.Json(events.Snapshot(), Verbs.VerbsJsonContext.Default.ListEventView));
+        app.MapPost("/api/v1/namespaces/{ns}/repositories/{name}/sync", RequestSync);
+        app.MapReadEndpoints();
         app.UsePackyardContent();
         console.MarkupLine($"[grey]Uploads[/] need the token in {Markup.Escape(Path.Combine(dataDirectory, "upload-token"))} (or --upload-token)");
         return (app, postgres);
@@ -70,7 +78,33 @@ public static class StandaloneHost
     private static ResourceView View(ResourceEntry entry)
     {
         var status = entry.Resource is { } resource ? KindRegistry.Of(resource).View(resource) : new ResourceStatusView(null, null, null, null);
-        return new ResourceView(entry.Key.Kind, entry.Key.Namespace, entry.Key.Name, entry.Generation, entry.Error, status);
+        return new ResourceView(entry.Key.Kind, entry.Key.Namespace, entry.Key.Name, entry.Generation, entry.Error, status) { File = entry.File, Line = entry.Line };
+    }
+
+    /// <summary>
+    /// <c>packyard sync REPO</c> against standalone: sets <c>packyard.io/requested-at</c> on the Repository as read from the
+    /// manifests (in memory, as kubectl would in a cluster) and reconciles it, which queues the sync.
+    /// </summary>
+    private static IResult RequestSync(string ns, string name, ResourceSet resources, IReconcileTrigger trigger, TimeProvider time)
+    {
+        if (resources.Get(new ResourceKey(KindNames.Repository, ns, name)) is not { Resource: Api.Resources.Repository repository })
+        {
+            var known = resources.Entries.Where(e => e.Key.Kind == KindNames.Repository && e.Key.Namespace == ns).Select(e => e.Key.Name);
+            return ReadEndpoints.Error(StatusCodes.Status404NotFound, $"repository {ns}/{name} not found{Manifests.Suggestions.DidYouMean(name, known)}");
+        }
+
+        var requested = time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        lock (repository)
+        {
+            var annotations = new Dictionary<string, string>(repository.Metadata.Annotations ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            {
+                [Api.Schema.PackyardGroup.RequestedAtAnnotation] = requested,
+            };
+            repository.Metadata.Annotations = annotations;
+        }
+
+        trigger.Enqueue(KindNames.Repository, ns, name);
+        return Results.Json(new Verbs.SyncRequested(ns, name, requested), Verbs.VerbsJsonContext.Default.SyncRequested, statusCode: StatusCodes.Status202Accepted);
     }
 
     private static async Task<string> UploadTokenAsync(string dataDirectory, CancellationToken cancellationToken)

@@ -4,7 +4,14 @@ using Packyard.Api.Resources;
 namespace Packyard.Standalone;
 
 /// <summary>A resource and its status, as <c>GET /api/v1/resources</c> returns it.</summary>
-public sealed record ResourceView(string Kind, string Namespace, string Name, long Generation, string? Error, ResourceStatusView Status);
+public sealed record ResourceView(string Kind, string Namespace, string Name, long Generation, string? Error, ResourceStatusView Status)
+{
+    /// <summary>The manifest file the resource is read from (what <c>packyard promote</c> edits).</summary>
+    public string? File { get; init; }
+
+    /// <summary>The line its document starts on.</summary>
+    public int? Line { get; init; }
+}
 
 /// <summary>The status of any kind (exactly one of the fields is set).</summary>
 public sealed record ResourceStatusView(RemoteStatus? Remote, RepositoryStatus? Repository, DistributionStatus? Distribution, PromotionStatus? Promotion);

@@ -41,6 +41,9 @@ public sealed record StandaloneOptions
     /// <summary>Orphan cleanup runs at least this often (--orphan-cleanup-interval).</summary>
     public TimeSpan OrphanCleanupInterval { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>How often a running task's progress is recorded for status.progress (--progress-interval).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How failed syncs are retried.</summary>
     public Controllers.SyncRetryOptions SyncRetry { get; init; } = new();
 
