@@ -8,6 +8,8 @@ namespace Packyard.Plugins;
 /// upload must not take (file: <c>PULP_MANIFEST</c>; deb: <c>dists</c>). <paramref name="RootRoutes"/> answers the
 /// type's own API at the server's root (e.g. <c>/v2/…</c>) before base-path lookup. <paramref name="MediaTypes"/> maps file
 /// extensions of the type's packages that ASP.NET Core does not know (<c>.deb</c>) to the media type they are served with.
+/// <paramref name="UploadPaths"/> are paths inside a distribution (without slashes around them) where a POST is an upload into
+/// the distribution's Repository, authorized and answered as the upload API does (python: <c>legacy</c>, as PyPI and Pulp take twine).
 /// </summary>
 public sealed record ContentTypePlugin(
     string Name,
@@ -18,4 +20,5 @@ public sealed record ContentTypePlugin(
     IContentSelector? Selector = null,
     IReadOnlyList<string>? ReservedPaths = null,
     IRootRoutes? RootRoutes = null,
-    IReadOnlyDictionary<string, string>? MediaTypes = null);
+    IReadOnlyDictionary<string, string>? MediaTypes = null,
+    IReadOnlyList<string>? UploadPaths = null);

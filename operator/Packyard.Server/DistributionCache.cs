@@ -7,7 +7,7 @@ namespace Packyard.Server;
 /// <summary>A distribution as the content app serves it.</summary>
 public sealed record ServedDistribution(
     string Namespace, string Name, string BasePath, long RepositoryId, string Type, long? PinnedVersion, bool Checkpoints,
-    ContentGuardRecord? Guard, long? PullThroughRemoteId);
+    ContentGuardRecord? Guard, long? PullThroughRemoteId, string RepositoryName = "");
 
 /// <summary>A publication to serve from.</summary>
 public sealed record ServedPublication(long Id, long RepositoryId, long Version, DateTimeOffset Created, bool PassThrough);
@@ -144,7 +144,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
         var latest = new Dictionary<long, ServedPublication>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("""
-            select d.namespace, d.name, d.base_path, d.repository_id, r.type, d.version, d.checkpoints, d.guard::text, d.pull_through_remote_id
+            select d.namespace, d.name, d.base_path, d.repository_id, r.type, d.version, d.checkpoints, d.guard::text, d.pull_through_remote_id, r.name
             from distributions d join repositories r on r.id = d.repository_id and r.deleted is null
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -154,7 +154,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
                 var guard = reader.IsDBNull(7) ? null : ContentGuardRecord.FromJson(reader.GetString(7));
                 var distribution = new ServedDistribution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
                     reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.GetBoolean(6), guard,
-                    reader.IsDBNull(8) ? null : reader.GetInt64(8));
+                    reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.GetString(9));
                 byBasePath[distribution.BasePath] = distribution;
             }
         }

@@ -11,6 +11,7 @@ using Packyard.Hosting;
 using Packyard.ControllerRuntime;
 using Packyard.Server;
 using Packyard.Standalone;
+using Packyard.StatusPage;
 using Spectre.Console;
 
 namespace Packyard.Operator;
@@ -39,6 +40,12 @@ public static class OperatorHost
             AddKubernetes(services, options, configuration, identity);
         }
 
+        var ui = options.Ui && options.Roles.Content;
+        if (ui)
+        {
+            services.AddStatusPage().AddSingleton<IStatusPageResources, KubernetesStatusPageResources>();
+        }
+
         if (options.Roles.Worker)
         {
             services.AddSingleton<Engine.Tasks.ITaskProgressSink, MeteredProgressSink>();
@@ -58,6 +65,11 @@ public static class OperatorHost
         {
             var metrics = app.Services.GetRequiredService<OperatorMetrics>();
             app.Use((context, next) => ServedBytes.CountAsync(context, next, metrics));
+            if (ui)
+            {
+                app.UseStatusPage();
+            }
+
             app.UsePackyardContent();
         }
         else

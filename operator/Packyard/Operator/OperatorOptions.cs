@@ -48,6 +48,9 @@ public sealed record OperatorOptions
 
     /// <summary>Token uploads must present; absent: uploads are refused (no TokenReview authorizer yet).</summary>
     public string? UploadToken { get; init; }
+
+    /// <summary>Serve the read-only status page at <c>/</c> (content role only; off by default).</summary>
+    public bool Ui { get; init; }
 }
 
 /// <summary>

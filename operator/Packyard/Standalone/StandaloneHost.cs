@@ -12,6 +12,7 @@ using Packyard.Engine.Tasks;
 using Packyard.Hosting;
 using Packyard.Runtime;
 using Packyard.Server;
+using Packyard.StatusPage;
 using Spectre.Console;
 
 namespace Packyard.Standalone;
@@ -53,11 +54,13 @@ public static class StandaloneHost
         EngineHost.AddWorker(services, new TaskWorkerOptions { Identity = $"{Environment.MachineName}/{Environment.ProcessId}", MaxAttempts = options.SyncRetry.MaxAttempts });
         services.AddHostedService<TaskChangeListener>();
         services.AddSingleton<IRepositorySource>(sp => sp.GetRequiredService<ResourceSet>());
+        services.AddStatusPage().AddSingleton<IStatusPageResources, StandaloneStatusPageResources>();
 
         var app = builder.Build();
         await EngineHost.MigrateAsync(app, cancellationToken);
         app.MapGet("/api/v1/resources", (ResourceSet resources) =>
             Results.Json(resources.Entries.Select(View).ToList(), StandaloneJsonContext.Default.ListResourceView));
+        app.UseStatusPage();
         app.UsePackyardContent();
         console.MarkupLine($"[grey]Uploads[/] need the token in {Markup.Escape(Path.Combine(dataDirectory, "upload-token"))} (or --upload-token)");
         return (app, postgres);
