@@ -45,6 +45,8 @@ public static class StatusPageRenderer
         a{color:#0b57d0}
         .empty{color:var(--muted);font-style:italic}
         .error{color:var(--bad);overflow-wrap:anywhere}
+        @media (max-width:640px){main{padding:4px 10px 24px}table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid var(--line);padding:4px 0}
+        table.stack td{display:inline-block;border:0;padding:2px 8px}table.stack td.msg{display:block;min-width:0}}
         """;
 
     /// <summary>The overview at <c>/</c>: distributions with client set-up, repositories, the task queue, every resource's conditions.</summary>
@@ -107,7 +109,7 @@ public static class StatusPageRenderer
         }
         else
         {
-            html.Append("<div class=\"scroll\"><table><thead><tr><th>Repository</th><th>Type</th><th>Ready</th><th>Latest version</th><th>Units</th><th>Last sync</th></tr></thead><tbody>");
+            html.Append("<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>Repository</th><th>Type</th><th>Ready</th><th>Latest version</th><th>Units</th><th>Last sync</th></tr></thead><tbody>");
             foreach (var entry in repositories)
             {
                 var repository = (Repository)entry.Resource;
@@ -256,7 +258,7 @@ public static class StatusPageRenderer
             return;
         }
 
-        html.Append("<div class=\"scroll\"><table class=\"tasks\"><thead><tr><th>Task</th><th>Kind</th><th>State</th><th>Repository</th><th>Queued</th><th>Started</th><th>Finished</th><th>Worker / error</th></tr></thead><tbody>");
+        html.Append("<div class=\"scroll\"><table class=\"tasks stack\"><thead><tr><th>Task</th><th>Kind</th><th>State</th><th>Repository</th><th>Queued</th><th>Started</th><th>Finished</th><th>Worker / error</th></tr></thead><tbody>");
         foreach (var task in tasks)
         {
             html.Append("<tr><td class=\"num\">").Append(task.Id).Append("</td><td>").Append(H(task.Kind)).Append("</td><td>").Append(H(task.State))
@@ -303,7 +305,7 @@ public static class StatusPageRenderer
             return;
         }
 
-        html.Append("<div class=\"scroll\"><table class=\"conditions\"><thead><tr><th>Condition</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr></thead><tbody>");
+        html.Append("<div class=\"scroll\"><table class=\"conditions stack\"><thead><tr><th>Condition</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr></thead><tbody>");
         foreach (var condition in conditions.OrderBy(c => c.Type == ConditionTypes.Ready ? 0 : 1))
         {
             html.Append("<tr><td>").Append(H(condition.Type)).Append("</td><td><span class=\"badge ").Append(condition.Status).Append("\">")
