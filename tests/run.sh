@@ -46,6 +46,8 @@ apt_install rpm createrepo-c dnf dnf-plugins-core
 # The container tests run Debian's reference registry (docker-registry, distribution 2.8) as an upstream, build images with
 # umoci and drive skopeo, podman and buildah as clients (podman with vfs storage in a temporary --root: no fuse/overlay needed).
 apt_install skopeo docker-registry umoci podman buildah
+# The status page tests drive headless Chromium (screenshots at 1280 and 390 px, a click through the DevTools protocol).
+apt_install chromium
 # The Kubernetes tests run a real control plane (kube-apiserver, etcd, kube-controller-manager) and kubectl, v1.36.2, found
 # the envtest way: $KUBEBUILDER_ASSETS names a folder holding them; else the xz-compressed copies in ../shared/envtest are
 # unpacked once into $KUBEBUILDER_ASSETS or ~/.cache/packyard-envtest/v1.36.2 (the test fixture does the same, see

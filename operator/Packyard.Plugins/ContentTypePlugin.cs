@@ -10,6 +10,8 @@ namespace Packyard.Plugins;
 /// extensions of the type's packages that ASP.NET Core does not know (<c>.deb</c>) to the media type they are served with.
 /// <paramref name="Dependencies"/> says what a unit needs beside it, so a promotion carries it; <paramref name="Kinds"/> are the
 /// unit kinds a Repository's status counts apart.
+/// <paramref name="UploadPaths"/> are paths inside a distribution (without slashes around them) where a POST is an upload into
+/// the distribution's Repository, authorized and answered as the upload API does (python: <c>legacy</c>, as PyPI and Pulp take twine).
 /// </summary>
 public sealed record ContentTypePlugin(
     string Name,
@@ -22,4 +24,5 @@ public sealed record ContentTypePlugin(
     IRootRoutes? RootRoutes = null,
     IReadOnlyDictionary<string, string>? MediaTypes = null,
     IContentDependencies? Dependencies = null,
-    IReadOnlyList<ContentKind>? Kinds = null);
+    IReadOnlyList<ContentKind>? Kinds = null,
+    IReadOnlyList<string>? UploadPaths = null);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Packyard.Api.Resources;
@@ -98,6 +99,11 @@ public sealed partial class ContentRequestHandler(
         // Kestrel has already percent-decoded the path (all but %2F): decoding again would turn a%2541 into aA.
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
         {
+            if (HttpMethods.IsPost(http.Request.Method) && await TryUploadAsync(http, path, cancellationToken))
+            {
+                return;
+            }
+
             http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
             http.Response.Headers.Allow = "GET, HEAD";
             await RespondWithTypeErrorAsync(http, StatusCodes.Status405MethodNotAllowed, "only GET and HEAD are served here");
@@ -201,6 +207,23 @@ public sealed partial class ContentRequestHandler(
         }
 
         await NotFoundAsync(http);
+    }
+
+    /// <summary>
+    /// A POST to one of the type's <see cref="ContentTypePlugin.UploadPaths"/> of a distribution (python's <c>legacy/</c>): an
+    /// upload into the distribution's Repository, exactly as the upload API takes it. False when the path is no upload path.
+    /// </summary>
+    private async Task<bool> TryUploadAsync(HttpContext http, string path, CancellationToken cancellationToken)
+    {
+        if (await distributions.MatchAsync(path, cancellationToken) is not var (distribution, rest)
+            || !contentTypes.TryGet(distribution.Type, out var plugin) || plugin.UploadPaths is not { } uploadPaths
+            || !uploadPaths.Contains(rest.TrimEnd('/'), StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        await http.RequestServices.GetRequiredService<UploadEndpoint>().HandleAsync(http, distribution.Namespace, distribution.RepositoryName);
+        return true;
     }
 
     private static string FirstSegment(string path) => path.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? path[..slash] : path;

@@ -7,7 +7,7 @@ namespace Packyard.Server;
 /// <summary>A distribution as the content app serves it; <paramref name="PullThroughTagTtl"/> null means the default.</summary>
 public sealed record ServedDistribution(
     string Namespace, string Name, string BasePath, long RepositoryId, string Type, long? PinnedVersion, bool Checkpoints,
-    ContentGuardRecord? Guard, long? PullThroughRemoteId, TimeSpan? PullThroughTagTtl = null);
+    ContentGuardRecord? Guard, long? PullThroughRemoteId, TimeSpan? PullThroughTagTtl = null, string RepositoryName = "");
 
 /// <summary>A publication to serve from.</summary>
 public sealed record ServedPublication(long Id, long RepositoryId, long Version, DateTimeOffset Created, bool PassThrough);
@@ -152,7 +152,7 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("""
             select d.namespace, d.name, d.base_path, d.repository_id, r.type, d.version, d.checkpoints, d.guard::text, d.pull_through_remote_id,
-                d.pull_through_tag_ttl
+                d.pull_through_tag_ttl, r.name
             from distributions d join repositories r on r.id = d.repository_id and r.deleted is null
             """, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -162,7 +162,8 @@ public sealed class DistributionCache(NpgsqlDataSource dataSource, TimeProvider 
                 var guard = reader.IsDBNull(7) ? null : ContentGuardRecord.FromJson(reader.GetString(7));
                 var distribution = new ServedDistribution(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3),
                     reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.GetBoolean(6), guard,
-                    reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetTimeSpan(9));
+                    reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.IsDBNull(9) ? null : reader.GetTimeSpan(9),
+                    reader.GetString(10));
                 byBasePath[distribution.BasePath] = distribution;
             }
         }

@@ -45,12 +45,13 @@ internal static class OperatorCommand
         var deletionGrace = DurationFlag.DeletionGrace();
         var orphanCleanup = DurationFlag.OrphanCleanupInterval();
         var progressInterval = DurationFlag.ProgressInterval();
+        var ui = new Option<bool>("--ui") { Description = "Serve the read-only status page at / of the content role (every resource, versions, tasks, client set-up); unauthenticated unless the ingress adds auth." };
         var uploadToken = new Option<string?>("--upload-token") { Description = "One shared token uploads must present (env PACKYARD_UPLOAD_TOKEN); without it, uploads are authorised by the cluster (TokenReview + SubjectAccessReview on repositories/content)." };
 
         var command = new Command("operator", "Run Packyard as a Kubernetes operator: reconcile Remotes, Repositories, Distributions and Promotions; serve content.")
         {
             kubeconfig, database, storage, listen, publicUrl, dataDir, secretKeyFile, roles, watchNamespace, leaderElect, leaseName, leaseNamespace, identity,
-            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option, orphanCleanup.Option, progressInterval.Option,
+            leaseDuration, renewDeadline, retryPeriod, resync, concurrency, workerConcurrency, taskHeartbeat, taskTimeout, uploadToken, deletionGrace.Option, orphanCleanup.Option, progressInterval.Option, ui,
             keepDatabase, unsafeNoFsync,
         };
         var retry = new SyncRetryFlags();
@@ -156,6 +157,7 @@ internal static class OperatorCommand
                 TaskTimeout = durations["--task-timeout"],
                 ProgressInterval = progressEvery,
                 UploadToken = parse.GetValue(uploadToken) ?? Env("PACKYARD_UPLOAD_TOKEN"),
+                Ui = parse.GetValue(ui),
             };
             var console = AnsiConsole.Console;
             WebApplication app;

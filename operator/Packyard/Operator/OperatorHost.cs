@@ -11,6 +11,7 @@ using Packyard.Hosting;
 using Packyard.ControllerRuntime;
 using Packyard.Server;
 using Packyard.Standalone;
+using Packyard.StatusPage;
 using Spectre.Console;
 
 namespace Packyard.Operator;
@@ -38,6 +39,12 @@ public static class OperatorHost
             AddKubernetes(services, options, configuration, identity);
         }
 
+        var ui = options.Ui && options.Roles.Content;
+        if (ui)
+        {
+            services.AddStatusPage().AddSingleton<IStatusPageResources, KubernetesStatusPageResources>();
+        }
+
         if (options.Roles.Worker)
         {
             services.AddSingleton<Engine.Tasks.ITaskProgressSink, MeteredProgressSink>();
@@ -55,6 +62,11 @@ public static class OperatorHost
         {
             MetricsEndpoint.CountServedBytes(app);
             app.MapReadEndpoints();
+            if (ui)
+            {
+                app.UseStatusPage();
+            }
+
             app.UsePackyardContent();
         }
         else

@@ -51,6 +51,9 @@ public sealed record OperatorOptions
 
     /// <summary>How often a running task's progress is recorded for status.progress (--progress-interval).</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Serve the read-only status page at <c>/</c> (content role only; off by default).</summary>
+    public bool Ui { get; init; }
 }
 
 /// <summary>

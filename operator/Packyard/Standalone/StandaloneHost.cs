@@ -13,6 +13,7 @@ using Packyard.Hosting;
 using Packyard.Operator;
 using Packyard.Runtime;
 using Packyard.Server;
+using Packyard.StatusPage;
 using Spectre.Console;
 
 namespace Packyard.Standalone;
@@ -60,6 +61,7 @@ public static class StandaloneHost
         });
         services.AddHostedService<TaskChangeListener>();
         services.AddSingleton<IRepositorySource>(sp => sp.GetRequiredService<ResourceSet>());
+        services.AddStatusPage().AddSingleton<IStatusPageResources, StandaloneStatusPageResources>();
 
         var app = builder.Build();
         await EngineHost.MigrateAsync(app, cancellationToken);
@@ -70,6 +72,7 @@ public static class StandaloneHost
         app.MapGet("/api/v1/events", (RecentEvents events) => Results.Json(events.Snapshot(), Verbs.VerbsJsonContext.Default.ListEventView));
         app.MapPost("/api/v1/namespaces/{ns}/repositories/{name}/sync", RequestSync);
         app.MapReadEndpoints();
+        app.UseStatusPage();
         app.UsePackyardContent();
         console.MarkupLine($"[grey]Uploads[/] need the token in {Markup.Escape(Path.Combine(dataDirectory, "upload-token"))} (or --upload-token)");
         return (app, postgres);
