@@ -69,9 +69,18 @@ public static class ContentApp
     private static async Task ServeRootAsync(HttpContext http, IRootRoutes routes)
     {
         var context = new RootRequest(http);
-        if (!await routes.TryServeAsync(context, http.RequestAborted) && !http.Response.HasStarted)
+        try
         {
-            await ContentRequestHandler.ErrorAsync(http, StatusCodes.Status404NotFound, "not found");
+            if (!await routes.TryServeAsync(context, http.RequestAborted) && !http.Response.HasStarted)
+            {
+                await ContentRequestHandler.ErrorAsync(http, StatusCodes.Status404NotFound, "not found");
+            }
+        }
+        catch (Exception e) when (!http.Response.HasStarted && DependencyFailure.From(e) is { } failure)
+        {
+            // A push's database or store failing mid-request (reads catch theirs in ContentRequestHandler): 503/507, in the type's format.
+            failure.Apply(http.Response);
+            await ContentRequestHandler.ErrorAsync(http, failure.StatusCode, failure.Message);
         }
     }
 

@@ -281,6 +281,36 @@ public sealed class ContainerPushTests(ContainerFixture app) : IClassFixture<Con
         Assert.Equal(5, await app.LatestVersionAsync(repository.Id));
     }
 
+    [Fact]
+    public async Task An_artifact_put_by_digest_with_a_subject_answers_OCI_Subject_and_is_listed_by_the_referrers_API()
+    {
+        var repository = await PushRepositoryAsync();
+        using var image = await PushImageManifestAsync(repository.BasePath, "1.0", RandomBytes(4_000, seed: 91));
+        var subject = image.Headers.GetValues("Docker-Content-Digest").Single();
+        var subjectBytes = await app.Http.GetByteArrayAsync($"/v2/{repository.BasePath}/manifests/1.0");
+        using var client = new OciRegistryClient(app.BaseAddress, "token", ContentAppFixture.UploadToken);
+        var empty = await client.PushBlobAsync(repository.BasePath, "{}"u8.ToArray());
+        var payload = await client.PushBlobAsync(repository.BasePath, "signature"u8.ToArray());
+        var manifest = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciTestMediaTypes.ImageManifest,
+            ["artifactType"] = "application/vnd.example.signature",
+            ["config"] = OciRegistryClient.Descriptor(OciTestMediaTypes.Empty, empty, 2),
+            ["layers"] = new JsonArray(OciRegistryClient.Descriptor("application/octet-stream", payload, 9)),
+            ["subject"] = OciRegistryClient.Descriptor(OciTestMediaTypes.ImageManifest, subject, subjectBytes.Length),
+        }.ToJsonString());
+        var digest = OciRegistryClient.Sha256(manifest);
+
+        using var response = await SendAsync(HttpMethod.Put, $"/v2/{repository.BasePath}/manifests/{digest}", manifest, OciTestMediaTypes.ImageManifest);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(subject, response.Headers.GetValues("OCI-Subject").Single());
+        Assert.Equal(2, await app.LatestVersionAsync(repository.Id));
+        var referrers = JsonNode.Parse(await app.Http.GetStringAsync($"/v2/{repository.BasePath}/referrers/{subject}"))!;
+        Assert.Equal(digest, Assert.Single(referrers["manifests"]!.AsArray())!["digest"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("/v2/{0}/../{0}/blobs/uploads/")]
     [InlineData("/v2/{0}/%2e%2e/{0}/blobs/uploads/")]
