@@ -28,17 +28,17 @@ public sealed class ContainerPromotionTests(ContainerFixture app) : IClassFixtur
     private sealed record Source(ContainerFixture.ContainerRepository Repository, string Index, Image Amd64, Image Arm64, Image One1, Image Latest,
         Image Signature, Image Sbom, Image Two, Image TwoSignature);
 
-    private async Task<Source> SourceAsync(ScriptedRegistry registry)
+    private async Task<Source> SourceAsync(ScriptedRegistry registry, DownloadPolicy policy = DownloadPolicy.Immediate, int seed = 20)
     {
-        var amd64 = AddImage(registry, seed: 21);
-        var arm64 = AddImage(registry, seed: 22, platform: "linux/arm64");
+        var amd64 = AddImage(registry, seed: seed + 1);
+        var arm64 = AddImage(registry, seed: seed + 2, platform: "linux/arm64");
         var (index, _) = AddIndex(registry, [(amd64, "linux/amd64"), (arm64, "linux/arm64")]);
-        var one1 = AddImage(registry, seed: 23);
-        var latest = AddTarImage(registry, seed: 24, layers: 3);
-        var signature = AddImage(registry, seed: 25, layers: 1, artifactType: "application/vnd.dev.cosign.simplesigning.v1+json");
-        var sbom = AddImage(registry, seed: 26, layers: 1, subject: Descriptor(latest), artifactType: "application/spdx+json");
-        var two = AddImage(registry, seed: 27);
-        var twoSignature = AddImage(registry, seed: 28, layers: 1, artifactType: "application/vnd.dev.cosign.simplesigning.v1+json");
+        var one1 = AddImage(registry, seed: seed + 3);
+        var latest = AddTarImage(registry, seed: seed + 4, layers: 3);
+        var signature = AddImage(registry, seed: seed + 5, layers: 1, artifactType: "application/vnd.dev.cosign.simplesigning.v1+json");
+        var sbom = AddImage(registry, seed: seed + 6, layers: 1, subject: Descriptor(latest), artifactType: "application/spdx+json");
+        var two = AddImage(registry, seed: seed + 7);
+        var twoSignature = AddImage(registry, seed: seed + 8, layers: 1, artifactType: "application/vnd.dev.cosign.simplesigning.v1+json");
         registry.Tag("app", "1.0", index);
         registry.Tag("app", "1.1", one1.Digest);
         registry.Tag("app", "latest", latest.Digest);
@@ -47,7 +47,7 @@ public sealed class ContainerPromotionTests(ContainerFixture app) : IClassFixtur
         registry.Tag("app", "2.0", two.Digest);
         registry.Tag("app", $"sha256-{two.Digest[7..]}.sig", twoSignature.Digest);
         var repository = await app.ContainerRepositoryAsync();
-        Assert.True((await app.SyncAsync(repository, registry.Url, """{"upstreamName":"app"}""")).Created);
+        Assert.True((await app.SyncAsync(repository, registry.Url, """{"upstreamName":"app"}""", policy)).Created);
         return new Source(repository, index, amd64, arm64, one1, latest, signature, sbom, two, twoSignature);
     }
 
@@ -196,6 +196,23 @@ public sealed class ContainerPromotionTests(ContainerFixture app) : IClassFixtur
 
         Assert.Contains($"spec.select.names: {message} in source version 1", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, await app.LatestVersionAsync(target.Id));
+    }
+
+    [Fact]
+    public async Task Promoted_content_of_an_OnDemand_source_is_fetched_on_first_request_from_the_target()
+    {
+        await using var registry = await ScriptedRegistry.StartAsync();
+        var source = await SourceAsync(registry, DownloadPolicy.OnDemand, seed: 40); // blobs no other test stored
+        var target = await app.ContainerRepositoryAsync();
+        await PromoteAsync(source.Repository.Id, target.Id, PromotionMode.Merge, "latest");
+        await PublishAsync(target, 1);
+        var layer = source.Latest.Layers[1];
+        Assert.Equal(0, registry.Count("GET", $"/v2/app/blobs/{layer}"));
+
+        using var blob = await app.Http.GetAsync($"/v2/{target.BasePath}/blobs/{layer}");
+
+        Assert.Equal(registry.Blobs[layer], await blob.Content.ReadAsByteArrayAsync());
+        Assert.Equal(1, registry.Count("GET", $"/v2/app/blobs/{layer}"));
     }
 
     [Fact]
