@@ -32,6 +32,7 @@ public sealed class RepositoryProgressTests
             metadata: {name: slow}
             spec: {type: file, remoteRef: {name: slow}}
             """);
+        Directory.CreateDirectory(Path.Combine(directory.Path, "data"));
         await using var packyard = PackyardProcess.Start(Path.Combine(directory.Path, "manifests"), Path.Combine(directory.Path, "data"),
             await PostgresCluster.CreateDatabaseAsync("progress-standalone"), "--progress-interval", "1s");
 
