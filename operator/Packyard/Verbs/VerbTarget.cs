@@ -24,7 +24,7 @@ internal sealed class VerbTarget(PackyardApi? api, ResourceClient? client, strin
     /// <summary>Packyard's API, or an error saying how a cluster user reaches it.</summary>
     public PackyardApi RequireApi(string verb) => Api ?? throw new VerbException(
         $"{verb} reads what only Packyard's engine knows: pass --server URL of Packyard's HTTP API (in a cluster, e.g. " +
-        "`kubectl port-forward -n packyard-system svc/packyard 8080:80` and --server http://127.0.0.1:8080; the request carries your " +
+        "`kubectl port-forward -n packyard-system svc/packyard-content 8080:80` and --server http://127.0.0.1:8080; the request carries your " +
         "kubeconfig's bearer token or --token, which must allow get repositories in the namespace)", 2);
 
     public void Dispose()

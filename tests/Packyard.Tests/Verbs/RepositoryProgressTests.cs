@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Packyard.Tests.Infrastructure;
@@ -11,7 +12,7 @@ namespace Packyard.Tests.Verbs;
 /// mid-way, in standalone's /api/v1/resources and on the Repository in the cluster (worker and controller in separate
 /// processes), in kubectl's Progress column; it is gone when the sync ends, and status is written a bounded number of times.
 /// </summary>
-public sealed class RepositoryProgressTests
+public sealed class RepositoryProgressTests(ITestOutputHelper output)
 {
     private const int Files = 40;
     private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(150);
@@ -32,6 +33,7 @@ public sealed class RepositoryProgressTests
             metadata: {name: slow}
             spec: {type: file, remoteRef: {name: slow}}
             """);
+        Directory.CreateDirectory(Path.Combine(directory.Path, "data"));
         await using var packyard = PackyardProcess.Start(Path.Combine(directory.Path, "manifests"), Path.Combine(directory.Path, "data"),
             await PostgresCluster.CreateDatabaseAsync("progress-standalone"), "--progress-interval", "1s");
 
@@ -85,6 +87,7 @@ public sealed class RepositoryProgressTests
 
         // Status of slow1 was written a few times per second of syncing at most, not once per file.
         var writes = cluster.Writes().Count(w => w.Resource == "repositories" && w.Subresource == "status" && w.Name == "slow1");
+        output.WriteLine($"sync of {Files} files: Ready {clock.Elapsed.TotalSeconds:0.0} s after the workers started; {writes} status writes of slow1 in all; mid-way progress: {midway.ToJsonString()}");
         Assert.True(writes <= Files / 2, $"{writes} status writes for a sync of {Files} files");
         Assert.True(writes >= 3, $"{writes} status writes: progress was not written mid-way");
     }

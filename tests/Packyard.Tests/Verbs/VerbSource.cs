@@ -56,6 +56,7 @@ public sealed class VerbSource : IAsyncDisposable
         if (kind == "standalone")
         {
             Directory.CreateDirectory(Path.Combine(source.directory.Path, "manifests"));
+            Directory.CreateDirectory(Path.Combine(source.directory.Path, "data"));
             await File.WriteAllTextAsync(source.ManifestFile, source.Manifests(withNamespace: true));
             source.packyard = PackyardProcess.Start(Path.Combine(source.directory.Path, "manifests"), Path.Combine(source.directory.Path, "data"),
                 await PostgresCluster.CreateDatabaseAsync(name));
