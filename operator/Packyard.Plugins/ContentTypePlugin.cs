@@ -10,6 +10,7 @@ namespace Packyard.Plugins;
 /// extensions of the type's packages that ASP.NET Core does not know (<c>.deb</c>) to the media type they are served with.
 /// <paramref name="UploadPaths"/> are paths inside a distribution (without slashes around them) where a POST is an upload into
 /// the distribution's Repository, authorized and answered as the upload API does (python: <c>legacy</c>, as PyPI and Pulp take twine).
+/// <paramref name="ClientSetup"/> describes how a package manager is pointed at one of the type's distributions.
 /// </summary>
 public sealed record ContentTypePlugin(
     string Name,
@@ -21,4 +22,5 @@ public sealed record ContentTypePlugin(
     IReadOnlyList<string>? ReservedPaths = null,
     IRootRoutes? RootRoutes = null,
     IReadOnlyDictionary<string, string>? MediaTypes = null,
-    IReadOnlyList<string>? UploadPaths = null);
+    IReadOnlyList<string>? UploadPaths = null,
+    IClientSetup? ClientSetup = null);

@@ -13,7 +13,7 @@ public static class ContainerContentServiceCollectionExtensions
         {
             services.AddSingleton(new ContentTypePlugin(ContainerContentType.Name, new ContainerSyncSource(), UploadParser: null, new ContainerPublisher(),
                 new ContainerRoutes(), new ContainerSelector(), ReservedPaths: ["blobs", "manifests", "referrers", ContainerContentType.TagsFile],
-                RootRoutes: new OciRootRoutes()));
+                RootRoutes: new OciRootRoutes(), ClientSetup: new ContainerClientSetup()));
         }
 
         return services;
