@@ -12,6 +12,7 @@ namespace Packyard.Plugins;
 /// unit kinds a Repository's status counts apart.
 /// <paramref name="UploadPaths"/> are paths inside a distribution (without slashes around them) where a POST is an upload into
 /// the distribution's Repository, authorized and answered as the upload API does (python: <c>legacy</c>, as PyPI and Pulp take twine).
+/// <paramref name="ClientSetup"/> describes how a package manager is pointed at one of the type's distributions.
 /// </summary>
 public sealed record ContentTypePlugin(
     string Name,
@@ -25,4 +26,5 @@ public sealed record ContentTypePlugin(
     IReadOnlyDictionary<string, string>? MediaTypes = null,
     IContentDependencies? Dependencies = null,
     IReadOnlyList<ContentKind>? Kinds = null,
-    IReadOnlyList<string>? UploadPaths = null);
+    IReadOnlyList<string>? UploadPaths = null,
+    IClientSetup? ClientSetup = null);

@@ -13,7 +13,8 @@ public static class ContainerContentServiceCollectionExtensions
         {
             services.AddSingleton(new ContentTypePlugin(ContainerContentType.Name, new ContainerSyncSource(), UploadParser: null, new ContainerPublisher(),
                 new ContainerRoutes(), new ContainerSelector(), ReservedPaths: ["blobs", "manifests", "referrers", ContainerContentType.TagsFile],
-                RootRoutes: new OciRootRoutes(), Dependencies: new ContainerDependencies(), Kinds: ContainerContentType.Kinds));
+                RootRoutes: new OciRootRoutes(), Dependencies: new ContainerDependencies(), Kinds: ContainerContentType.Kinds,
+                ClientSetup: new ContainerClientSetup()));
         }
 
         return services;

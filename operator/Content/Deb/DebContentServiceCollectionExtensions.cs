@@ -17,7 +17,7 @@ public static class DebContentServiceCollectionExtensions
                 {
                     [".deb"] = "application/vnd.debian.binary-package",
                     [".udeb"] = "application/vnd.debian.binary-package",
-                }));
+                }, ClientSetup: new DebClientSetup()));
         }
 
         return services;

@@ -12,7 +12,7 @@ public static class FileContentServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: FileContentType.Name }))
         {
             services.AddSingleton(new ContentTypePlugin(FileContentType.Name, new FileSyncSource(), new FileUploadParser(), new FilePublisher(), Routes: null,
-                ReservedPaths: ["PULP_MANIFEST"]));
+                ReservedPaths: ["PULP_MANIFEST"], ClientSetup: new FileClientSetup()));
         }
 
         return services;

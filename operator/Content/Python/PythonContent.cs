@@ -12,7 +12,8 @@ public static class PythonContentServiceCollectionExtensions
         if (!services.Any(d => d.ImplementationInstance is ContentTypePlugin { Name: PythonContentType.Name }))
         {
             services.AddSingleton(new ContentTypePlugin(PythonContentType.Name, new PythonSyncSource(), new PythonUploadParser(), new PythonPublisher(),
-                new PythonRoutes(), new PythonSelector(), ReservedPaths: ["simple", "pypi", "legacy"], UploadPaths: ["legacy"]));
+                new PythonRoutes(), new PythonSelector(), ReservedPaths: ["simple", "pypi", "legacy"], UploadPaths: ["legacy"],
+                ClientSetup: new PythonClientSetup()));
         }
 
         return services;

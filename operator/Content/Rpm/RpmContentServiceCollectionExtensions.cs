@@ -13,7 +13,7 @@ public static class RpmContentServiceCollectionExtensions
         {
             services.AddSingleton(new ContentTypePlugin(RpmContentType.Name, new RpmSyncSource(), new RpmUploadParser(), new RpmPublisher(), new RpmRoutes(),
                 Selector: new RpmContentSelector(), ReservedPaths: ["repodata", "config.repo"],
-                MediaTypes: new Dictionary<string, string> { [".rpm"] = "application/x-rpm" }));
+                MediaTypes: new Dictionary<string, string> { [".rpm"] = "application/x-rpm" }, ClientSetup: new RpmClientSetup()));
         }
 
         return services;

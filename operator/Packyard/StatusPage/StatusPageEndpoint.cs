@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
+using Packyard.Plugins;
 
 namespace Packyard.StatusPage;
 
@@ -60,7 +61,8 @@ public static class StatusPageEndpoint
             var path = http.Request.Path.Value!;
             if (path == "/")
             {
-                await HtmlAsync(http, StatusCodes.Status200OK, StatusPageRenderer.Overview(all, await queries.QueueAsync(QueueLimit, cancellationToken), contentUrl, now));
+                await HtmlAsync(http, StatusCodes.Status200OK, StatusPageRenderer.Overview(all, await queries.QueueAsync(QueueLimit, cancellationToken), contentUrl,
+                    services.GetRequiredService<ContentTypeRegistry>(), now));
                 return;
             }
 

@@ -50,7 +50,8 @@ public static class StatusPageRenderer
         """;
 
     /// <summary>The overview at <c>/</c>: distributions with client set-up, repositories, the task queue, every resource's conditions.</summary>
-    public static string Overview(IReadOnlyList<PageResource> resources, IReadOnlyList<TaskRow> queue, ContentUrl contentUrl, DateTimeOffset now)
+    public static string Overview(IReadOnlyList<PageResource> resources, IReadOnlyList<TaskRow> queue, ContentUrl contentUrl, ContentTypeRegistry contentTypes,
+        DateTimeOffset now)
     {
         var html = new StringBuilder();
         Open(html, "Packyard", now);
@@ -90,9 +91,9 @@ public static class StatusPageRenderer
 
             html.Append("</p>");
             ReadyMessage(html, entry.Resource);
-            if (repository?.Resource is Repository typed)
+            if (repository?.Resource is Repository typed && contentTypes.TryGet(TypeName(typed.Spec.Type), out var plugin) && plugin.ClientSetup is { } setup)
             {
-                foreach (var snippet in ClientSetup.For(typed.Spec.Type, url, entry.Name, typed.Spec.Uploads?.Enabled == true))
+                foreach (var snippet in setup.Describe(new ClientSetupContext(url, entry.Name, typed.Spec.Uploads?.Enabled == true)))
                 {
                     html.Append("<p class=\"snippet-title\">").Append(H(snippet.Title)).Append("</p><pre class=\"snippet\"><code>")
                         .Append(H(snippet.Commands)).Append("</code></pre>");
