@@ -86,6 +86,10 @@ public sealed class RepositoryHistory(NpgsqlDataSource dataSource)
     public Task<IReadOnlyList<TaskRecord>> ListTasksAsync(string resource, int limit, CancellationToken cancellationToken) =>
         ReadTasksAsync("where notify = $1 order by id desc limit $2", [resource, limit], cancellationToken);
 
+    /// <summary>Queued and running tasks of every kind, oldest first (at most <paramref name="limit"/>): the task queue.</summary>
+    public Task<IReadOnlyList<TaskRecord>> ListOpenTasksAsync(int limit, CancellationToken cancellationToken) =>
+        ReadTasksAsync("where state in ('queued', 'running') order by id limit $1", [limit], cancellationToken);
+
     private async Task<IReadOnlyList<TaskRecord>> ReadTasksAsync(string where, object[] parameters, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
+using Packyard.Engine.History;
 using Packyard.Plugins;
 
 namespace Packyard.StatusPage;
@@ -20,11 +21,11 @@ public static class StatusPageEndpoint
     private const int QueueLimit = 200;
     private const int RecentTaskLimit = 20;
 
-    /// <summary>Registers the page's services; the host adds its <see cref="IStatusPageResources"/>.</summary>
+    /// <summary>Registers the page's services (its engine queries are <see cref="RepositoryHistory"/>); the host adds its <see cref="IStatusPageResources"/>.</summary>
     public static IServiceCollection AddStatusPage(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<StatusPageQueries>();
+        services.TryAddSingleton<RepositoryHistory>();
         return services;
     }
 
@@ -52,7 +53,7 @@ public static class StatusPageEndpoint
 
         var services = http.RequestServices;
         var resources = services.GetRequiredService<IStatusPageResources>();
-        var queries = services.GetRequiredService<StatusPageQueries>();
+        var history = services.GetRequiredService<RepositoryHistory>();
         var contentUrl = services.GetRequiredService<ContentUrl>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         try
@@ -61,7 +62,7 @@ public static class StatusPageEndpoint
             var path = http.Request.Path.Value!;
             if (path == "/")
             {
-                await HtmlAsync(http, StatusCodes.Status200OK, StatusPageRenderer.Overview(all, await queries.QueueAsync(QueueLimit, cancellationToken), contentUrl,
+                await HtmlAsync(http, StatusCodes.Status200OK, StatusPageRenderer.Overview(all, await history.ListOpenTasksAsync(QueueLimit, cancellationToken), contentUrl,
                     services.GetRequiredService<ContentTypeRegistry>(), now));
                 return;
             }
@@ -79,8 +80,17 @@ public static class StatusPageEndpoint
                 return;
             }
 
-            var versions = await queries.VersionsAsync(entry.Namespace, entry.Name, cancellationToken);
-            var tasks = await queries.RecentTasksAsync(entry.Namespace, entry.Name, RecentTaskLimit, cancellationToken);
+            IReadOnlyList<VersionInfo> versions;
+            try
+            {
+                versions = await history.ListVersionsAsync(entry.Namespace, entry.Name, cancellationToken);
+            }
+            catch (UnknownRepositoryException)
+            {
+                versions = []; // declared, not reconciled yet: no engine record
+            }
+
+            var tasks = await history.ListTasksAsync($"{entry.Kind}/{entry.Namespace}/{entry.Name}", RecentTaskLimit, cancellationToken);
             await HtmlAsync(http, StatusCodes.Status200OK, StatusPageRenderer.Repository(entry, all, versions, tasks, contentUrl, now));
         }
         catch (Exception e) when (!http.Response.HasStarted && e is NpgsqlException or HttpRequestException or ControllerRuntime.KubernetesApiException or TimeoutException)

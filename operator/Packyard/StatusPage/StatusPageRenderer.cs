@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Packyard.Api.Conditions;
 using Packyard.Api.Resources;
 using Packyard.Controllers;
+using Packyard.Engine.History;
 using Packyard.Plugins;
 using Packyard.Runtime;
 
@@ -50,7 +51,7 @@ public static class StatusPageRenderer
         """;
 
     /// <summary>The overview at <c>/</c>: distributions with client set-up, repositories, the task queue, every resource's conditions.</summary>
-    public static string Overview(IReadOnlyList<PageResource> resources, IReadOnlyList<TaskRow> queue, ContentUrl contentUrl, ContentTypeRegistry contentTypes,
+    public static string Overview(IReadOnlyList<PageResource> resources, IReadOnlyList<TaskRecord> queue, ContentUrl contentUrl, ContentTypeRegistry contentTypes,
         DateTimeOffset now)
     {
         var html = new StringBuilder();
@@ -158,8 +159,8 @@ public static class StatusPageRenderer
     }
 
     /// <summary>A repository's page: its conditions, last sync, every version with counts and dates, its recent tasks, who serves it.</summary>
-    public static string Repository(PageResource entry, IReadOnlyList<PageResource> resources, IReadOnlyList<VersionRow> versions,
-        IReadOnlyList<TaskRow> tasks, ContentUrl contentUrl, DateTimeOffset now)
+    public static string Repository(PageResource entry, IReadOnlyList<PageResource> resources, IReadOnlyList<VersionInfo> versions,
+        IReadOnlyList<TaskRecord> tasks, ContentUrl contentUrl, DateTimeOffset now)
     {
         var repository = (Repository)entry.Resource;
         var html = new StringBuilder();
@@ -251,7 +252,7 @@ public static class StatusPageRenderer
 
     private static string Close(StringBuilder html) => html.Append("</main></body></html>\n").ToString();
 
-    private static void Tasks(StringBuilder html, IReadOnlyList<TaskRow> tasks, string empty)
+    private static void Tasks(StringBuilder html, IReadOnlyList<TaskRecord> tasks, string empty)
     {
         if (tasks.Count == 0)
         {
@@ -259,14 +260,14 @@ public static class StatusPageRenderer
             return;
         }
 
-        html.Append("<div class=\"scroll\"><table class=\"tasks stack\"><thead><tr><th>Task</th><th>Kind</th><th>State</th><th>Repository</th><th>Queued</th><th>Started</th><th>Finished</th><th>Worker / error</th></tr></thead><tbody>");
+        html.Append("<div class=\"scroll\"><table class=\"tasks stack\"><thead><tr><th>Task</th><th>Kind</th><th>State</th><th>For</th><th>Queued</th><th>Started</th><th>Finished</th><th>Worker / outcome</th></tr></thead><tbody>");
         foreach (var task in tasks)
         {
             html.Append("<tr><td class=\"num\">").Append(task.Id).Append("</td><td>").Append(H(task.Kind)).Append("</td><td>").Append(H(task.State))
-                .Append("</td><td>").Append(task.Repository is null ? "–" : H($"{task.Namespace}/{task.Repository}")).Append("</td><td>")
+                .Append("</td><td>").Append(task.Resource is null ? "–" : H(task.Resource)).Append("</td><td>")
                 .Append(H(Time(task.Created))).Append("</td><td>").Append(task.Started is { } started ? H(Time(started)) : "–").Append("</td><td>")
                 .Append(task.Finished is { } finished ? H(Time(finished)) : "–").Append("</td><td class=\"msg\">")
-                .Append(H(task.Error ?? task.Worker ?? "")).Append("</td></tr>");
+                .Append(H(task.Message ?? task.Worker ?? "")).Append("</td></tr>");
         }
 
         html.Append("</tbody></table></div>");
