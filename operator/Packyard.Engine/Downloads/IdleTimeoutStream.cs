@@ -6,15 +6,9 @@ namespace Packyard.Engine.Downloads;
 /// Remote's <c>spec.timeout</c>; <paramref name="budget"/> is what the answer left of it): an upstream trickling bytes. Only
 /// time inside reads counts, so a consumer that parses and stores what it reads (a large index) is not cut off by its own work.
 /// </summary>
-internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, TimeSpan budget, Uri url) : Stream
+internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, TimeSpan budget, Uri url) : ReadOnlyStream
 {
     private TimeSpan remaining = budget;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -51,16 +45,6 @@ internal sealed class IdleTimeoutStream(Stream inner, TimeSpan timeout, TimeSpan
     internal static UpstreamUnavailableException DeadlineExceeded(Uri url, TimeSpan timeout, Exception? inner) =>
         new($"{UrlSanitizer.Sanitize(url.ToString())}: the request took longer than the Remote's spec.timeout ({timeout.TotalSeconds:0.###}s); "
             + "the upstream is too slow, or spec.timeout too short for this file", inner);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

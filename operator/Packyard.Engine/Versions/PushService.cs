@@ -312,16 +312,10 @@ public sealed class PushService(NpgsqlDataSource dataSource, IArtifactStore stor
         new($"{what}: the uploaded bytes do not have the declared digest sha256:{sha256}; nothing was stored");
 
     /// <summary>The chunks of a session read back from the store one after another, as one stream.</summary>
-    private sealed class ChunkStream(IArtifactStore store, List<StoredArtifact> chunks) : Stream
+    private sealed class ChunkStream(IArtifactStore store, List<StoredArtifact> chunks) : ReadOnlyStream
     {
         private int next;
         private Stream? current;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -349,19 +343,6 @@ public sealed class PushService(NpgsqlDataSource dataSource, IArtifactStore stor
                 current = null;
             }
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override async ValueTask DisposeAsync()
         {
