@@ -28,6 +28,7 @@ internal static class CrossFieldRules
         .. PublishBlockRuleMessages(),
         RemoteLimits.RateLimitMessage, // in manifests, the schema's minimum and maximum report it
         RemoteLimits.TimeoutMessage,
+        PullThrough.TagTtlMessage,
     ];
 
     /// <summary>The messages of the rules inside publish blocks (<see cref="PublishTypeOptions.CheckRules"/> reports them).</summary>
@@ -94,6 +95,11 @@ internal static class CrossFieldRules
         if (spec.ContentGuard is { BasicAuthSecretRef: not null, TokenSecretRef: not null })
         {
             yield return new FieldViolation("spec.contentGuard", BothContentGuards);
+        }
+
+        if (spec.PullThrough?.TagTTL is { } ttl && GoDuration.TryParse(ttl, out var tagTtl, out _) && (tagTtl < TimeSpan.Zero || tagTtl > PullThrough.MaxTagTtl))
+        {
+            yield return new FieldViolation("spec.pullThrough.tagTTL", PullThrough.TagTtlMessage);
         }
     }
 

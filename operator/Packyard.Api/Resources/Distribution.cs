@@ -49,7 +49,13 @@ public sealed class PullThrough
     [Required]
     public LocalObjectReference RemoteRef { get; set; } = new();
 
-    [Pattern(Patterns.Duration), ValidationRule("duration(self) >= duration('0s') && duration(self) <= duration('8760h')", "tagTTL must be a Go duration from 0s to 8760h")]
+    /// <summary>The message of the rule on <see cref="TagTTL"/> (the CRD's CEL rule and validate's check).</summary>
+    public const string TagTtlMessage = "tagTTL must be a Go duration from 0s to 8760h";
+
+    /// <summary>The longest <see cref="TagTTL"/>: a year.</summary>
+    public static readonly TimeSpan MaxTagTtl = TimeSpan.FromHours(8760);
+
+    [Pattern(Patterns.Duration), ValidationRule("duration(self) >= duration('0s') && duration(self) <= duration('8760h')", TagTtlMessage)]
     [Description("How long a mutable tag fetched through (a container tag) is served before it is checked upstream again (Go duration, e.g. 30s, 5m; default 5m). Digests are never checked again.")]
     public string? TagTTL { get; set; }
 }

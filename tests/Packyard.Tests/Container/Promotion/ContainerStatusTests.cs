@@ -95,12 +95,13 @@ public sealed class ContainerStatusTests(ContainerFixture app) : IClassFixture<C
         {
             ["latestVersion"] = 12, ["contentCount"] = 14_212,
             ["contentCounts"] = new JsonObject { ["tags"] = 1_000, ["manifests"] = 3_012, ["blobs"] = 10_200 },
+            ["progress"] = new JsonObject { ["task"] = 7, ["kind"] = "sync", ["phase"] = "Downloading", ["done"] = 2_999, ["total"] = 10_200, ["summary"] = "Downloading 2999/10200 1.2GiB" },
         });
         await PatchStatusAsync("files", new JsonObject { ["latestVersion"] = 3, ["contentCount"] = 40 });
 
         var table = (await kubectl.SucceedAsync("get", "repositories")).TrimEnd().Split('\n');
 
-        Assert.Equal(["NAME", "TYPE", "VERSION", "CONTENT", "TAGS", "READY", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["NAME", "TYPE", "VERSION", "CONTENT", "TAGS", "READY", "PROGRESS", "AGE"], table[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         var tags = table[0].IndexOf("TAGS", StringComparison.Ordinal);
         Assert.Equal(["files", "file", "3", "40"], table[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..4]);
         Assert.Equal("", table[1][tags..(tags + 4)].Trim()); // no tags for a file repository: an empty cell
