@@ -33,8 +33,8 @@ internal static class RegistryMirror
         };
     }
 
-    /// <summary>A Remote's registry as <c>ns</c> names it: host, and port unless it is the scheme's default.</summary>
-    private static string Host(Uri url) => Normalize(url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port}");
+    /// <summary>A Remote's registry as <c>ns</c> names it: host, and port unless it is the scheme's default; Docker Hub is <c>docker.io</c>.</summary>
+    public static string Host(Uri url) => Normalize(url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port}");
 
     private static string Normalize(string host)
     {

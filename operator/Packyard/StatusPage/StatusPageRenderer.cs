@@ -94,7 +94,10 @@ public static class StatusPageRenderer
             ReadyMessage(html, entry.Resource);
             if (repository?.Resource is Repository typed && contentTypes.TryGet(TypeName(typed.Spec.Type), out var plugin) && plugin.ClientSetup is { } setup)
             {
-                foreach (var snippet in setup.Describe(new ClientSetupContext(url, entry.Name, typed.Spec.Uploads?.Enabled == true)))
+                var pullThrough = distribution.Spec.PullThrough is { } through
+                    ? (resources.FirstOrDefault(r => r.Resource is Remote && r.Namespace == entry.Namespace && r.Name == through.RemoteRef.Name)?.Resource as Remote)?.Spec
+                    : null;
+                foreach (var snippet in setup.Describe(new ClientSetupContext(url, entry.Name, typed.Spec.Uploads?.Enabled == true, pullThrough)))
                 {
                     html.Append("<p class=\"snippet-title\">").Append(H(snippet.Title)).Append("</p><pre class=\"snippet\"><code>")
                         .Append(H(snippet.Commands)).Append("</code></pre>");

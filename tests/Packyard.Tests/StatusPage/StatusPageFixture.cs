@@ -76,6 +76,21 @@ public sealed class StatusPageFixture : IAsyncLifetime
         spec: {basePath: library/app, repositoryRef: {name: images}}
         ---
         apiVersion: packyard.io/v1alpha1
+        kind: Remote
+        metadata: {name: docker-hub, namespace: default}
+        spec: {type: container, url: "https://registry-1.docker.io", policy: OnDemand}
+        ---
+        apiVersion: packyard.io/v1alpha1
+        kind: Repository
+        metadata: {name: hub, namespace: default}
+        spec: {type: container}
+        ---
+        apiVersion: packyard.io/v1alpha1
+        kind: Distribution
+        metadata: {name: hub, namespace: default}
+        spec: {basePath: hub, repositoryRef: {name: hub}, pullThrough: {remoteRef: {name: docker-hub}}}
+        ---
+        apiVersion: packyard.io/v1alpha1
         kind: Repository
         metadata: {name: hostile, namespace: default}
         spec:

@@ -61,6 +61,11 @@ public sealed class StatusPageTests(StatusPageFixture fixture, ITestOutputHelper
         Assert.Contains($"curl -fsSL {url}files/site/PULP_MANIFEST\ncurl -fsSLO {url}files/site/PATH", snippets);
         Assert.Contains($"podman pull --tls-verify=false {url.Authority}/library/app:TAG", snippets);
         Assert.Contains($"docker pull {url.Authority}/library/app:TAG", snippets);
+        // A pull-through Distribution of a whole registry: pulls under its base path, and the node's mirror configuration.
+        Assert.Contains($"docker pull {url.Authority}/hub/REPOSITORY:TAG", snippets);
+        Assert.Contains($"server = \"https://registry-1.docker.io\"\n\n[host.\"{url.GetLeftPart(UriPartial.Authority)}\"]\n  capabilities = [\"pull\", \"resolve\"]", snippets);
+        Assert.Contains($"[[registry]]\nprefix = \"docker.io\"\nlocation = \"registry-1.docker.io\"\n\n[[registry.mirror]]\nlocation = \"{url.Authority}/hub\"\ninsecure = true", snippets);
+        Assert.Contains("containerd: /etc/containerd/certs.d/docker.io/hosts.toml", text, StringComparison.Ordinal);
     }
 
     [Fact]
