@@ -94,7 +94,7 @@ EOF
 PORT=$(free_port)
 bench_packyard "$MANIFESTS" "$BENCH_WORK/data" "$PORT"
 wait_port "$PORT" 60
-wait_for '[.[] | select(.kind == "Distribution") | [.status[]?.conditions // [] | any(.type == "Ready" and .status == "True")] | any] == [true]' "$TIMEOUT" "the Distribution"
+wait_for '[.[] | select(.kind == "Distribution") | [.status.conditions // [] | any(.type == "Ready" and .status == "True")] | any] == [true]' "$TIMEOUT" "the Distribution"
 RSS=$BENCH_WORK/rss.txt
 rss_sampler "$PACKYARD_PID" "$RSS" 0.2
 

@@ -162,7 +162,7 @@ sleep 1
 REQ="bench-$(date +%s%N)"
 T_REQ=$(now)
 write_manifests "$REQ"
-wait_for "[.[] | select(.kind == \"Repository\" and .name == \"bench\") | .status.repository.lastHandledRequest == \"$REQ\" and .status.repository.lastSync.result == \"Succeeded\"] == [true]" "$TIMEOUT" "the re-sync"
+wait_for "[.[] | select(.kind == \"Repository\" and .name == \"bench\") | .status.lastHandledRequest == \"$REQ\" and .status.lastSync.result == \"Succeeded\"] == [true]" "$TIMEOUT" "the re-sync"
 T_REQ_DONE=$(now)
 S2=$(repo_status bench)
 RESYNC_START=$(iso_to_epoch "$(jq -r .lastSync.startTime <<<"$S2")")

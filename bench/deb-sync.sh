@@ -123,8 +123,8 @@ BENCH_PIDS+=($!)
 cpu_at() { awk -v t="$1" '$1 <= t { c = $2 } END { print c + 0 }' "$CPU_SAMPLES"; } # packyard CPU s at epoch $1
 log "packyard pid $PACKYARD_PID on $PACKYARD_URL, OnDemand sync of bookworm main/amd64 ($PACKAGES_TOTAL packages)"
 wait_port "$PORT" 60
-PUBLISHED='[.[] | select(.kind == "Repository") | .status.repository | .lastSync.result == "Succeeded" and .publication.version == .latestVersion] == [true]
-       and ([.[] | select(.kind == "Distribution") | .status.distribution.servedVersion // 0] | .[0] > 0)'
+PUBLISHED='[.[] | select(.kind == "Repository") | .status | .lastSync.result == "Succeeded" and .publication.version == .latestVersion] == [true]
+       and ([.[] | select(.kind == "Distribution") | .status.servedVersion // 0] | .[0] > 0)'
 wait_for "$PUBLISHED" "$TIMEOUT" "the sync and publication"
 T_READY=$(now)
 HWM_1=$(vm_field "$PACKYARD_PID" VmHWM)
@@ -157,7 +157,7 @@ sleep 1
 REQ="bench-$(date +%s%N)"
 T_REQ=$(now)
 write_manifests "$REQ"
-wait_for "[.[] | select(.kind == \"Repository\") | .status.repository.lastHandledRequest == \"$REQ\" and .status.repository.lastSync.result == \"Succeeded\"] == [true]" "$TIMEOUT" "the re-sync"
+wait_for "[.[] | select(.kind == \"Repository\") | .status.lastHandledRequest == \"$REQ\" and .status.lastSync.result == \"Succeeded\"] == [true]" "$TIMEOUT" "the re-sync"
 T_REQ_DONE=$(now)
 S2=$(repo_status bookworm)
 RESYNC_S=$(elapsed "$(iso_to_epoch "$(jq -r .lastSync.startTime <<<"$S2")")" "$(iso_to_epoch "$(jq -r .lastSync.completionTime <<<"$S2")")")

@@ -180,7 +180,7 @@ max_rss_between() { # FILE FROM TO -> kB
 }
 
 resources() { curl -fsS "$PACKYARD_URL/api/v1/resources"; }
-repo_status() { resources | jq -c --arg n "$1" '.[] | select(.kind == "Repository" and .name == $n) | .status.repository'; }
+repo_status() { resources | jq -c --arg n "$1" '.[] | select(.kind == "Repository" and .name == $n) | .status'; }
 iso_to_epoch() { date -d "$1" +%s.%N; }
 
 # Waits until jq FILTER on the resources JSON prints true. wait_for FILTER SECONDS WHAT
@@ -235,5 +235,5 @@ thread_delta() {
 # jq over GET /api/v1/resources: the one Repository and one Distribution are Ready and the Repository's last sync succeeded.
 # shellcheck disable=SC2034  # used by the scripts that source this file
 READY_ONE_REPOSITORY_AND_DISTRIBUTION='[.[] | select(.kind == "Repository" or .kind == "Distribution")] as $r | ($r | length) == 2
-  and ($r | all(.status[]?.conditions // [] | any(.type == "Ready" and .status == "True")))
-  and ([.[] | select(.kind == "Repository") | .status.repository.lastSync.result] == ["Succeeded"])'
+  and ($r | all(.status.conditions // [] | any(.type == "Ready" and .status == "True")))
+  and ([.[] | select(.kind == "Repository") | .status.lastSync.result] == ["Succeeded"])'

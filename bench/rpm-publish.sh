@@ -89,7 +89,7 @@ EOF
 PORT=$(free_port)
 bench_packyard "$MANIFESTS" "$BENCH_WORK/data" "$PORT"
 wait_port "$PORT" 60
-READY='[.[] | select(.kind == "Repository")] | length == 1 and all(.status.repository.publication.version != null and .status.repository.lastSync.result == "Succeeded")'
+READY='[.[] | select(.kind == "Repository")] | length == 1 and all(.status.publication.version != null and .status.lastSync.result == "Succeeded")'
 wait_for "$READY" "$TIMEOUT" "the sync and publish"
 S=$(repo_status rpms)
 SYNC_END=$(iso_to_epoch "$(jq -r .lastSync.completionTime <<<"$S")")

@@ -164,7 +164,7 @@ sleep 1
 REQ="bench-$(date +%s%N)"
 T_REQ=$(now)
 write_manifests "$REQ"
-wait_for "[.[] | select(.kind == \"Repository\" and .name == \"el\") | .status.repository.lastHandledRequest == \"$REQ\" and .status.repository.lastSync.result == \"Succeeded\"] == [true]" "$TIMEOUT" "the re-sync"
+wait_for "[.[] | select(.kind == \"Repository\" and .name == \"el\") | .status.lastHandledRequest == \"$REQ\" and .status.lastSync.result == \"Succeeded\"] == [true]" "$TIMEOUT" "the re-sync"
 S2=$(repo_status el)
 RESYNC_S=$(elapsed "$(iso_to_epoch "$(jq -r .lastSync.startTime <<<"$S2")")" "$(iso_to_epoch "$(jq -r .lastSync.completionTime <<<"$S2")")")
 VERSION_2=$(jq -r .latestVersion <<<"$S2")

@@ -247,8 +247,8 @@ public sealed class ResourceSnapshot(JsonArray items)
     public JsonNode? Find(string kind, string name) =>
         Items.FirstOrDefault(r => (string?)r!["kind"] == kind && (string?)r!["name"] == name);
 
-    /// <summary>Its status object (<c>status.remote</c>, <c>status.repository</c>, …), or null.</summary>
-    public JsonNode? Status(string kind, string name) => Find(kind, name)?["status"]?[kind.ToLowerInvariant()];
+    /// <summary>Its status object, or null.</summary>
+    public JsonNode? Status(string kind, string name) => Find(kind, name)?["status"];
 
     /// <summary>A condition of the resource, or null.</summary>
     public JsonNode? Condition(string kind, string name, string type) =>
