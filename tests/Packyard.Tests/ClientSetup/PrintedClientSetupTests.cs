@@ -141,7 +141,7 @@ public sealed class PrintedClientSetupTests
         var database = await PostgresCluster.CreateDatabaseAsync(nameof(PrintedClientSetupTests) + "_apt");
         await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
         await packyard.WaitForAsync("version 1 is published and served",
-            r => r.IsReady("Distribution", "example") && (long?)r.Status("Repository", "example")?["publication"]?["version"] == 1);
+            r => r.IsReady("Distribution", "example") && r.PublishedVersion("example") == 1);
 
         var apt = await PrintedSetup.CommandsAsync(packyard, "example", "apt");
         Assert.Equal($"curl -fsSL -o /etc/apt/sources.list.d/example.sources {packyard.BaseUrl}debian/example/packyard.sources\napt-get update", apt);
@@ -203,7 +203,7 @@ public sealed class PrintedClientSetupTests
         var database = await PostgresCluster.CreateDatabaseAsync(nameof(PrintedClientSetupTests) + "_dnf");
         await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
         await packyard.WaitForAsync("version 1 is published and served",
-            r => r.IsReady("Distribution", "el") && (long?)r.Status("Repository", "el")?["publication"]?["version"] == 1);
+            r => r.IsReady("Distribution", "el") && r.PublishedVersion("el") == 1);
 
         var dnf = await PrintedSetup.CommandsAsync(packyard, "el", "dnf");
         Assert.Equal($"curl -fsSL -o /etc/yum.repos.d/el.repo {packyard.BaseUrl}el/tools/config.repo\ndnf install PACKAGE", dnf);

@@ -26,7 +26,7 @@ public sealed class DebPublishOptionsTests
 
         await packyard.WaitForAsync("version 1 is published and served",
             r => r.IsReady("Distribution", "example") && r.LatestVersion("example") == 1
-                 && (long?)r.Status("Repository", "example")?["publication"]?["version"] == 1);
+                 && r.PublishedVersion("example") == 1);
 
         var release = Fields(await packyard.Http.GetStringAsync("debian/example/dists/bookworm/Release"));
         Assert.Equal("Example", release["Origin"]);
@@ -64,7 +64,7 @@ public sealed class DebPublishOptionsTests
         await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
 
         await packyard.WaitForAsync("version 1 is published and served",
-            r => r.IsReady("Distribution", "example") && (long?)r.Status("Repository", "example")?["publication"]?["version"] == 1);
+            r => r.IsReady("Distribution", "example") && r.PublishedVersion("example") == 1);
 
         var release = Fields(await packyard.Http.GetStringAsync("debian/example/dists/bookworm/Release"));
         Assert.Equal(("stable", "bookworm"), (release["Suite"], release["Codename"]));
@@ -93,7 +93,7 @@ public sealed class DebPublishOptionsTests
         var database = await PostgresCluster.CreateDatabaseAsync(nameof(DebPublishOptionsTests) + "_republish");
         await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
         var served = new ResourceSnapshot(await packyard.WaitForAsync("version 1 is published and served",
-            r => r.IsReady("Distribution", "example") && (long?)r.Status("Repository", "example")?["publication"]?["version"] == 1));
+            r => r.IsReady("Distribution", "example") && r.PublishedVersion("example") == 1));
         var published = (string?)served.Status("Repository", "example")!["publication"]!["created"];
 
         // The signing key rotated and the Release fields changed; nothing upstream did.
@@ -102,7 +102,7 @@ public sealed class DebPublishOptionsTests
         var resources = new ResourceSnapshot(await packyard.WaitForAsync("version 1 is published again",
             r => r.IsReady("Repository", "example") && (string?)r.Status("Repository", "example")?["publication"]?["created"] != published));
         Assert.Equal(1, resources.LatestVersion("example"));
-        Assert.Equal(1, (long?)resources.Status("Repository", "example")!["publication"]!["version"]);
+        Assert.Equal(1, resources.PublishedVersion("example"));
         var release = Fields(await packyard.Http.GetStringAsync("debian/example/dists/bookworm/Release"));
         Assert.Equal("Rotated", release["Origin"]);
         Assert.Equal(TimeSpan.FromDays(3), Rfc2822(release["Valid-Until"]) - Rfc2822(release["Date"]));

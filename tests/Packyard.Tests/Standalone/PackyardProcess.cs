@@ -260,4 +260,7 @@ public sealed class ResourceSnapshot(JsonArray items)
         && (long?)ready["observedGeneration"] == (long?)Find(kind, name)!["generation"];
 
     public long? LatestVersion(string repository) => (long?)Status("Repository", repository)?["latestVersion"];
+
+    /// <summary>The version the Repository's latest publication serves (<c>status.publication.version</c>), or null.</summary>
+    public long? PublishedVersion(string repository) => (long?)Status("Repository", repository)?["publication"]?["version"];
 }

@@ -22,7 +22,7 @@ public sealed class SyncPublishInOneTaskTests
         await using var packyard = PackyardProcess.Start(workspace.Manifests, workspace.Data, database);
 
         await packyard.WaitForAsync("mirror is Ready with version 1 published, and its Distribution Ready",
-            r => r.IsReady("Repository", "mirror") && r.LatestVersion("mirror") == 1 && (long?)r.Status("Repository", "mirror")?["publication"]?["version"] == 1
+            r => r.IsReady("Repository", "mirror") && r.LatestVersion("mirror") == 1 && r.PublishedVersion("mirror") == 1
                 && r.IsReady("Distribution", "mirror"));
         Assert.Equal("one\n", await packyard.Http.GetStringAsync("files/mirror/one.txt"));
 
@@ -31,7 +31,7 @@ public sealed class SyncPublishInOneTaskTests
         workspace.WriteUpstreamManifest();
         workspace.Write("mirror.yaml", Manifests(requested: "2026-12-06T12:00:00Z"));
         await packyard.WaitForAsync("mirror is Ready with version 2 published",
-            r => r.IsReady("Repository", "mirror") && r.LatestVersion("mirror") == 2 && (long?)r.Status("Repository", "mirror")?["publication"]?["version"] == 2);
+            r => r.IsReady("Repository", "mirror") && r.LatestVersion("mirror") == 2 && r.PublishedVersion("mirror") == 2);
         await packyard.WaitUntilAsync("the Distribution serves version 2", async () =>
             (await packyard.Http.GetAsync("files/mirror/two.txt")).IsSuccessStatusCode);
 
